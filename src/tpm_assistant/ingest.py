@@ -1,0 +1,206 @@
+"""Refresh the store from the corpus: load -> chunk -> embed what changed -> write a new version ->
+verify -> switch -> drop the old one.
+
+Safe to re-run (content-based ids: unchanged text is neither embedded nor reported again), safe to
+interrupt (readers keep the previous version until the switch), safe to run while the service
+answers (the service reloads after the switch), and one writer at a time (a lock).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .chunking import Chunk, chunk_document
+from .config import Settings
+from .corpus import load_corpus
+from .embeddings import ModelPin, _model_config, fingerprint, model_path, onnx_folder
+from .errors import CorpusError, StoreMismatch, StoreMissing
+from .index import build_records, chunks_from_records
+from .store import SCHEMA, Records, Store, Version
+
+# progress(stage, done, total): stage names what is happening; total 0 means "no count".
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestReport:
+    documents: int
+    chunks: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    # Not part of the JSON contract: what a human summary also says.
+    version: str = ""
+    embedded: int = 0
+    wrote: bool = False
+
+    def contract(self) -> dict[str, Any]:
+        data = asdict(self)
+        for extra in ("version", "embedded", "wrote"):
+            data.pop(extra)
+        return data
+
+    def summary(self) -> str:
+        change = (
+            f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged"
+        )
+        where = f"version {self.version}" if self.version else "no version"
+        note = "store unchanged" if not self.wrote else f"now serving {where} ({self.embedded} texts embedded)"
+        skipped = f", {len(self.skipped)} file(s) skipped" if self.skipped else ""
+        return f"{self.documents} document(s), {self.chunks} chunks: {change}{skipped}; {note} in {self.seconds:.1f}s"
+
+
+def _diff(old: list[Chunk], new: list[Chunk]) -> tuple[int, int, int, int]:
+    """(added, updated, removed, unchanged) counted over chunks.
+
+    Chunks with the same id are unchanged wherever they moved. Between two unchanged neighbours,
+    a changed old chunk and a changed new chunk pair up as one update; the rest are added or removed.
+    """
+    old_ids = {c.id for c in old}
+    new_ids = {c.id for c in new}
+    unchanged = len(old_ids & new_ids)
+
+    def gaps(chunks: list[Chunk], shared: set[str]) -> dict[tuple[str, str | None], int]:
+        counts: dict[tuple[str, str | None], int] = defaultdict(int)
+        anchor: dict[str, str | None] = defaultdict(lambda: None)
+        for c in chunks:
+            if c.id in shared:
+                anchor[c.source] = c.id
+            else:
+                counts[(c.source, anchor[c.source])] += 1
+        return counts
+
+    shared = old_ids & new_ids
+    before, after = gaps(old, shared), gaps(new, shared)
+    updated = sum(min(before.get(key, 0), n) for key, n in after.items())
+    added = sum(after.values()) - updated
+    removed = sum(before.values()) - updated
+    return added, updated, removed, unchanged
+
+
+def pin_for(settings: Settings) -> ModelPin:
+    """The configured model's pin, computed from its files without loading torch."""
+    path = model_path(settings)
+    dimension = _model_config(path).get("dimension") or 0
+    return ModelPin(settings.model_name, int(dimension), True, fingerprint(path))
+
+
+def run_ingest(settings: Settings, corpus_dir: Path | None = None, progress: Progress | None = None) -> IngestReport:
+    started = time.perf_counter()
+    say = progress or (lambda stage, done, total: None)
+    corpus_dir = corpus_dir or settings.corpus_dir
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist")
+
+    say("reading corpus", 0, 0)
+    documents, skipped = load_corpus(corpus_dir)
+    skipped_json = [{"path": s.path, "reason": s.reason} for s in skipped]
+    if not documents:
+        detail = f" ({len(skipped)} file(s) skipped)" if skipped else ""
+        raise CorpusError(f"no readable .txt or .md documents in {corpus_dir}{detail}; the store was left as it was")
+    chunks = [c for d in documents for c in chunk_document(d)]
+    texts = {d.source: d.text for d in documents}
+    specs = build_records(chunks, texts)
+
+    store = Store(settings)
+    with store.lock():
+        pin = pin_for(settings)
+        previous = store.active()
+        old = _previous_records(store, previous)
+        old_chunks = chunks_from_records(old.ids, old.documents, old.metadatas) if old else []
+        reusable: dict[str, tuple[str, int]] = {}
+        if old is not None and previous is not None and previous.pin == pin:
+            reusable = {rid: (meta["embed_hash"], row) for row, (rid, meta) in enumerate(zip(old.ids, old.metadatas))}
+        added, updated, removed, unchanged = _diff(old_chunks, chunks)
+        report = IngestReport(
+            documents=len(documents), chunks=len(chunks), added=added, updated=updated,
+            removed=removed, unchanged=unchanged, skipped=skipped_json,
+        )  # fmt: skip
+
+        encoder_ready = (onnx_folder(store.dir, pin) / "encoder.json").is_file()
+        same = (
+            old is not None
+            and previous is not None
+            and previous.pin == pin
+            and old.ids == [s.id for s in specs]
+            and old.documents == [s.document for s in specs]
+            and old.metadatas == [s.metadata for s in specs]
+        )
+        if same and encoder_ready and previous is not None and store.has_collection(previous):
+            report.version = previous.collection
+            report.seconds = round(time.perf_counter() - started, 3)
+            return report
+
+        store.cleanup(keep=previous)  # leftovers of interrupted runs
+        import numpy as np
+
+        todo = [i for i, s in enumerate(specs) if reusable.get(s.id, ("", -1))[0] != s.metadata["embed_hash"]]
+        reference = None
+        if todo or not encoder_ready:
+            from .embeddings import SentenceTransformerEmbedder
+
+            say("loading embedding model", 0, 0)
+            reference = SentenceTransformerEmbedder(settings)
+            pin = reference.pin
+        vectors = np.zeros((len(specs), pin.dimension), dtype=np.float32)
+        fresh = set(todo)
+        for i, spec in enumerate(specs):
+            if i not in fresh:
+                vectors[i] = old.vectors[reusable[spec.id][1]]  # type: ignore[union-attr]
+        if todo:
+            assert reference is not None
+            done = 0
+
+            def step(n: int) -> None:
+                nonlocal done
+                done += n
+                say("embedding", done, len(todo))
+
+            vectors[todo] = reference.embed([specs[i].embed_text for i in todo], progress=step)
+        records = Records(
+            ids=[s.id for s in specs],
+            documents=[s.document for s in specs],
+            metadatas=[s.metadata for s in specs],
+            vectors=vectors,
+        )
+        if reference is not None and not encoder_ready:
+            from .embeddings import export_onnx
+
+            say("exporting query encoder (ONNX) and checking it on the corpus", 0, 0)
+            export_onnx(reference, onnx_folder(store.dir, pin), [s.embed_text for s in specs], vectors)
+
+        written = 0
+
+        def wrote(n: int) -> None:
+            nonlocal written
+            written += n
+            say("writing new version", written, len(specs))
+
+        version = store.write_version(records, pin, len(chunks), previous, progress=wrote)
+        say("verifying and switching", 0, 0)
+        store.write_snapshot(version.collection, records)
+        store.activate(version)
+        store.cleanup(keep=version)
+        report.version = version.collection
+        report.embedded = len(todo)
+        report.wrote = True
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+
+def _previous_records(store: Store, previous: Version | None) -> Records | None:
+    """The active version's rows, or None when there is nothing usable to reuse."""
+    if previous is None or previous.schema != SCHEMA:
+        return None
+    try:
+        return store.load(previous)
+    except (StoreMissing, StoreMismatch):
+        return None  # e.g. the collection was deleted by hand: rebuild everything

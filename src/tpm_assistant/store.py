@@ -1,0 +1,388 @@
+"""The Chroma store: versioned collections, an atomic pointer to the active one, a writer lock.
+
+Ingest writes every refresh as a *new* collection ``tpm-vNNNNN-xxxxxxxx``, verifies it, exports a
+read-only snapshot of it (``snapshots/<collection>.npz``) and only then moves the pointer, so a
+reader never sees half a store and a killed ingest leaves the previous version serving. The
+pointer is ``active.json`` in the store folder for the embedded store, or the metadata of the
+``tpm-pointer`` collection on a Chroma server (so every worker on every machine sees one truth).
+
+Readers load the pointed version into memory once, from the snapshot when it is there (no
+chromadb import: a one-off question stays fast) or else from Chroma, which rewrites the snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .config import Settings
+from .embeddings import ModelPin
+from .errors import IngestLocked, StoreMismatch, StoreMissing, StoreUnavailable
+
+if TYPE_CHECKING:
+    import numpy as np
+
+PREFIX = "tpm-v"
+POINTER_COLLECTION = "tpm-pointer"
+SCHEMA = 1  # bump when the meaning of stored records changes
+
+
+@dataclass
+class Records:
+    """The rows of one collection version, in insertion order."""
+
+    ids: list[str]
+    documents: list[str]
+    metadatas: list[dict[str, Any]]
+    vectors: np.ndarray  # (n, dimension) float32
+
+
+@dataclass(frozen=True)
+class Version:
+    """One complete, verified collection and what it was built with."""
+
+    collection: str
+    number: int
+    pin: ModelPin
+    records: int
+    chunks: int
+    created: str
+    schema: int = SCHEMA
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Version:
+        data = json.loads(raw)
+        data["pin"] = ModelPin(**data["pin"])
+        return cls(**data)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)  # readable by a service running as another user, like any data file
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Store:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.dir = settings.store_dir
+        self.remote = settings.chroma_url is not None
+        self._client: Any = None
+
+    # -- where things are -------------------------------------------------------------------
+    @property
+    def pointer_file(self) -> Path:
+        return self.dir / "active.json"
+
+    def snapshot_file(self, collection: str) -> Path:
+        return self.dir / "snapshots" / f"{collection}.npz"
+
+    def describe(self) -> str:
+        return self.settings.chroma_url or str(self.dir)
+
+    # -- Chroma client -------------------------------------------------------------------------
+    def client(self) -> Any:
+        if self._client is None:
+            os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            chroma_settings = ChromaSettings(anonymized_telemetry=False)
+            if self.remote:
+                url = urlsplit(self.settings.chroma_url or "")
+                ssl = url.scheme == "https"
+                try:
+                    client = chromadb.HttpClient(
+                        host=url.hostname or "127.0.0.1",
+                        port=url.port or (443 if ssl else 8000),
+                        ssl=ssl,
+                        settings=chroma_settings,
+                    )
+                    client.heartbeat()
+                except Exception as exc:
+                    raise StoreUnavailable(f"cannot reach the Chroma server at {self.settings.chroma_url}: {exc}") from exc
+            else:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=chroma_settings)
+            self._client = client
+        return self._client
+
+    def _chroma(self, what: str, call: Callable[[], Any]) -> Any:
+        """Run a Chroma call, turning transport failures into one clear error."""
+        try:
+            return call()
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            if self.remote and type(exc).__name__ in ("ConnectError", "ConnectTimeout", "ReadTimeout", "RemoteProtocolError"):
+                raise StoreUnavailable(f"the Chroma server at {self.settings.chroma_url} did not answer ({what})") from exc
+            raise
+
+    # -- the pointer ---------------------------------------------------------------------------
+    def active(self) -> Version | None:
+        """The version readers should use, or None when nothing was ever ingested."""
+        if self.remote:
+            try:
+                pointer = self._chroma("read pointer", lambda: self.client().get_collection(POINTER_COLLECTION))
+            except StoreUnavailable:
+                raise
+            except Exception:
+                return None
+            raw = (pointer.metadata or {}).get("active")
+        else:
+            try:
+                raw = self.pointer_file.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                return None
+        if not raw:
+            return None
+        try:
+            return Version.from_json(raw)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise StoreMismatch(f"the store pointer in {self.describe()} is unreadable ({exc}); run `tpm-assistant ingest`") from exc
+
+    def require_active(self, model_name: str) -> Version:
+        version = self.active()
+        if version is None:
+            raise StoreMissing(f"no store at {self.describe()}: run `tpm-assistant ingest` first")
+        if version.schema != SCHEMA:
+            raise StoreMismatch(f"the store at {self.describe()} has an older layout; run `tpm-assistant ingest`")
+        if version.pin.name != model_name:
+            raise StoreMismatch(
+                f"the store was built with {version.pin.name} but TPM_EMBEDDING_MODEL is {model_name}; "
+                "run `tpm-assistant ingest` to rebuild it"
+            )
+        return version
+
+    def activate(self, version: Version) -> None:
+        """The switch: one atomic write. Readers pick the new version up on their next look."""
+        if self.remote:
+            client = self.client()
+            pointer = self._chroma("pointer", lambda: client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None))
+            self._chroma("switch", lambda: pointer.modify(metadata={"active": version.to_json()}))
+        else:
+            _atomic_write(self.pointer_file, version.to_json().encode("utf-8"))
+
+    # -- reading -------------------------------------------------------------------------------
+    def load(self, version: Version) -> Records:
+        """All records of a version: from its snapshot, or from Chroma (rewriting the snapshot)."""
+        records = self._read_snapshot(version)
+        if records is None:
+            records = self._read_collection(version)
+            self.write_snapshot(version.collection, records)
+        return records
+
+    def _read_snapshot(self, version: Version) -> Records | None:
+        import numpy as np
+
+        path = self.snapshot_file(version.collection)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                records = Records(
+                    ids=data["ids"].tolist(),
+                    documents=data["documents"].tolist(),
+                    metadatas=json.loads(str(data["metadatas"])),
+                    vectors=np.ascontiguousarray(data["vectors"], dtype=np.float32),
+                )
+        except (FileNotFoundError, OSError, KeyError, ValueError):
+            return None
+        n, dim = records.vectors.shape if records.vectors.ndim == 2 else (-1, -1)
+        if n != version.records or dim != version.pin.dimension or len(records.ids) != n:
+            return None  # not this version's: rebuild it from Chroma
+        return records
+
+    def write_snapshot(self, collection: str, records: Records) -> None:
+        import io
+
+        import numpy as np
+
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            ids=np.array(records.ids, dtype=str),
+            documents=np.array(records.documents, dtype=str),
+            metadatas=np.array(json.dumps(records.metadatas)),
+            vectors=records.vectors.astype(np.float32),
+        )
+        try:
+            _atomic_write(self.snapshot_file(collection), buffer.getvalue())
+        except OSError:
+            pass  # a read-only store folder only costs speed: the next reader asks Chroma again
+
+    def _read_collection(self, version: Version) -> Records:
+        import numpy as np
+
+        client = self.client()
+        try:
+            collection = self._chroma("open", lambda: client.get_collection(version.collection, embedding_function=None))
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            raise StoreMissing(
+                f"store version {version.collection} is missing from {self.describe()}: run `tpm-assistant ingest`"
+            ) from exc
+        ids: list[str] = []
+        documents: list[str] = []
+        metadatas: list[dict[str, Any]] = []
+        vectors = []
+        page = 1000
+        while True:
+            got = self._chroma(
+                "read",
+                lambda: collection.get(
+                    include=["embeddings", "documents", "metadatas"], limit=page, offset=len(ids)
+                ),
+            )
+            if not got["ids"]:
+                break
+            ids += got["ids"]
+            documents += got["documents"]
+            metadatas += [dict(m) for m in got["metadatas"]]
+            vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
+            if len(got["ids"]) < page:
+                break
+        if len(ids) != version.records:
+            raise StoreMismatch(f"store version {version.collection} holds {len(ids)} records, expected {version.records}")
+        # Chroma does not promise insertion order; restore it so positions are meaningful.
+        order = sorted(range(len(ids)), key=lambda i: metadatas[i].get("row", i))
+        return Records(
+            ids=[ids[i] for i in order],
+            documents=[documents[i] for i in order],
+            metadatas=[metadatas[i] for i in order],
+            vectors=np.vstack(vectors)[order] if vectors else np.zeros((0, version.pin.dimension), np.float32),
+        )
+
+    # -- writing (ingest only, under the lock) -------------------------------------------------
+    def next_name(self, previous: Version | None) -> tuple[str, int]:
+        number = (previous.number if previous else 0) + 1
+        return f"{PREFIX}{number:05d}-{secrets.token_hex(4)}", number
+
+    def write_version(
+        self,
+        records: Records,
+        pin: ModelPin,
+        chunks: int,
+        previous: Version | None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Version:
+        """Write records into a new collection and verify it; the pointer is not moved here."""
+        import numpy as np
+
+        client = self.client()
+        name, number = self.next_name(previous)
+        meta = {"tpm_schema": SCHEMA, "model": pin.name, "dimension": pin.dimension, "fingerprint": pin.fingerprint}
+        collection = self._chroma(
+            "create",
+            lambda: client.create_collection(
+                name,
+                metadata=meta | {"state": "building"},
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+            ),
+        )
+        batch = max(1, min(512, int(self._chroma("limits", client.get_max_batch_size))))
+        for i in range(0, len(records.ids), batch):
+            part = slice(i, i + batch)
+            self._chroma(
+                "write",
+                lambda: collection.add(
+                    ids=records.ids[part],
+                    documents=records.documents[part],
+                    metadatas=records.metadatas[part],
+                    embeddings=records.vectors[part],
+                ),
+            )
+            if progress:
+                progress(len(records.ids[part]))
+        # Verify before anyone can see it: every row there, right dimension, and a probe query
+        # that finds a stored vector again.
+        count = self._chroma("count", collection.count)
+        if count != len(records.ids):
+            raise StoreUnavailable(f"verification failed: {name} holds {count} records, expected {len(records.ids)}")
+        if len(records.ids):
+            probe = int(np.argmax(np.linalg.norm(records.vectors, axis=1)))
+            hit = self._chroma(
+                "probe",
+                lambda: collection.query(query_embeddings=records.vectors[probe : probe + 1], n_results=1, include=["distances"]),
+            )
+            if not hit["ids"][0] or hit["distances"][0][0] > 1e-3:
+                raise StoreUnavailable(f"verification failed: a probe query on {name} did not find its own vector")
+        self._chroma("seal", lambda: collection.modify(metadata=meta | {"state": "complete"}))
+        return Version(
+            collection=name,
+            number=number,
+            pin=pin,
+            records=len(records.ids),
+            chunks=chunks,
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+
+    def has_collection(self, version: Version) -> bool:
+        client = self.client()
+        try:
+            collection = self._chroma("open", lambda: client.get_collection(version.collection, embedding_function=None))
+        except StoreUnavailable:
+            raise
+        except Exception:
+            return False
+        return bool(self._chroma("count", collection.count) == version.records)
+
+    def cleanup(self, keep: Version | None) -> list[str]:
+        """Drop every version but ``keep``: superseded ones and leftovers of killed ingests."""
+        client = self.client()
+        dropped = []
+        for collection in self._chroma("list", client.list_collections):
+            name = collection if isinstance(collection, str) else collection.name
+            if name.startswith(PREFIX) and (keep is None or name != keep.collection):
+                self._chroma("drop", lambda: client.delete_collection(name))
+                dropped.append(name)
+        snapshots = self.dir / "snapshots"
+        if snapshots.is_dir():
+            for file in snapshots.glob("*.npz"):
+                if keep is None or file.stem != keep.collection:
+                    file.unlink(missing_ok=True)
+        return dropped
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """One writer at a time. The kernel drops the lock when the process dies, even by kill -9."""
+        import fcntl
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        path = self.dir / "ingest.lock"
+        fh = path.open("a+")
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "unknown"
+                raise IngestLocked(f"another ingest is running on {self.describe()} (pid {holder}); try again when it finishes") from None
+            fh.seek(0)
+            fh.truncate()
+            fh.write(str(os.getpid()))
+            fh.flush()
+            yield
+        finally:
+            fh.close()
