@@ -1,80 +1,220 @@
-"""Extractive answers: the sentence(s) from the best passages that answer, with [n] markers."""
+"""Extractive answers: the sentence(s) of the best passages that answer, each with its [n] marker.
+
+- One answer sentence is picked among the sentences of the top passages by a small linear model
+  (fitted like the ranker, see ``learn.py``): similarity to the question, words in common, the answer
+  type the question wants, and how well its passage ranked. A later sentence of a "Label: text"
+  bullet keeps its label, so the answer reads on its own.
+- When the question asks for a figure and another top passage gives a second figure for the same
+  thing (the guide has two salary ranges), both are shown, each with its own citation.
+- When the question asks for a list and the best passages are bullets of one list, the answer names
+  every bullet of that list, each cited.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .models import Answer, Citation
 from .text import content_terms
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .index import Index
     from .retrieval import Ranking
 
 NOT_COVERED = "The guide does not cover that."
 CANDIDATE_PASSAGES = 3
+SENTENCE_FEATURES = ("cos", "maxsim", "chunk_score", "top_chunk", "overlap", "money", "years", "percent", "first")
+# A word this rare in the guide names one item of a list ("tools", "healthcare"), not the list.
+RARE_IDF = 2.3
+_BACK_REFERENCE = re.compile(r"^(it|its|they|their|this|these|that|those|he|she|such|both)\b", re.I)
+_MONEY = re.compile(r"\$\s?\d")
+_YEARS = re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?years?\b")
+_PERCENT = re.compile(r"\d\s?%")
+LIST_ITEM_WORDS = 12  # an unlabelled bullet is named by its first words
 
 
 @dataclass
 class Sentence:
     hit: int  # rank of the passage it comes from (0-based)
+    chunk: int
     start: int
     end: int
     text: str
-    score: float
+    first: bool  # the passage's first sentence
+    features: list[float]
+    score: float = 0.0
 
 
-def citations(index: Index, ranking: Ranking) -> list[Citation]:
+def _sentence_maxsim(index: Index, ranking: Ranking, chunk: int, i: int) -> float:
+    """Late interaction within one sentence: each question token's best match there, IDF-weighted."""
+    q, weights = ranking.extra["query_tokens"], ranking.extra["token_weights"]
+    if not index.has_tokens or not len(q) or i >= len(index.sentence_tokens[chunk]):
+        return 0.0
+    a, b = index.sentence_tokens[chunk][i]
+    best = (q @ index.tok_vecs[a:b].T).max(axis=1)  # type: ignore[index]
+    return float((weights * best).sum() / weights.sum())
+
+
+def sentence_candidates(index: Index, ranking: Ranking) -> list[Sentence]:
+    """Every sentence of the top passages, with the features the sentence model scores."""
+    terms = set(ranking.query.focus_terms or ranking.query.terms)
+    intents = ranking.query.intents
+    top = ranking.hits[0].score if ranking.hits else 0.0
     out = []
-    for n, hit in enumerate(ranking.hits, start=1):
+    for rank, hit in enumerate(ranking.hits[:CANDIDATE_PASSAGES]):
         chunk = index.chunks[hit.chunk]
+        rows = index.sentence_rows[hit.chunk]
+        for i, row in enumerate(rows):
+            start, end = (int(x) for x in index.row_span[row])
+            text = chunk.text[start - chunk.start : end - chunk.start]
+            overlap = len(terms & set(content_terms(text))) / max(1, len(terms))
+            features = [
+                float(ranking.row_cosine[row]),
+                _sentence_maxsim(index, ranking, hit.chunk, i),
+                hit.score - top,
+                float(rank == 0),
+                overlap,
+                float(intents["money"] and bool(_MONEY.search(text))),
+                float(intents["years"] and bool(_YEARS.search(text))),
+                float(intents["percent"] and bool(_PERCENT.search(text))),
+                float(i == 0),
+            ]
+            out.append(Sentence(rank, hit.chunk, start, end, text, i == 0, features))
+    return out
+
+
+def _citations(index: Index, chunks: list[int], scores: list[float]) -> list[Citation]:
+    """Citations numbered 1.. in the given order."""
+    out = []
+    for n, (c, score) in enumerate(zip(chunks, scores), start=1):
+        chunk = index.chunks[c]
         out.append(
             Citation(
-                n=n,
-                chunk_id=chunk.id,
-                source=chunk.source,
-                section=chunk.section,
-                text=chunk.text,
-                start=chunk.start,
-                end=chunk.end,
-                score=round(hit.score, 6),
-            )
+                n=n, chunk_id=chunk.id, source=chunk.source, section=chunk.section, text=chunk.text,
+                start=chunk.start, end=chunk.end, score=round(score, 4),
+            )  # fmt: skip
         )
     return out
 
 
-def candidate_sentences(index: Index, ranking: Ranking) -> list[Sentence]:
-    """Every sentence of the top passages, scored by similarity to the question."""
-    terms = set(ranking.terms)
-    out = []
-    for rank, hit in enumerate(ranking.hits[:CANDIDATE_PASSAGES]):
-        chunk = index.chunks[hit.chunk]
-        for row in index.sentence_rows[hit.chunk]:
-            start, end = (int(x) for x in index.row_span[row])
-            text = chunk.text[start - chunk.start : end - chunk.start]
-            overlap = len(terms & set(content_terms(text))) / max(1, len(terms))
-            score = float(ranking.row_cosine[row]) + 0.3 * overlap - 0.05 * rank
-            out.append(Sentence(rank, start, end, text, score))
-    return out
-
-
 def not_covered(index: Index, ranking: Ranking) -> Answer:
+    """Say so plainly, and name the guide's nearest topics so the user can rephrase."""
     sections: list[str] = []
     for hit in ranking.hits:
         section = index.chunks[hit.chunk].section
         if section not in sections:
             sections.append(section)
-    nearest = "; ".join(sections[:2])
-    text = NOT_COVERED + (f" The nearest topics it covers: {nearest}." if nearest else "")
+    nearest = "; ".join(f"“{s}”" for s in sections[:2])
+    text = NOT_COVERED + (f" The nearest topics it covers: {nearest}" if nearest else "")
     return Answer(answered=False, answer=text, citations=[])
 
 
-def compose(index: Index, ranking: Ranking) -> Answer:
-    """The best sentence, cited; the caller has already decided the guide covers the question."""
-    cited = citations(index, ranking)
-    candidates = candidate_sentences(index, ranking)
-    if not candidates:
-        return not_covered(index, ranking)
-    best = max(candidates, key=lambda s: s.score)
-    return Answer(answered=True, answer=f"{best.text} [{best.hit + 1}]", citations=cited)
+class Composer:
+    def __init__(self, weights: dict[str, Any]):
+        self.names: list[str] = list(weights["features"])
+        self.weights: list[float] = list(weights["weights"])
+        self.columns = [SENTENCE_FEATURES.index(n) for n in self.names]
+        self.second_figure_margin = float(weights.get("second_figure_margin", 0.0))
+
+    def score(self, sentences: list[Sentence]) -> None:
+        for s in sentences:
+            s.score = sum(w * s.features[c] for w, c in zip(self.weights, self.columns))
+
+    def list_section(self, index: Index, ranking: Ranking) -> list[int] | None:
+        """The bullets of one list, when the question asks for that list rather than one item.
+
+        The question must ask for several things; the best passage must sit in a section holding a
+        list; the question must not name a rare word of one item ("Which *tools*...?" asks for one
+        bullet); and it must match the section's heading better than any single item's label.
+        """
+        query = ranking.query
+        if not query.intents["list"] or not ranking.hits:
+            return None
+        top = index.chunks[ranking.hits[0].chunk]
+        items = [i for i, c in enumerate(index.chunks) if c.kind == "bullet" and c.source == top.source and c.heading == top.heading]
+        if len(items) < 2:
+            return None
+        rare = {t for t in query.focus_terms if index.idf.get(t, 0.0) >= RARE_IDF}
+        if any(rare & set(content_terms(self._item_name(index, i))) for i in items):
+            return None
+        from .retrieval import FEATURES
+
+        x = ranking.features
+        head = float(x[ranking.hits[0].chunk, FEATURES.index("head")])
+        if head <= max(float(x[i, FEATURES.index("label")]) for i in items):
+            return None
+        return items
+
+    def compose(self, index: Index, ranking: Ranking) -> Answer:
+        listed = self.list_section(index, ranking)
+        if listed:
+            chunks = self._cite_first(ranking, listed)
+            number = {c: n for n, c in enumerate(chunks, start=1)}
+            items = [f"{self._item_name(index, c)} [{number[c]}]" for c in listed]
+            section = index.chunks[listed[0]].section.rstrip("?.:")
+            answer = f"Under “{section}”, the guide lists: " + "; ".join(items) + "."
+            return Answer(answered=True, answer=answer, citations=self._citations(index, ranking, chunks))
+
+        candidates = sentence_candidates(index, ranking)
+        if not candidates:
+            return not_covered(index, ranking)
+        self.score(candidates)
+        best = max(candidates, key=lambda s: s.score)
+        parts = [best]
+        if ranking.query.intents["money"] and _MONEY.search(best.text):
+            # A second figure for the same thing, from another passage, shown with its own citation.
+            others = [
+                s for s in candidates
+                if s.chunk != best.chunk and _MONEY.search(s.text) and s.score >= best.score - self.second_figure_margin
+            ]  # fmt: skip
+            if others:
+                parts.append(max(others, key=lambda s: s.score))
+        chunks = self._cite_first(ranking, list(dict.fromkeys(s.chunk for s in parts)))
+        number = {c: n for n, c in enumerate(chunks, start=1)}
+        text = " ".join(f"{self._sentence_text(index, candidates, s)} [{number[s.chunk]}]" for s in parts)
+        return Answer(answered=True, answer=text, citations=self._citations(index, ranking, chunks))
+
+    @staticmethod
+    def _cite_first(ranking: Ranking, used: list[int]) -> list[int]:
+        """Citation order: the passages the answer quotes, then the other ranked passages."""
+        return used + [h.chunk for h in ranking.hits if h.chunk not in used]
+
+    @staticmethod
+    def _citations(index: Index, ranking: Ranking, chunks: list[int]) -> list[Citation]:
+        return _citations(index, chunks, [float(ranking.scores[c]) for c in chunks])
+
+    @staticmethod
+    def _sentence_text(index: Index, candidates: list[Sentence], s: Sentence) -> str:
+        """The sentence, readable on its own: a bullet's later sentence keeps the bullet's label,
+        and one that opens by pointing back ("It is usually...") keeps the sentence before it."""
+        chunk = index.chunks[s.chunk]
+        text = s.text
+        if not s.first and _BACK_REFERENCE.match(text):
+            before = [c for c in candidates if c.chunk == s.chunk and c.end <= s.start]
+            if before:
+                previous = before[-1]
+                text = f"{previous.text} {text}"
+                if previous.first:
+                    return text
+        if not s.first and chunk.label and not text.startswith(chunk.label):
+            return f"{chunk.label}: {text}"
+        return text
+
+    @staticmethod
+    def _item_name(index: Index, c: int) -> str:
+        chunk = index.chunks[c]
+        if chunk.label:
+            return chunk.label
+        first = chunk.text[: chunk.sentences[0][1] - chunk.start] if chunk.sentences else chunk.text
+        words = first.split()
+        return " ".join(words[:LIST_ITEM_WORDS]) + ("…" if len(words) > LIST_ITEM_WORDS else "")
+
+
+def sentence_matrix(sentences: list[Sentence]) -> np.ndarray:
+    import numpy as np
+
+    return np.array([s.features for s in sentences], dtype=np.float32)

@@ -7,9 +7,9 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .answer import compose, not_covered
+from .answer import not_covered
 from .chat import Turn, resolve
 from .config import Settings
 from .errors import StoreMismatch
@@ -17,6 +17,8 @@ from .models import Answer
 from .store import Records, Store, Version
 
 if TYPE_CHECKING:
+    from .abstain import Abstainer
+    from .answer import Composer
     from .embeddings import Embedder
     from .index import Index
     from .retrieval import Retriever
@@ -56,13 +58,21 @@ class Loaded:
     version: Version
     index: Index
     retriever: Retriever
+    abstainer: Abstainer
+    composer: Composer
 
 
 class Assistant:
-    def __init__(self, settings: Settings, encoder_factory: EncoderFactory = open_encoder):
+    def __init__(
+        self,
+        settings: Settings,
+        encoder_factory: EncoderFactory = open_encoder,
+        weights: dict[str, Any] | None = None,
+    ):
         self.settings = settings
         self.store = Store(settings)
         self.encoder_factory = encoder_factory
+        self.weights = weights
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
 
@@ -78,16 +88,22 @@ class Assistant:
             return self._loaded
 
     def _build(self, version: Version, current: Loaded | None) -> Loaded:
-        from .index import Index
-        from .retrieval import Retriever
+        from .abstain import Abstainer
+        from .answer import Composer
+        from .index import Index, attach_tokens
+        from .retrieval import Retriever, default_weights
 
         records = self.store.load(version)
-        index = Index(records, version.collection)
         if current is not None and current.version.pin == version.pin:
             encoder = current.retriever.encoder  # same model: keep the loaded encoder
         else:
             encoder = self.encoder_factory(self.settings, version, records)
-        return Loaded(version, index, Retriever(index, encoder))
+        if attach_tokens(records, encoder):
+            self.store.write_snapshot(version.collection, records)  # next start reads them
+        known = encoder.known_words() if hasattr(encoder, "known_words") else set()
+        index = Index(records, version.collection, known_words=known)
+        weights = self.weights or default_weights()
+        return Loaded(version, index, Retriever(index, encoder, weights), Abstainer(weights["abstain"]), Composer(weights["sentence"]))
 
     def refresh(self) -> bool:
         """Switch to a newer version if ingest wrote one; True when it did. Errors keep the old one."""
@@ -123,7 +139,7 @@ class Assistant:
         loaded = self._loaded or self.load()
         follow = resolve(messages)
         query = follow.question if follow.context is None else f"{follow.context} {follow.question}"
-        ranking = loaded.retriever.search(query, k or DEFAULT_K)
-        if not ranking.hits or ranking.hits[0].dense < 0.3:
+        ranking = loaded.retriever.search(query, k or DEFAULT_K, focus=follow.question if follow.context else None)
+        if not ranking.hits or not loaded.abstainer.covered(ranking):
             return not_covered(loaded.index, ranking)
-        return compose(loaded.index, ranking)
+        return loaded.composer.compose(loaded.index, ranking)

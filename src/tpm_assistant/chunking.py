@@ -37,6 +37,7 @@ class Chunk:
     label: str  # a bullet's "Label:" (without the colon), else ""
     sentences: tuple[tuple[int, int], ...]  # absolute offsets of each sentence
     position: int  # order of the chunk within its document
+    heading: tuple[int, int] = (-1, -1)  # offsets of the section heading; (-1, -1) if none
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -114,6 +115,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
                     label=label if start == block.start else "",
                     sentences=tuple(sentences),
                     position=len(chunks),
+                    heading=block.heading,
                 )
             )
     return chunks

@@ -48,6 +48,7 @@ class Block:
     end: int
     label_end: int | None = None  # for "Label: text" bullets, the offset where the label ends
     section: str = ""  # the heading the block sits under (for headings, the heading itself)
+    heading: tuple[int, int] = (-1, -1)  # offsets of that heading in the file; (-1, -1) if none
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ class _Parser:
     def __init__(self, text: str, source: str):
         self.doc = Document(source=source, text=text)
         self.section = ""
+        self.heading_span = (-1, -1)
         self.seen_body = False
         self.back_matter_at: int | None = None
 
@@ -171,11 +173,12 @@ class _Parser:
             self.doc.noise.append(Noise(start, end, "byline"))
             return
         self.section = text
-        self.doc.blocks.append(Block(kind, start, end, section=text))
+        self.heading_span = (start, end)
+        self.doc.blocks.append(Block(kind, start, end, section=text, heading=self.heading_span))
 
     def body(self, kind: BlockKind, start: int, end: int, label_end: int | None = None) -> None:
         self.seen_body = True
-        self.doc.blocks.append(Block(kind, start, end, label_end, self.section))
+        self.doc.blocks.append(Block(kind, start, end, label_end, self.section, self.heading_span))
 
     def run(self) -> Document:
         text = self.doc.text

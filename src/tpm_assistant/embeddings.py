@@ -192,20 +192,26 @@ class OnnxEmbedder:
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.spec.max_length)
         self.tokenizer.enable_padding(pad_id=self._pad_id(), pad_token="[PAD]")
+        vocab = self.tokenizer.get_vocab()
+        self._special = [vocab[t] for t in ("[CLS]", "[SEP]", "[PAD]", "<s>", "</s>", "<pad>") if t in vocab]
 
     def _pad_id(self) -> int:
         pad = self.tokenizer.token_to_id("[PAD]")
         return 0 if pad is None else pad
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def _run(self, texts: Sequence[str]) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray]:
+        """(encodings, token ids, attention mask, last hidden states) for a batch."""
         import numpy as np
 
-        if not texts:
-            return np.zeros((0, self.spec.dimension), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return encodings, ids, mask, hidden
+
+    def _pool(self, mask: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         if self.spec.pooling == "cls":
             vectors = hidden[:, 0]
         else:
@@ -213,6 +219,53 @@ class OnnxEmbedder:
             vectors = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def _real(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Positions of real tokens: no [CLS]/[SEP]/padding."""
+        import numpy as np
+
+        real: np.ndarray = (mask == 1) & ~np.isin(ids, self._special)
+        return real
+
+    @staticmethod
+    def _unit(vecs: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        out: np.ndarray = (vecs / np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
+        return out
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.spec.dimension), dtype=np.float32)
+        _, _, mask, hidden = self._run(texts)
+        return self._pool(mask, hidden)
+
+    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One pass for a query: its sentence vector, and its token ids and unit token vectors."""
+        _, ids, mask, hidden = self._run([text])
+        real = self._real(ids[0], mask[0])
+        return self._pool(mask, hidden)[0], ids[0][real].astype("int32"), self._unit(hidden[0][real])
+
+    def token_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """For each text: token ids, unit token vectors, and each token's character offset."""
+        import numpy as np
+
+        out = []
+        for text in texts:  # one at a time: no padding, and passages are few
+            encodings, ids, mask, hidden = self._run([text])
+            real = self._real(ids[0], mask[0])
+            starts = np.array([start for start, _ in encodings[0].offsets], dtype=np.int32)
+            out.append((ids[0][real].astype(np.int32), self._unit(hidden[0][real]), starts[real]))
+        return out
+
+    def known_words(self) -> set[str]:
+        return {w for w in self.tokenizer.get_vocab() if w.isalpha()}
+
+    def id_to_token(self, token_id: int) -> str | None:
+        token: str | None = self.tokenizer.id_to_token(token_id)
+        return token
 
     def embed_sorted(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Many texts at once, batched by length so little padding is computed."""

@@ -1,9 +1,14 @@
 """What retrieval needs, computed once at ingest and loaded once per process.
 
-Each chunk is stored as several *views*, each a row with its own vector: the passage itself, the
-passage under its section heading, and every sentence (a bullet's later sentences keep the bullet's
-label). Rows keep exact offsets, so any view can be cited or quoted verbatim. At load time the rows
-become an in-memory ``Index``: chunks, a matrix of view vectors and lexical statistics.
+Each chunk is stored in Chroma as several *views*, each a row with its own vector: the passage, the
+passage under its section heading, every sentence (a bullet's later sentences keep the bullet's
+label), the bullet label, the heading, and heading + label. Every row points at real text in the
+file (exact offsets), so any view can be quoted verbatim. Beside the rows, the snapshot keeps the
+contextual token vectors of each passage for late-interaction (MaxSim) matching.
+
+At load time all of it becomes an in-memory ``Index``: chunks, view vectors grouped per view, BM25
+matrices over passages and sentences, a character n-gram matrix, token vectors, and per-chunk
+priors, so that scoring a query is a handful of numpy operations.
 """
 
 from __future__ import annotations
@@ -11,19 +16,34 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .chunking import Chunk
-from .text import content_terms
+from .text import STOPWORDS, char_grams, content_terms, words
 
 if TYPE_CHECKING:
     import numpy as np
 
     from .store import Records
 
-VIEWS = ("chunk", "context", "sentence")
+
+class TokenEncoder(Protocol):
+    """What late interaction needs from the encoder: per-token vectors and the tokenizer's words."""
+
+    def token_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """For each text: token ids, L2-normalised token vectors and each token's character offset
+        (special tokens removed)."""
+        ...
+
+    def known_words(self) -> set[str]:
+        """Whole words the tokenizer knows: a dictionary for telling typos from rare words."""
+        ...
+
+
+VIEWS = ("chunk", "context", "sentence", "label", "heading", "headlabel")
 
 
 @dataclass(frozen=True)
@@ -40,8 +60,12 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def view_texts(chunk: Chunk, full_text: str) -> list[tuple[str, str, int, int, str]]:
-    """(view, id suffix, start, end, text to embed) for every view of a chunk."""
+def view_texts(chunk: Chunk, full_text: str, first_in_section: bool) -> list[tuple[str, str, int, int, str]]:
+    """(view, id suffix, start, end, text to embed) for every view of a chunk.
+
+    ``start:end`` always points at real text in the file (the passage, a sentence, the label or
+    the heading); the embedded text may add context to it, such as the section heading.
+    """
     out = [
         ("chunk", "", chunk.start, chunk.end, chunk.text),
         ("context", ":ctx", chunk.start, chunk.end, f"{chunk.section}\n{chunk.text}"),
@@ -50,17 +74,31 @@ def view_texts(chunk: Chunk, full_text: str) -> list[tuple[str, str, int, int, s
         for i, (s, e) in enumerate(chunk.sentences):
             sentence = full_text[s:e]
             if i and chunk.label:
-                sentence = f"{chunk.label}: {sentence}"
+                sentence = f"{chunk.label}: {sentence}"  # later sentences keep the bullet's topic
             out.append(("sentence", f":s{i}", s, e, sentence))
+    if chunk.label:
+        out.append(("label", ":label", chunk.start, chunk.start + len(chunk.label), chunk.label))
+    if first_in_section and chunk.heading[0] >= 0:
+        out.append(("heading", ":head", chunk.heading[0], chunk.heading[1], chunk.section))
+    # What the passage is about in one line: its heading plus its label (or first sentence).
+    if chunk.label:
+        lead = (chunk.start, chunk.start + len(chunk.label))
+    else:
+        lead = chunk.sentences[0] if chunk.sentences else (chunk.start, chunk.end)
+    out.append(("headlabel", ":hl", lead[0], lead[1], f"{chunk.section}\n{full_text[lead[0]:lead[1]]}"))
     return out
 
 
 def build_records(chunks: list[Chunk], texts: dict[str, str]) -> list[RecordSpec]:
     """Rows for every view of every chunk; ``texts`` maps a source to its decoded text."""
     specs: list[RecordSpec] = []
+    seen_headings: set[tuple[str, int]] = set()
     for chunk in chunks:
         full = texts[chunk.source]
-        for view, suffix, start, end, embed_text in view_texts(chunk, full):
+        first = (chunk.source, chunk.heading[0]) not in seen_headings
+        seen_headings.add((chunk.source, chunk.heading[0]))
+        for view, suffix, start, end, embed_text in view_texts(chunk, full, first):
+            document = full[start:end]
             meta: dict[str, Any] = {
                 "view": view,
                 "chunk_id": chunk.id,
@@ -70,6 +108,8 @@ def build_records(chunks: list[Chunk], texts: dict[str, str]) -> list[RecordSpec
                 "embed_hash": _hash(embed_text),
                 "row": len(specs),
             }
+            if embed_text != document:
+                meta["embed"] = embed_text
             if view == "chunk":
                 meta |= {
                     "section": chunk.section,
@@ -77,8 +117,10 @@ def build_records(chunks: list[Chunk], texts: dict[str, str]) -> list[RecordSpec
                     "label": chunk.label,
                     "position": chunk.position,
                     "sentences": json.dumps(chunk.sentences),
+                    "heading_start": chunk.heading[0],
+                    "heading_end": chunk.heading[1],
                 }
-            specs.append(RecordSpec(chunk.id + suffix, full[start:end], meta, embed_text))
+            specs.append(RecordSpec(chunk.id + suffix, document, meta, embed_text))
     return specs
 
 
@@ -100,6 +142,7 @@ def chunks_from_records(ids: list[str], documents: list[str], metadatas: list[di
                 label=meta.get("label", ""),
                 sentences=tuple(tuple(s) for s in json.loads(meta["sentences"])),  # type: ignore[misc]
                 position=int(meta["position"]),
+                heading=(int(meta["heading_start"]), int(meta["heading_end"])),
             )
         )
     chunks.sort(key=lambda c: (c.source, c.position))
@@ -107,79 +150,241 @@ def chunks_from_records(ids: list[str], documents: list[str], metadatas: list[di
 
 
 def embed_texts_of(records: Records) -> list[str]:
-    """Rebuild the embedded text of each stored row (to verify an encoder against stored vectors)."""
-    chunks = {c.id: c for c in chunks_from_records(records.ids, records.documents, records.metadatas)}
-    out = []
-    for meta, doc in zip(records.metadatas, records.documents):
-        chunk = chunks[meta["chunk_id"]]
-        view = meta["view"]
-        if view == "chunk":
-            out.append(doc)
-        elif view == "context":
-            out.append(f"{chunk.section}\n{doc}")
-        else:
-            first = chunk.sentences and int(meta["start"]) == chunk.sentences[0][0]
-            out.append(doc if first or not chunk.label else f"{chunk.label}: {doc}")
-    return out
+    """The text each stored vector was computed from (to check an encoder against stored vectors)."""
+    return [meta.get("embed", doc) for meta, doc in zip(records.metadatas, records.documents)]
 
 
-class Lexical:
-    """BM25 over chunks (text plus section heading), with the corpus vocabulary for coverage."""
+def passage_token_text(chunk: Chunk) -> str:
+    """The text whose token vectors represent a passage for late interaction."""
+    return f"{chunk.section}. {chunk.text}"
 
-    def __init__(self, chunks: list[Chunk], k1: float = 1.2, b: float = 0.75):
-        self.k1, self.b = k1, b
-        self.docs = [Counter(content_terms(f"{c.section} {c.text}")) for c in chunks]
-        self.lengths = [sum(d.values()) for d in self.docs]
-        self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
-        df: Counter[str] = Counter()
-        for d in self.docs:
-            df.update(d.keys())
-        n = len(self.docs)
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self.postings: dict[str, list[tuple[int, int]]] = {}
-        for i, d in enumerate(self.docs):
-            for t, f in d.items():
-                self.postings.setdefault(t, []).append((i, f))
 
-    def scores(self, terms: list[str]) -> list[float]:
-        out = [0.0] * len(self.docs)
-        for t in set(terms):
-            idf = self.idf.get(t)
-            if idf is None:
-                continue
-            for i, f in self.postings[t]:
-                norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg)
-                out[i] += idf * f * (self.k1 + 1) / (f + norm)
+def passage_text_offset(chunk: Chunk) -> int:
+    """Where the passage's own text starts inside ``passage_token_text``."""
+    return len(chunk.section) + 2
+
+
+def token_extras(chunks: list[Chunk], encoder: TokenEncoder) -> dict[str, np.ndarray]:
+    """Token ids and vectors of every passage, stored in the snapshot beside the rows."""
+    import numpy as np
+
+    encoded = encoder.token_vectors([passage_token_text(c) for c in chunks])
+    lengths = [len(ids) for ids, _, _ in encoded]
+    dim = encoded[0][1].shape[1] if encoded else 0
+    return {
+        "tok_chunk_ids": np.array([c.id for c in chunks], dtype=str),
+        "tok_offsets": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+        "tok_ids": np.concatenate([e[0] for e in encoded]).astype(np.int32) if encoded else np.zeros(0, np.int32),
+        "tok_chars": np.concatenate([e[2] for e in encoded]).astype(np.int32) if encoded else np.zeros(0, np.int32),
+        # float16 halves the snapshot; MaxSim scores move by ~1e-3, far below any ranking margin
+        "tok_vecs": (np.vstack([e[1] for e in encoded]) if encoded else np.zeros((0, dim))).astype(np.float16),
+    }
+
+
+def tokens_match(chunks: list[Chunk], extras: dict[str, np.ndarray]) -> bool:
+    ids = extras.get("tok_chunk_ids")
+    return ids is not None and "tok_chars" in extras and ids.tolist() == [c.id for c in chunks]
+
+
+def attach_tokens(records: Records, encoder: Any) -> bool:
+    """Add the passages' token vectors to ``records`` unless they are there; True when computed."""
+    chunks = chunks_from_records(records.ids, records.documents, records.metadatas)
+    if tokens_match(chunks, records.extras) or not hasattr(encoder, "token_vectors"):
+        return False
+    records.extras.update(token_extras(chunks, encoder))
+    return True
+
+
+# Answer types a passage can hold, found from its text; a question's type comes from its wording.
+_MONEY = re.compile(r"\$\s?\d")
+_YEARS = re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?years?\b")
+_PERCENT = re.compile(r"\d\s?%")
+_PROPER = re.compile(r"(?<![.:!?]\s)(?<!^)\b[A-Z][a-zA-Z]+")
+_DEFINED_ACRONYM = re.compile(r"([A-Z][\w'-]*(?:\s+(?:of|and|in|for|the)?\s*[A-Z][\w'-]*)+)\s*\(([A-Z]{2,6})\)")
+_CALLED_ACRONYM = re.compile(r"([A-Za-z][A-Za-z ]+?),\s+(?:often |also |commonly )?(?:called|known as)\s+([A-Z]{2,6})s?\b")
+
+
+def find_acronyms(texts: list[str]) -> dict[str, str]:
+    """Acronyms the corpus defines: "Amazon Web Services (AWS)", "managers, often called TPMs"."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in _DEFINED_ACRONYM.finditer(text):
+            capitals = [w for w in m.group(1).split() if w[0].isupper()]
+            found.setdefault(m.group(2).lower(), " ".join(capitals[-len(m.group(2)) :]))
+        for m in _CALLED_ACRONYM.finditer(text):
+            found.setdefault(m.group(2).lower(), m.group(1).strip())
+    return found
+
+
+@dataclass
+class Postings:
+    """A sparse term -> (chunk or sentence indices, weights) map for lexical scoring."""
+
+    terms: dict[str, tuple[np.ndarray, np.ndarray]]
+    size: int
+
+    def score(self, weights: dict[str, float]) -> np.ndarray:
+        import numpy as np
+
+        out = np.zeros(self.size, dtype=np.float32)
+        for term, weight in weights.items():
+            hit = self.terms.get(term)
+            if hit is not None:
+                np.add.at(out, hit[0], weight * hit[1])
         return out
 
 
-class Index:
-    """One store version in memory: chunks, view vectors and lexical statistics."""
+def bm25_postings(docs: list[Counter[str]], k1: float = 1.2, b: float = 0.75) -> tuple[Postings, dict[str, float]]:
+    import numpy as np
 
-    def __init__(self, records: Records, collection: str = ""):
+    n = len(docs)
+    lengths = [sum(d.values()) for d in docs]
+    avg = (sum(lengths) / n) if n else 1.0
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(d.keys())
+    idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+    lists: dict[str, tuple[list[int], list[float]]] = {}
+    for i, d in enumerate(docs):
+        norm = k1 * (1 - b + b * lengths[i] / avg)
+        for t, f in d.items():
+            entry = lists.setdefault(t, ([], []))
+            entry[0].append(i)
+            entry[1].append(idf[t] * f * (k1 + 1) / (f + norm))
+    terms = {t: (np.array(ix, dtype=np.int64), np.array(w, dtype=np.float32)) for t, (ix, w) in lists.items()}
+    return Postings(terms, n), idf
+
+
+def gram_postings(texts: list[str]) -> tuple[Postings, dict[str, float]]:
+    """L2-normalised TF-IDF over character n-grams (cosine scoring)."""
+    import numpy as np
+
+    grams = [char_grams(t) for t in texts]
+    n = len(grams)
+    df: Counter[str] = Counter()
+    for g in grams:
+        df.update(g.keys())
+    idf = {k: math.log(n / f) for k, f in df.items()}
+    lists: dict[str, tuple[list[int], list[float]]] = {}
+    for i, g in enumerate(grams):
+        weights = {k: (1 + math.log(c)) * idf[k] for k, c in g.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for k, w in weights.items():
+            entry = lists.setdefault(k, ([], []))
+            entry[0].append(i)
+            entry[1].append(w / norm)
+    terms = {k: (np.array(ix, dtype=np.int64), np.array(w, dtype=np.float32)) for k, (ix, w) in lists.items()}
+    return Postings(terms, n), idf
+
+
+class Index:
+    """One store version in memory, shaped for fast scoring."""
+
+    def __init__(self, records: Records, collection: str = "", known_words: set[str] | None = None):
         import numpy as np
 
         self.collection = collection
         self.chunks = chunks_from_records(records.ids, records.documents, records.metadatas)
+        n = len(self.chunks)
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
-        self.vectors = records.vectors
-        self.row_chunk = np.array([self.by_id[m["chunk_id"]] for m in records.metadatas], dtype=np.int64)
-        self.row_view = np.array([VIEWS.index(m["view"]) for m in records.metadatas], dtype=np.int64)
+        self.vectors = np.ascontiguousarray(records.vectors, dtype=np.float32)
+        self.dim = self.vectors.shape[1] if self.vectors.ndim == 2 else 0
+        row_chunk = np.array([self.by_id[m["chunk_id"]] for m in records.metadatas], dtype=np.int64)
+        row_view = [m["view"] for m in records.metadatas]
+        self.row_chunk = row_chunk
         self.row_span = np.array([(int(m["start"]), int(m["end"])) for m in records.metadatas], dtype=np.int64)
-        self.row_text = records.documents
-        self.lexical = Lexical(self.chunks)
-        # Row of each sentence of each chunk (a one-sentence chunk's sentence is its chunk row).
+        # Rows of each view, with the chunk each belongs to; a heading row serves its whole section.
+        self.view_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for view in VIEWS:
+            rows = [r for r, v in enumerate(row_view) if v == view]
+            self.view_rows[view] = (np.array(rows, dtype=np.int64), row_chunk[rows] if rows else np.zeros(0, np.int64))
+        heading_row = {(self.chunks[c].source, self.chunks[c].section): r for r, c in zip(*self.view_rows["heading"])}
+        self.chunk_heading_row = np.array([heading_row.get((c.source, c.section), -1) for c in self.chunks], dtype=np.int64)
+        # Each sentence's row (a one-sentence passage's sentence is its chunk row).
+        chunk_row = dict(zip(self.view_rows["chunk"][1].tolist(), self.view_rows["chunk"][0].tolist()))
         self.sentence_rows: list[list[int]] = [[] for _ in self.chunks]
-        chunk_rows: dict[int, int] = {}
-        for row, meta in enumerate(records.metadatas):
-            chunk = self.by_id[meta["chunk_id"]]
-            if meta["view"] == "sentence":
-                self.sentence_rows[chunk].append(row)
-            elif meta["view"] == "chunk":
-                chunk_rows[chunk] = row
-        for chunk, rows in enumerate(self.sentence_rows):
-            if not rows:
-                rows.append(chunk_rows[chunk])
+        for r, c in zip(*self.view_rows["sentence"]):
+            self.sentence_rows[c].append(int(r))
+        for c, rows in enumerate(self.sentence_rows):
+            if not rows and c in chunk_row:
+                rows.append(chunk_row[c])
+
+        # Lexical: BM25 over passages (with their heading) and over single sentences; char n-grams.
+        self.passage_bm25, self.idf = bm25_postings([Counter(content_terms(f"{c.section} {c.text}")) for c in self.chunks])
+        sentence_texts, sentence_chunk = [], []
+        for i, c in enumerate(self.chunks):
+            for s, e in c.sentences:
+                sentence_texts.append(c.text[s - c.start : e - c.start])
+                sentence_chunk.append(i)
+        self.sentence_bm25, _ = bm25_postings([Counter(content_terms(t)) for t in sentence_texts])
+        self.sentence_chunk = np.array(sentence_chunk, dtype=np.int64)
+        self.grams, self.gram_idf = gram_postings([f"{c.section} {c.text}" for c in self.chunks])
+
+        # Vocabulary: for typo correction (corpus words) and for telling typos from real words.
+        surface: Counter[str] = Counter(w for c in self.chunks for w in words(f"{c.section} {c.text}"))
+        self.surface = set(surface)
+        self.correctable = sorted(w for w in surface if w.isalpha() and len(w) >= 3 and w not in STOPWORDS)
+        self.known_words = (known_words or set()) | self.surface
+        self.acronyms = find_acronyms([c.text for c in self.chunks])
+
+        # Per-passage priors: answer types it can hold, and how generic ("hub") its vector is.
+        self.has_money = np.array([bool(_MONEY.search(c.text)) for c in self.chunks], dtype=np.float32)
+        self.has_years = np.array([bool(_YEARS.search(c.text)) for c in self.chunks], dtype=np.float32)
+        self.has_percent = np.array([bool(_PERCENT.search(c.text)) for c in self.chunks], dtype=np.float32)
+        self.is_bullet = np.array([c.kind == "bullet" for c in self.chunks], dtype=np.float32)
+        self.proper_density = np.array(
+            [len(_PROPER.findall(c.text)) / max(1, len(c.text.split())) for c in self.chunks], dtype=np.float32
+        )
+        self.hub = self._hubness()
+
+        self.tok_vecs: np.ndarray | None = None
+        self.tok_starts = np.zeros(0, dtype=np.int64)
+        # Token range [a, b) of every sentence of every passage, in sentence order.
+        self.sentence_tokens: list[list[tuple[int, int]]] = [[] for _ in self.chunks]
+        self.tok_idf: dict[int, float] = {}
+        self.tok_default_idf = math.log(1 + n) if n else 0.0
+        if tokens_match(self.chunks, records.extras):
+            self._load_tokens(records.extras)
+
+    def _hubness(self) -> np.ndarray:
+        """Mean of a passage's 20 highest similarities to all sentences: high for generic passages
+        that sit close to everything (and so win too many queries)."""
+        import numpy as np
+
+        rows, chunks = self.view_rows["chunk"]
+        if not len(rows):
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        others = np.concatenate([self.view_rows["sentence"][0], rows])
+        sims = self.vectors[rows] @ self.vectors[others].T
+        top = np.sort(sims, axis=1)[:, -min(20, sims.shape[1]) :]
+        out = np.zeros(len(self.chunks), dtype=np.float32)
+        out[chunks] = top.mean(axis=1)
+        return out
+
+    def _load_tokens(self, extras: dict[str, np.ndarray]) -> None:
+        import numpy as np
+
+        offsets = extras["tok_offsets"]
+        self.tok_vecs = np.ascontiguousarray(extras["tok_vecs"], dtype=np.float32)
+        self.tok_starts = offsets[:-1].astype(np.int64)
+        chars = extras["tok_chars"]
+        for i, chunk in enumerate(self.chunks):
+            lo, hi = int(offsets[i]), int(offsets[i + 1])
+            base = passage_text_offset(chunk) - chunk.start
+            for s, e in chunk.sentences:
+                a = lo + int(np.searchsorted(chars[lo:hi], s + base, side="left"))
+                b = lo + int(np.searchsorted(chars[lo:hi], e + base, side="left"))
+                self.sentence_tokens[i].append((a, max(a + 1, b)) if a < hi else (hi - 1, hi))
+        ids = extras["tok_ids"]
+        df: Counter[int] = Counter()
+        for i in range(len(self.chunks)):
+            df.update(set(ids[offsets[i] : offsets[i + 1]].tolist()))
+        n = len(self.chunks)
+        self.tok_idf = {t: math.log(1 + n / f) for t, f in df.items()}
+
+    @property
+    def has_tokens(self) -> bool:
+        return self.tok_vecs is not None and len(self.tok_vecs) > 0
 
     def __len__(self) -> int:
         return len(self.chunks)

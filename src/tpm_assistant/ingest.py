@@ -8,6 +8,7 @@ answers (the service reloads after the switch), and one writer at a time (a lock
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from .config import Settings
 from .corpus import load_corpus
 from .embeddings import ModelPin, _model_config, fingerprint, model_path, onnx_folder
 from .errors import CorpusError, StoreMismatch, StoreMissing
-from .index import build_records, chunks_from_records
+from .index import attach_tokens, build_records, chunks_from_records
 from .store import SCHEMA, Records, Store, Version
 
 # progress(stage, done, total): stage names what is happening; total 0 means "no count".
@@ -171,11 +172,13 @@ def run_ingest(settings: Settings, corpus_dir: Path | None = None, progress: Pro
             metadatas=[s.metadata for s in specs],
             vectors=vectors,
         )
-        if reference is not None and not encoder_ready:
-            from .embeddings import export_onnx
+        from .embeddings import OnnxEmbedder, export_onnx
 
+        if reference is not None and not encoder_ready:
             say("exporting query encoder (ONNX) and checking it on the corpus", 0, 0)
             export_onnx(reference, onnx_folder(store.dir, pin), [s.embed_text for s in specs], vectors)
+        say("computing token vectors", 0, 0)
+        attach_tokens(records, OnnxEmbedder(onnx_folder(store.dir, pin), threads=os.cpu_count() or 1))
 
         written = 0
 
@@ -201,6 +204,8 @@ def _previous_records(store: Store, previous: Version | None) -> Records | None:
     if previous is None or previous.schema != SCHEMA:
         return None
     try:
-        return store.load(previous)
-    except (StoreMissing, StoreMismatch):
-        return None  # e.g. the collection was deleted by hand: rebuild everything
+        records = store.load(previous)
+        chunks_from_records(records.ids, records.documents, records.metadatas)  # readable?
+        return records
+    except (StoreMissing, StoreMismatch, KeyError, ValueError, TypeError):
+        return None  # deleted by hand, or written by another layout: rebuild everything

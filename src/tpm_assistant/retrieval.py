@@ -1,63 +1,186 @@
-"""Ranked passages for a query: dense similarity over every view of a chunk, BM25, and their fusion."""
+"""Ranked passages for a question.
+
+Every passage gets a row of features from complementary signals, and a linear model fitted on
+held-apart training questions (see ``learn.py``; weights in ``weights.json``) combines them:
+
+- dense: cosine of the question with each view of the passage (passage under its heading, best
+  sentence, bullet label, heading, heading + label);
+- lexical: BM25 over passages and over single sentences, and character n-grams (typos, word forms);
+- late interaction: every question token finds its best-matching token in the passage (MaxSim over
+  the model's contextual token vectors, IDF-weighted), so "burning out" meets "burnout";
+- priors: answer types (a "how much" question and a passage with a dollar figure), and a penalty
+  for "hub" passages that sit close to every question.
+
+Scores are fused by the learned weights, not by rank heuristics: each signal counts as much as it
+helped on training questions, and a signal that did not help gets a weight near zero.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .text import content_terms
+from .query import Query, analyze
+from .text import STOPWORDS, char_grams
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from .embeddings import Embedder
     from .index import Index
 
-RRF_K = 60  # the usual reciprocal-rank-fusion constant
+FEATURES = (
+    "chunk", "ctx", "sent", "label", "head", "headlabel",
+    "bm25", "sbm25", "char", "maxsim",
+    "hub", "money", "years", "percent", "list_bullet", "org_proper",
+)  # fmt: skip
+
+
+class QueryEncoder(Protocol):
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(sentence vector, token ids, token vectors) of one text."""
+        ...
+
+    def id_to_token(self, token_id: int) -> str | None: ...
+
+
+@cache
+def default_weights() -> dict[str, Any]:
+    """The fitted weights shipped with the package (regenerate with ``python -m tpm_assistant.learn``)."""
+    data: dict[str, Any] = json.loads(resources.files("tpm_assistant").joinpath("weights.json").read_text())
+    return data
 
 
 @dataclass
 class Hit:
     chunk: int  # position in Index.chunks
-    score: float  # fused score used for ranking
-    dense: float  # best cosine over the chunk's views
-    lexical: float  # BM25
+    score: float  # the fused score that ranks passages
 
 
 @dataclass
 class Ranking:
-    """The ranked chunks for a query, plus what answer composition reuses."""
+    """Passages ranked for one question, plus what answering and abstention reuse."""
 
+    query: Query
     hits: list[Hit]
-    row_cosine: np.ndarray  # cosine of the query with every stored view
-    terms: list[str] = field(default_factory=list)
+    scores: np.ndarray  # fused score of every passage
+    features: np.ndarray  # (passages, len(FEATURES))
+    row_cosine: np.ndarray  # cosine of the question with every stored view
+    token_ids: np.ndarray
+    token_vecs: np.ndarray
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    top = float(x.max()) if len(x) else 0.0
+    return x / top if top > 0 else x
 
 
 class Retriever:
-    def __init__(self, index: Index, encoder: Embedder):
+    def __init__(self, index: Index, encoder: QueryEncoder, weights: dict[str, Any] | None = None):
+        import numpy as np
+
         self.index = index
         self.encoder = encoder
+        ranker = (weights or default_weights())["ranker"]
+        self.feature_names: list[str] = list(ranker["features"])
+        self.weights = np.array(ranker["weights"], dtype=np.float32)
+        self.columns = [FEATURES.index(f) for f in self.feature_names]
 
-    def encode(self, text: str) -> np.ndarray:
-        return self.encoder.embed([text])[0]
+    def query_tokens(self, ids: np.ndarray, vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The question's content tokens (no stopwords, no punctuation) with their IDF weights."""
+        import numpy as np
 
-    def search(self, query: str, k: int, vector: np.ndarray | None = None) -> Ranking:
+        keep, weights = [], []
+        for i, token_id in enumerate(ids.tolist()):
+            token = (self.encoder.id_to_token(token_id) or "").lstrip("#")
+            if token and token not in STOPWORDS and any(ch.isalnum() for ch in token):
+                keep.append(i)
+                weights.append(self.index.tok_idf.get(token_id, self.index.tok_default_idf))
+        return vecs[keep], np.array(weights, dtype=np.float32)
+
+    def token_match(self, ids: np.ndarray, vecs: np.ndarray) -> np.ndarray:
+        """(content tokens, passages): each question token's best similarity within each passage."""
         import numpy as np
 
         index = self.index
-        vector = self.encode(query) if vector is None else vector
-        row_cosine = index.vectors @ vector
-        dense = np.full(len(index.chunks), -1.0, dtype=np.float32)
-        np.maximum.at(dense, index.row_chunk, row_cosine)
-        terms = content_terms(query)
-        lexical = np.asarray(index.lexical.scores(terms), dtype=np.float32)
+        q, _ = self.query_tokens(ids, vecs)
+        if not index.has_tokens or not len(q):
+            return np.zeros((len(q), len(index.chunks)), dtype=np.float32)
+        sims = q @ index.tok_vecs.T  # type: ignore[union-attr]
+        return np.maximum.reduceat(sims, index.tok_starts, axis=1)
 
-        dense_rank = np.empty(len(dense), dtype=np.int64)
-        dense_rank[np.argsort(-dense, kind="stable")] = np.arange(len(dense))
-        lex_rank = np.empty(len(lexical), dtype=np.int64)
-        lex_rank[np.argsort(-lexical, kind="stable")] = np.arange(len(lexical))
-        fused = 1.0 / (RRF_K + 1 + dense_rank) + np.where(lexical > 0, 1.0 / (RRF_K + 1 + lex_rank), 0.0)
+    def features(self, query: Query, vector: np.ndarray, ids: np.ndarray, vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        import numpy as np
 
-        order = np.argsort(-fused, kind="stable")[:k]
-        hits = [Hit(int(i), float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
-        return Ranking(hits=hits, row_cosine=row_cosine, terms=terms)
+        index = self.index
+        n = len(index.chunks)
+        cos = index.vectors @ vector
+
+        def best(view: str, missing: float = -1.0) -> np.ndarray:
+            rows, chunks = index.view_rows[view]
+            out = np.full(n, missing, dtype=np.float32)
+            if len(rows):
+                np.maximum.at(out, chunks, cos[rows])
+            return out
+
+        chunk_cos = best("chunk")
+        head = np.where(index.chunk_heading_row >= 0, cos[np.maximum(index.chunk_heading_row, 0)], 0.0)
+
+        passage_bm25 = index.passage_bm25.score(dict.fromkeys(query.terms, 1.0))
+        sentence_scores = index.sentence_bm25.score(dict.fromkeys(query.terms, 1.0))
+        sentence_bm25 = np.zeros(n, dtype=np.float32)
+        np.maximum.at(sentence_bm25, index.sentence_chunk, sentence_scores)
+
+        grams = char_grams(query.expanded)
+        weights = {g: (1 + math.log(c)) * index.gram_idf[g] for g, c in grams.items() if g in index.gram_idf}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        char = index.grams.score({g: w / norm for g, w in weights.items()})
+
+        matches = self.token_match(ids, vecs)
+        query_tokens, token_weights = self.query_tokens(ids, vecs)
+        maxsim = (token_weights / token_weights.sum()) @ matches if len(token_weights) else np.zeros(n, np.float32)
+
+        intent = query.intents
+        x = np.column_stack([
+            chunk_cos,
+            best("context"),
+            np.maximum(best("sentence"), chunk_cos),
+            best("label", missing=0.0),
+            head,
+            best("headlabel"),
+            _normalise(passage_bm25),
+            _normalise(sentence_bm25),
+            char,
+            maxsim,
+            index.hub,
+            intent["money"] * index.has_money,
+            intent["years"] * index.has_years,
+            intent["percent"] * index.has_percent,
+            intent["list"] * index.is_bullet,
+            intent["organisations"] * index.proper_density,
+        ]).astype(np.float32)  # fmt: skip
+        extra = {
+            "token_matches": matches,  # (question tokens, passages) best similarity
+            "query_tokens": query_tokens,
+            "token_weights": token_weights,
+            "bm25_raw": passage_bm25,
+        }
+        return x, cos, extra
+
+    def search(self, text: str, k: int, focus: str | None = None) -> Ranking:
+        """The top ``k`` passages for ``text``; ``focus`` is a follow-up's own message (see analyze)."""
+        import numpy as np
+
+        query = analyze(text, self.index, focus)
+        vector, ids, vecs = self.encoder.encode_query(query.expanded)
+        x, cos, extra = self.features(query, vector, ids, vecs)
+        scores = x[:, self.columns] @ self.weights
+        order = np.argsort(-scores, kind="stable")[:k]
+        hits = [Hit(int(i), float(scores[i])) for i in order]
+        return Ranking(query, hits, scores, x, cos, ids, vecs, extra)

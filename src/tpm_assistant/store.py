@@ -18,7 +18,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 PREFIX = "tpm-v"
 POINTER_COLLECTION = "tpm-pointer"
-SCHEMA = 1  # bump when the meaning of stored records changes
+SCHEMA = 3  # bump when the meaning of stored records changes
 
 
 @dataclass
@@ -44,6 +44,8 @@ class Records:
     documents: list[str]
     metadatas: list[dict[str, Any]]
     vectors: np.ndarray  # (n, dimension) float32
+    # Derived arrays kept only in the snapshot (e.g. token vectors); rebuilt when missing.
+    extras: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,7 @@ class Store:
                     documents=data["documents"].tolist(),
                     metadatas=json.loads(str(data["metadatas"])),
                     vectors=np.ascontiguousarray(data["vectors"], dtype=np.float32),
+                    extras={k[2:]: data[k] for k in data.files if k.startswith("x_")},
                 )
         except (FileNotFoundError, OSError, KeyError, ValueError):
             return None
@@ -224,6 +227,7 @@ class Store:
             documents=np.array(records.documents, dtype=str),
             metadatas=np.array(json.dumps(records.metadatas)),
             vectors=records.vectors.astype(np.float32),
+            **{f"x_{k}": v for k, v in records.extras.items()},
         )
         try:
             _atomic_write(self.snapshot_file(collection), buffer.getvalue())

@@ -44,3 +44,17 @@ def stem(word: str) -> str:
 def content_terms(text: str) -> list[str]:
     """Stemmed tokens with stopwords removed: what a text is about."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def char_grams(text: str, sizes: tuple[int, ...] = (3, 4, 5)) -> dict[str, int]:
+    """Character n-grams of the content words (with word boundaries), robust to typos."""
+    grams: dict[str, int] = {}
+    for word in words(text):
+        if word in STOPWORDS:
+            continue
+        padded = f" {word} "
+        for k in sizes:
+            for i in range(len(padded) - k + 1):
+                gram = padded[i : i + k]
+                grams[gram] = grams.get(gram, 0) + 1
+    return grams
