@@ -80,14 +80,19 @@ def _questions(items: list[dict[str, Any]]) -> tuple[list[tuple[str, list[str]]]
 
 
 def fit(loaded: Loaded, items: list[dict[str, Any]], ranker_features: Sequence[str] = FEATURES,
-        abstain_signals: Sequence[str] = SIGNALS, sentence_features: Sequence[str] = SENTENCE_FEATURES) -> dict[str, Any]:  # fmt: skip
-    """Weights for every model, fitted on ``items`` (eval-file format) with the loaded store."""
+        abstain_signals: Sequence[str] = SIGNALS, sentence_features: Sequence[str] = SENTENCE_FEATURES,
+        options: dict[str, bool] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Weights for every model, fitted on ``items`` (eval-file format) with the loaded store.
+
+    ``options`` are the query-rewriting switches of ``query.analyze`` (for ablations).
+    """
+    options = dict(options or {})
     import numpy as np
 
     index, encoder = loaded.index, loaded.retriever.encoder
     facts, oos = _questions(items)
     columns = [FEATURES.index(f) for f in ranker_features]
-    probe = Retriever(index, encoder, {"ranker": {"features": list(ranker_features), "weights": [0.0] * len(columns)}})
+    probe = Retriever(index, encoder, {"ranker": {"features": list(ranker_features), "weights": [0.0] * len(columns)}, "options": options})
 
     # 1. The ranker: which passage answers.
     n = len(index.chunks)
@@ -98,7 +103,7 @@ def fit(loaded: Loaded, items: list[dict[str, Any]], ranker_features: Sequence[s
         positive[q] = [holds(c.text, expect) for c in index.chunks]
     ranker_w = fit_listwise(x, np.ones_like(positive), positive)
     ranker = {"features": list(ranker_features), "weights": [round(float(v), 6) for v in ranker_w]}
-    retriever = Retriever(index, encoder, {"ranker": ranker})
+    retriever = Retriever(index, encoder, {"ranker": ranker, "options": options})
 
     # 2. The sentence picker, on the top passages of the fitted ranker.
     fact_rankings = [retriever.search(question, 3) for question, _ in facts]
@@ -140,7 +145,7 @@ def fit(loaded: Loaded, items: list[dict[str, Any]], ranker_features: Sequence[s
         "bias": round(ab, 6),
         "threshold": round(threshold - 1e-6, 6),
     }
-    return {"ranker": ranker, "sentence": sentence, "abstain": abstain}
+    return {"options": options, "ranker": ranker, "sentence": sentence, "abstain": abstain}
 
 
 def neutral_weights() -> dict[str, Any]:
@@ -157,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("train", nargs="+", type=Path, help="eval files to fit on")
     parser.add_argument("--check", nargs="*", type=Path, default=[], help="eval files to score, not fit on")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("weights.json"))
+    parser.add_argument("--no-acronyms", action="store_true", help="fit without spelling out acronyms")
+    parser.add_argument("--no-typos", action="store_true", help="fit without typo correction")
     args = parser.parse_args(argv)
 
     from .assistant import Assistant
@@ -167,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     items = [item for path in args.train for item in load_items(path)]
     assistant = Assistant(settings, weights=neutral_weights())
     loaded = assistant.load()
-    weights = fit(loaded, items)
+    options = {"expand_acronyms": not args.no_acronyms, "fix_typos": not args.no_typos}
+    weights = fit(loaded, items, options=options)
     weights["fitted_on"] = [p.as_posix() for p in args.train]
     assistant = Assistant(settings, weights=weights)
     assistant.load()

@@ -14,8 +14,13 @@ if TYPE_CHECKING:
 
 # The kind of answer a question wants, from its wording (matched against what a passage holds).
 INTENTS: dict[str, re.Pattern[str]] = {
-    "money": re.compile(r"\b(salar|pay|paid|earn|make|money|compensat|wage|income)|\$|how much", re.I),
-    "years": re.compile(r"\b(how long|how many years|years?|when)\b", re.I),
+    "money": re.compile(
+        r"\b(salar\w*|pay|pays|paid|paying|earn\w*|money|compensation|wages?|income)\b|\$"
+        r"|\bhow much\b(?!.*\b(experience|time|education|school|work)\b)"
+        r"|\b(make|makes)\b.*\b(year|annually|month|hour)\b|\b(make|makes)\W*$",
+        re.I,
+    ),
+    "years": re.compile(r"\b(how long|how many years|years?|when|how much experience)\b", re.I),
     "percent": re.compile(r"%|\bpercent|\bhow fast\b|\bgrow", re.I),
     "list": re.compile(r"\b(list|which|what are|name|examples?|some|types|kinds)\b", re.I),
     "organisations": re.compile(r"\b(compan|employ|firm|organi[sz]ation|who\b|hire|banks|startups)", re.I),

@@ -87,7 +87,10 @@ class Retriever:
 
         self.index = index
         self.encoder = encoder
-        ranker = (weights or default_weights())["ranker"]
+        weights = weights or default_weights()
+        # Query rewriting switches, kept with the weights they were fitted with.
+        self.options: dict[str, bool] = dict(weights.get("options", {}))
+        ranker = weights["ranker"]
         self.feature_names: list[str] = list(ranker["features"])
         self.weights = np.array(ranker["weights"], dtype=np.float32)
         self.columns = [FEATURES.index(f) for f in self.feature_names]
@@ -177,7 +180,7 @@ class Retriever:
         """The top ``k`` passages for ``text``; ``focus`` is a follow-up's own message (see analyze)."""
         import numpy as np
 
-        query = analyze(text, self.index, focus)
+        query = analyze(text, self.index, focus, **self.options)
         vector, ids, vecs = self.encoder.encode_query(query.expanded)
         x, cos, extra = self.features(query, vector, ids, vecs)
         scores = x[:, self.columns] @ self.weights
