@@ -21,6 +21,7 @@ WEAK_MATCH = 0.5  # a question token whose best match in the passage is below th
 def signals(ranking: Ranking) -> dict[str, float]:
     from .retrieval import FEATURES
 
+    ranking = ranking.extra.get("signals_from", ranking)
     query = ranking.query
     if not ranking.hits:
         return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0}

@@ -138,7 +138,7 @@ class Composer:
         items = [i for i, c in enumerate(index.chunks) if c.kind == "bullet" and c.source == top.source and c.heading == top.heading]
         if len(items) < 2:
             return None
-        rare = {t for t in query.focus_terms if index.idf.get(t, 0.0) >= RARE_IDF}
+        rare = {t for t in {*query.focus_terms, *query.terms} if index.idf.get(t, 0.0) >= RARE_IDF}
         if any(rare & set(content_terms(self._item_name(index, i))) for i in items):
             return None
         from .retrieval import FEATURES

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .answer import not_covered
-from .chat import Turn, resolve
+from .chat import Turn, previous_passages, resolve
 from .config import Settings
 from .errors import StoreMismatch
 from .models import Answer
@@ -61,6 +61,18 @@ class Loaded:
     abstainer: Abstainer
     composer: Composer
 
+    @classmethod
+    def assemble(cls, version: Version, index: Index, encoder: Embedder, weights: dict[str, Any]) -> Loaded:
+        from .abstain import Abstainer
+        from .answer import Composer
+        from .retrieval import Retriever
+
+        return cls(version, index, Retriever(index, encoder, weights), Abstainer(weights["abstain"]), Composer(weights["sentence"]))
+
+    def reweighted(self, weights: dict[str, Any]) -> Loaded:
+        """The same store and encoder answering with other weights (fitting, ablations)."""
+        return Loaded.assemble(self.version, self.index, self.retriever.encoder, weights)
+
 
 class Assistant:
     def __init__(
@@ -87,11 +99,16 @@ class Assistant:
             self._loaded = self._build(version, current)
             return self._loaded
 
+    def with_weights(self, weights: dict[str, Any]) -> Assistant:
+        """An assistant sharing this one's loaded store, answering with other weights."""
+        other = Assistant(self.settings, self.encoder_factory, weights)
+        if self._loaded is not None:
+            other._loaded = self._loaded.reweighted(weights)
+        return other
+
     def _build(self, version: Version, current: Loaded | None) -> Loaded:
-        from .abstain import Abstainer
-        from .answer import Composer
         from .index import Index, attach_tokens
-        from .retrieval import Retriever, default_weights
+        from .retrieval import default_weights
 
         records = self.store.load(version)
         if current is not None and current.version.pin == version.pin:
@@ -102,8 +119,7 @@ class Assistant:
             self.store.write_snapshot(version.collection, records)  # next start reads them
         known = encoder.known_words() if hasattr(encoder, "known_words") else set()
         index = Index(records, version.collection, known_words=known)
-        weights = self.weights or default_weights()
-        return Loaded(version, index, Retriever(index, encoder, weights), Abstainer(weights["abstain"]), Composer(weights["sentence"]))
+        return Loaded.assemble(version, index, encoder, self.weights or default_weights())
 
     def refresh(self) -> bool:
         """Switch to a newer version if ingest wrote one; True when it did. Errors keep the old one."""
@@ -138,8 +154,11 @@ class Assistant:
     def chat(self, messages: Sequence[Turn], k: int | None = None) -> Answer:
         loaded = self._loaded or self.load()
         follow = resolve(messages)
-        query = follow.question if follow.context is None else f"{follow.context} {follow.question}"
-        ranking = loaded.retriever.search(query, k or DEFAULT_K, focus=follow.question if follow.context else None)
+        if follow.context is None:
+            ranking = loaded.retriever.search(follow.question, k or DEFAULT_K)
+        else:
+            quoted, neighbour = previous_passages(loaded.index, follow.previous_answer)
+            ranking = loaded.retriever.search_followup(follow.context, follow.question, k or DEFAULT_K, quoted, neighbour)
         if not ranking.hits or not loaded.abstainer.covered(ranking):
             return not_covered(loaded.index, ranking)
         return loaded.composer.compose(loaded.index, ranking)

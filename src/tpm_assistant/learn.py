@@ -25,8 +25,7 @@ from .retrieval import FEATURES, Retriever
 if TYPE_CHECKING:
     import numpy as np
 
-    from .assistant import Loaded
-    from .retrieval import Ranking
+    from .assistant import Assistant
 
 FALSE_ABSTAIN_BUDGET = 0.02  # the abstention threshold keeps wrong "not covered" below this on training data
 
@@ -79,16 +78,17 @@ def _questions(items: list[dict[str, Any]]) -> tuple[list[tuple[str, list[str]]]
     return facts, oos
 
 
-def fit(loaded: Loaded, items: list[dict[str, Any]], ranker_features: Sequence[str] = FEATURES,
+def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequence[str] = FEATURES,
         abstain_signals: Sequence[str] = SIGNALS, sentence_features: Sequence[str] = SENTENCE_FEATURES,
         options: dict[str, bool] | None = None) -> dict[str, Any]:  # fmt: skip
-    """Weights for every model, fitted on ``items`` (eval-file format) with the loaded store.
+    """Weights for every model, fitted on ``items`` (eval-file format) with the assistant's store.
 
     ``options`` are the query-rewriting switches of ``query.analyze`` (for ablations).
     """
-    options = dict(options or {})
     import numpy as np
 
+    options = dict(options or {})
+    loaded = assistant.loaded or assistant.load()
     index, encoder = loaded.index, loaded.retriever.encoder
     facts, oos = _questions(items)
     columns = [FEATURES.index(f) for f in ranker_features]
@@ -145,7 +145,39 @@ def fit(loaded: Loaded, items: list[dict[str, Any]], ranker_features: Sequence[s
         "bias": round(ab, 6),
         "threshold": round(threshold - 1e-6, 6),
     }
-    return {"options": options, "ranker": ranker, "sentence": sentence, "abstain": abstain}
+    weights = {"options": options, "ranker": ranker, "sentence": sentence, "abstain": abstain}
+    weights["followup"] = fit_followup(assistant.with_weights(weights), [i for i in items if i["kind"] == "followup"])
+    return weights
+
+
+FOLLOWUP_GRID = {"message": (0.0, 0.25, 0.5), "quoted": (0.0, 0.5, 1.0, 2.0, 4.0), "neighbour": (0.0, 0.5, 1.0, 2.0)}
+
+
+def fit_followup(assistant: Assistant, items: list[dict[str, Any]]) -> dict[str, float]:
+    """The follow-up boosts with the most training conversations answered right (grid search;
+    ties go to the smallest boosts). ``assistant`` answers with the other fitted weights."""
+    import itertools
+
+    from .chat import Turn
+
+    if not items:
+        return dict.fromkeys(FOLLOWUP_GRID, 0.0)
+    firsts = {i["id"]: assistant.ask(i["turns"][0]).answer for i in items}
+    weights = assistant.weights or {}
+    best: tuple[int, float, dict[str, float]] | None = None
+    for values in itertools.product(*FOLLOWUP_GRID.values()):
+        params = dict(zip(FOLLOWUP_GRID, values))
+        candidate = assistant.with_weights(weights | {"followup": params})
+        right = 0
+        for item in items:
+            turns = [Turn("user", item["turns"][0]), Turn("assistant", firsts[item["id"]]), Turn("user", item["turns"][1])]
+            answer = candidate.chat(turns)
+            right += answer.answered and holds(answer.answer, item["expect"])
+        key = (right, -sum(values), params)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    assert best is not None
+    return best[2]
 
 
 def neutral_weights() -> dict[str, Any]:
@@ -173,12 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     items = [item for path in args.train for item in load_items(path)]
     assistant = Assistant(settings, weights=neutral_weights())
-    loaded = assistant.load()
-    options = {"expand_acronyms": not args.no_acronyms, "fix_typos": not args.no_typos}
-    weights = fit(loaded, items, options=options)
-    weights["fitted_on"] = [p.as_posix() for p in args.train]
-    assistant = Assistant(settings, weights=weights)
     assistant.load()
+    options = {"expand_acronyms": not args.no_acronyms, "fix_typos": not args.no_typos}
+    weights = fit(assistant, items, options=options)
+    weights["fitted_on"] = [p.as_posix() for p in args.train]
+    assistant = assistant.with_weights(weights)
     report = {}
     for path in [*args.train, *args.check]:
         metrics = run_eval(load_items(path), LocalClient(assistant), settings.corpus_dir).metrics

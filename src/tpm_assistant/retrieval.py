@@ -90,6 +90,12 @@ class Retriever:
         weights = weights or default_weights()
         # Query rewriting switches, kept with the weights they were fitted with.
         self.options: dict[str, bool] = dict(weights.get("options", {}))
+        # Follow-ups: how much the message alone, and the passages of the previous answer and
+        # their neighbours, add to the conversation's score (fitted on training conversations).
+        followup = weights.get("followup", {})
+        self.followup_message = float(followup.get("message", 0.0))
+        self.followup_quoted = float(followup.get("quoted", 0.0))
+        self.followup_neighbour = float(followup.get("neighbour", 0.0))
         ranker = weights["ranker"]
         self.feature_names: list[str] = list(ranker["features"])
         self.weights = np.array(ranker["weights"], dtype=np.float32)
@@ -176,14 +182,50 @@ class Retriever:
         }
         return x, cos, extra
 
-    def search(self, text: str, k: int, focus: str | None = None) -> Ranking:
-        """The top ``k`` passages for ``text``; ``focus`` is a follow-up's own message (see analyze)."""
-        import numpy as np
-
-        query = analyze(text, self.index, focus, **self.options)
+    def _rank(self, query: Query, k: int) -> Ranking:
         vector, ids, vecs = self.encoder.encode_query(query.expanded)
         x, cos, extra = self.features(query, vector, ids, vecs)
         scores = x[:, self.columns] @ self.weights
+        return Ranking(query, self._top(scores, k), scores, x, cos, ids, vecs, extra)
+
+    @staticmethod
+    def _top(scores: np.ndarray, k: int) -> list[Hit]:
+        import numpy as np
+
         order = np.argsort(-scores, kind="stable")[:k]
-        hits = [Hit(int(i), float(scores[i])) for i in order]
-        return Ranking(query, hits, scores, x, cos, ids, vecs, extra)
+        return [Hit(int(i), float(scores[i])) for i in order]
+
+    def search(self, text: str, k: int) -> Ranking:
+        """The top ``k`` passages for a question."""
+        return self._rank(analyze(text, self.index, **self.options), k)
+
+    def search_followup(
+        self,
+        context: str,
+        message: str,
+        k: int,
+        quoted: np.ndarray | None = None,
+        neighbour: np.ndarray | None = None,
+    ) -> Ranking:
+        """A follow-up ("and in New York City?") searched with the question it follows.
+
+        The conversation (earlier question + message) is scored as one query; the message alone
+        and the passages the previous answer quoted (``quoted``) or sits next to (``neighbour``)
+        add fitted amounts. Answer sentences are matched against the message's own tokens, so the
+        answer is about what is asked now.
+        """
+        both = self._rank(analyze(f"{context} {message}", self.index, focus=message, **self.options), k)
+        alone = self._rank(analyze(message, self.index, **self.options), k)
+        scores = both.scores + self.followup_message * alone.scores
+        if quoted is not None:
+            scores = scores + self.followup_quoted * quoted
+        if neighbour is not None:
+            scores = scores + self.followup_neighbour * neighbour
+        extra = dict(both.extra)
+        if len(alone.extra["query_tokens"]):
+            extra["query_tokens"], extra["token_weights"] = alone.extra["query_tokens"], alone.extra["token_weights"]
+        fused = Ranking(both.query, self._top(scores, k), scores, both.features, both.row_cosine, both.token_ids, both.token_vecs, extra)
+        fused.extra["alone"] = alone
+        # Abstention looks at the conversation as a whole: the earlier question makes it answerable.
+        fused.extra["signals_from"] = both
+        return fused
