@@ -51,6 +51,17 @@ async def _keep_loaded(state: _State, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
+def ready_assistant(request: Request) -> Assistant:
+    """The loaded assistant, or 503 with the reason it is not ready."""
+    state: _State = request.app.state.tpm
+    if state.assistant.loaded is None:
+        raise HTTPException(503, state.problem or "not ready")
+    return state.assistant
+
+
+Ready = Annotated[Assistant, Depends(ready_assistant)]
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     settings = settings or load_settings()
 
@@ -72,14 +83,6 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         summary="Answers career questions from the guide 'How to Become a Technical Project Manager', with citations.",
         lifespan=lifespan,
     )
-
-    def ready_assistant(request: Request) -> Assistant:
-        state: _State = request.app.state.tpm
-        if state.assistant.loaded is None:
-            raise HTTPException(503, state.problem or "not ready")
-        return state.assistant
-
-    Ready = Annotated[Assistant, Depends(ready_assistant)]
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -8,6 +8,7 @@ float32 vectors.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -125,18 +126,24 @@ def _model_config(path: Path) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=2)
+def _load_sentence_transformer(path: str) -> Any:
+    """One model object per process and path (loading it costs seconds)."""
+    _offline()
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    return SentenceTransformer(path, device="cpu")
+
+
 class SentenceTransformerEmbedder:
     """The reference encoder (torch). Loaded only at ingest."""
 
     def __init__(self, settings: Settings):
-        _offline()
         self.path = model_path(settings)
         try:
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-            self.model = SentenceTransformer(str(self.path), device="cpu")
+            self.model = _load_sentence_transformer(str(self.path))
         except Exception as exc:
             raise ModelError(f"cannot load embedding model from {self.path}: {exc}") from exc
         dim = self.model.get_embedding_dimension()

@@ -94,91 +94,87 @@ def pin_for(settings: Settings) -> ModelPin:
     return ModelPin(settings.model_name, int(dimension), True, fingerprint(path))
 
 
-def run_ingest(settings: Settings, corpus_dir: Path | None = None, progress: Progress | None = None) -> IngestReport:
+class Models:
+    """The models ingest needs, loaded only when needed. Tests pass a fake with the same methods."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._reference: Any = None
+
+    def pin(self) -> ModelPin:
+        return pin_for(self.settings)
+
+    def reference(self) -> Any:
+        """sentence-transformers: the vectors stored in Chroma (loads torch)."""
+        if self._reference is None:
+            from .embeddings import SentenceTransformerEmbedder
+
+            self._reference = SentenceTransformerEmbedder(self.settings)
+        return self._reference
+
+    def encoder_ready(self, store: Store, pin: ModelPin) -> bool:
+        return (onnx_folder(store.dir, pin) / "encoder.json").is_file()
+
+    def query_encoder(self, store: Store, pin: ModelPin, texts: list[str], vectors: Any) -> Any:
+        """The ONNX encoder queries use; exported and checked against ``vectors`` if missing."""
+        from .embeddings import OnnxEmbedder, export_onnx
+
+        folder = onnx_folder(store.dir, pin)
+        if not self.encoder_ready(store, pin):
+            export_onnx(self.reference(), folder, texts, vectors)
+        return OnnxEmbedder(folder, threads=os.cpu_count() or 1)
+
+
+def run_ingest(
+    settings: Settings,
+    corpus_dir: Path | None = None,
+    progress: Progress | None = None,
+    models: Models | None = None,
+) -> IngestReport:
     started = time.perf_counter()
     say = progress or (lambda stage, done, total: None)
+    models = models or Models(settings)
     corpus_dir = corpus_dir or settings.corpus_dir
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
 
     say("reading corpus", 0, 0)
     documents, skipped = load_corpus(corpus_dir)
-    skipped_json = [{"path": s.path, "reason": s.reason} for s in skipped]
     if not documents:
         detail = f" ({len(skipped)} file(s) skipped)" if skipped else ""
         raise CorpusError(f"no readable .txt or .md documents in {corpus_dir}{detail}; the store was left as it was")
     chunks = [c for d in documents for c in chunk_document(d)]
-    texts = {d.source: d.text for d in documents}
-    specs = build_records(chunks, texts)
+    specs = build_records(chunks, {d.source: d.text for d in documents})
 
     store = Store(settings)
     with store.lock():
-        pin = pin_for(settings)
+        pin = models.pin()
         previous = store.active()
         old = _previous_records(store, previous)
         old_chunks = chunks_from_records(old.ids, old.documents, old.metadatas) if old else []
-        reusable: dict[str, tuple[str, int]] = {}
-        if old is not None and previous is not None and previous.pin == pin:
-            reusable = {rid: (meta["embed_hash"], row) for row, (rid, meta) in enumerate(zip(old.ids, old.metadatas))}
         added, updated, removed, unchanged = _diff(old_chunks, chunks)
         report = IngestReport(
-            documents=len(documents), chunks=len(chunks), added=added, updated=updated,
-            removed=removed, unchanged=unchanged, skipped=skipped_json,
+            documents=len(documents), chunks=len(chunks), added=added, updated=updated, removed=removed,
+            unchanged=unchanged, skipped=[{"path": f.path, "reason": f.reason} for f in skipped],
         )  # fmt: skip
-
-        encoder_ready = (onnx_folder(store.dir, pin) / "encoder.json").is_file()
-        same = (
-            old is not None
+        same_model = old is not None and previous is not None and previous.pin == pin
+        if (
+            same_model
+            and old is not None
             and previous is not None
-            and previous.pin == pin
-            and old.ids == [s.id for s in specs]
-            and old.documents == [s.document for s in specs]
-            and old.metadatas == [s.metadata for s in specs]
-        )
-        if same and encoder_ready and previous is not None and store.has_collection(previous):
+            and (old.ids, old.documents, old.metadatas) == ([s.id for s in specs], [s.document for s in specs], [s.metadata for s in specs])
+            and models.encoder_ready(store, pin)
+            and store.has_collection(previous)
+        ):  # nothing to do: the store already holds exactly this corpus
             report.version = previous.collection
             report.seconds = round(time.perf_counter() - started, 3)
             return report
 
         store.cleanup(keep=previous)  # leftovers of interrupted runs
-        import numpy as np
-
-        todo = [i for i, s in enumerate(specs) if reusable.get(s.id, ("", -1))[0] != s.metadata["embed_hash"]]
-        reference = None
-        if todo or not encoder_ready:
-            from .embeddings import SentenceTransformerEmbedder
-
-            say("loading embedding model", 0, 0)
-            reference = SentenceTransformerEmbedder(settings)
-            pin = reference.pin
-        vectors = np.zeros((len(specs), pin.dimension), dtype=np.float32)
-        fresh = set(todo)
-        for i, spec in enumerate(specs):
-            if i not in fresh:
-                vectors[i] = old.vectors[reusable[spec.id][1]]  # type: ignore[union-attr]
-        if todo:
-            assert reference is not None
-            done = 0
-
-            def step(n: int) -> None:
-                nonlocal done
-                done += n
-                say("embedding", done, len(todo))
-
-            vectors[todo] = reference.embed([specs[i].embed_text for i in todo], progress=step)
-        records = Records(
-            ids=[s.id for s in specs],
-            documents=[s.document for s in specs],
-            metadatas=[s.metadata for s in specs],
-            vectors=vectors,
-        )
-        from .embeddings import OnnxEmbedder, export_onnx
-
-        if reference is not None and not encoder_ready:
-            say("exporting query encoder (ONNX) and checking it on the corpus", 0, 0)
-            export_onnx(reference, onnx_folder(store.dir, pin), [s.embed_text for s in specs], vectors)
+        records, report.embedded, pin = _embed(specs, old if same_model else None, pin, models, say)
         say("computing token vectors", 0, 0)
-        attach_tokens(records, OnnxEmbedder(onnx_folder(store.dir, pin), threads=os.cpu_count() or 1))
+        encoder = models.query_encoder(store, pin, [s.embed_text for s in specs], records.vectors)
+        attach_tokens(records, encoder)
 
         written = 0
 
@@ -192,11 +188,41 @@ def run_ingest(settings: Settings, corpus_dir: Path | None = None, progress: Pro
         store.write_snapshot(version.collection, records)
         store.activate(version)
         store.cleanup(keep=version)
-        report.version = version.collection
-        report.embedded = len(todo)
-        report.wrote = True
+        report.version, report.wrote = version.collection, True
         report.seconds = round(time.perf_counter() - started, 3)
         return report
+
+
+def _embed(specs: list[Any], old: Records | None, pin: ModelPin, models: Models, say: Progress) -> tuple[Records, int, ModelPin]:
+    """Records for ``specs``: vectors of unchanged rows come from ``old``, the rest are embedded."""
+    import numpy as np
+
+    reusable = {rid: (meta["embed_hash"], row) for row, (rid, meta) in enumerate(zip(old.ids, old.metadatas))} if old else {}
+    todo = [i for i, s in enumerate(specs) if reusable.get(s.id, ("", -1))[0] != s.metadata["embed_hash"]]
+    if todo:
+        say("loading embedding model", 0, 0)
+        pin = models.reference().pin
+    vectors = np.zeros((len(specs), pin.dimension), dtype=np.float32)
+    fresh = set(todo)
+    for i, spec in enumerate(specs):
+        if i not in fresh:
+            vectors[i] = old.vectors[reusable[spec.id][1]]  # type: ignore[union-attr]
+    if todo:
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            say("embedding", done, len(todo))
+
+        vectors[todo] = models.reference().embed([specs[i].embed_text for i in todo], progress=step)
+    records = Records(
+        ids=[s.id for s in specs],
+        documents=[s.document for s in specs],
+        metadatas=[s.metadata for s in specs],
+        vectors=vectors,
+    )
+    return records, len(todo), pin
 
 
 def _previous_records(store: Store, previous: Version | None) -> Records | None:

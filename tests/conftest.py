@@ -1,0 +1,167 @@
+"""Shared fixtures.
+
+Two kinds of tests live here:
+- logic tests with ``FakeEncoder`` (deterministic hashed word vectors, no model, milliseconds);
+- ``slow`` tests with what users run: the bundled model (sentence-transformers at ingest, ONNX for
+  queries), a real Chroma store in a temporary folder, real HTTP through the app, the real CLI.
+The real guide is ingested once per session (``real_store``); the ONNX export made there is
+copied into other temporary stores so each does not export it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tpm_assistant.config import Settings
+from tpm_assistant.embeddings import ModelPin
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE_DIR = ROOT / "corpus"
+GUIDE = GUIDE_DIR / "how-to-become-a-technical-project-manager.txt"
+EVAL_DIR = ROOT / "eval"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up a developer's TPM_* variables."""
+    for name in list(os.environ):
+        if name.startswith("TPM_"):
+            monkeypatch.delenv(name)
+
+
+# -- a fake encoder for logic tests ---------------------------------------------------------
+_WORD = re.compile(r"\w+")
+
+
+class FakeEncoder:
+    """Hashed word vectors: texts sharing words are similar; nothing is learned or downloaded."""
+
+    dim = 32
+    pin = ModelPin("fake-model", 32, True, "f" * 64)
+
+    def __init__(self) -> None:
+        self.vocab: dict[int, str] = {}
+
+    def _word(self, word: str) -> tuple[int, np.ndarray]:
+        digest = hashlib.sha256(word.lower().encode()).digest()
+        token_id = int.from_bytes(digest[:3], "big") + 100
+        self.vocab[token_id] = word.lower()
+        vec = np.random.default_rng(int.from_bytes(digest[:8], "big")).standard_normal(self.dim)
+        return token_id, (vec / np.linalg.norm(vec)).astype(np.float32)
+
+    def _tokens(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        found = [(m.start(), *self._word(m.group())) for m in _WORD.finditer(text)] or [(0, *self._word("empty"))]
+        starts, ids, vecs = zip(*found)
+        return np.array(ids, np.int32), np.vstack(vecs), np.array(starts, np.int32)
+
+    def embed(self, texts: list[str], progress: object = None, **_: object) -> np.ndarray:
+        out = []
+        for text in texts:
+            _, vecs, _ = self._tokens(text)
+            mean = vecs.mean(axis=0)
+            out.append(mean / np.linalg.norm(mean))
+        if callable(progress):
+            progress(len(texts))
+        return np.vstack(out).astype(np.float32) if out else np.zeros((0, self.dim), np.float32)
+
+    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ids, vecs, _ = self._tokens(text)
+        return self.embed([text])[0], ids, vecs
+
+    def token_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        return [self._tokens(t) for t in texts]
+
+    def known_words(self) -> set[str]:
+        return set()
+
+    def id_to_token(self, token_id: int) -> str | None:
+        return self.vocab.get(token_id)
+
+
+class FakeModels:
+    """Stands in for ingest's models: fake vectors, no torch, no ONNX export."""
+
+    def __init__(self, fail_after_embedding: bool = False) -> None:
+        self.encoder = FakeEncoder()
+        self.embedded = 0
+        self.fail_after_embedding = fail_after_embedding
+
+    def pin(self) -> ModelPin:
+        return FakeEncoder.pin
+
+    def reference(self) -> _Reference:
+        return _Reference(self)
+
+    def encoder_ready(self, store: object, pin: object) -> bool:
+        return True
+
+    def query_encoder(self, store: object, pin: object, texts: object, vectors: object) -> FakeEncoder:
+        return self.encoder
+
+
+class _Reference:
+    pin = FakeEncoder.pin
+
+    def __init__(self, models: FakeModels) -> None:
+        self.models = models
+
+    def embed(self, texts: list[str], progress: object = None) -> np.ndarray:
+        self.models.embedded += len(texts)
+        if self.models.fail_after_embedding:
+            raise KeyboardInterrupt  # as if the operator pressed Ctrl-C mid-ingest
+        return self.models.encoder.embed(texts, progress)
+
+
+def fake_encoder_factory(settings: object, version: object, records: object) -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture
+def fake_settings(tmp_path: Path) -> Settings:
+    """A settings object with an empty corpus folder and an empty store, both temporary."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    return Settings(corpus_dir=corpus, store_dir=tmp_path / "store", embedding_model="fake-model")
+
+
+# -- the real model and store ---------------------------------------------------------------
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The real guide ingested with the bundled model into a session-wide temporary store."""
+    from tpm_assistant.ingest import run_ingest
+
+    base = tmp_path_factory.mktemp("real")
+    corpus = base / "corpus"
+    shutil.copytree(GUIDE_DIR, corpus)
+    settings = Settings(corpus_dir=corpus, store_dir=base / "store")
+    run_ingest(settings)
+    return settings
+
+
+@pytest.fixture
+def real_settings_factory(real_store: Settings, tmp_path: Path) -> Iterator[object]:
+    """Makes fresh real stores in temporary folders, reusing the session's ONNX export."""
+
+    def make(name: str = "store", corpus: Path | None = None) -> Settings:
+        store = tmp_path / name
+        shutil.copytree(real_store.store_dir / "models", store / "models")
+        return Settings(corpus_dir=corpus or tmp_path / "corpus", store_dir=store)
+
+    yield make
+
+
+@pytest.fixture(scope="session")
+def real_assistant(real_store: Settings) -> object:
+    from tpm_assistant.assistant import Assistant
+
+    assistant = Assistant(real_store)
+    assistant.load()
+    return assistant

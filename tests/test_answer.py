@@ -1,0 +1,106 @@
+"""Answer composition: markers, citations, sentence choice, two figures, lists, abstention."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from conftest import GUIDE
+
+from tpm_assistant.retrieval import default_weights
+
+MARKER = re.compile(r"\[(\d+)\]")
+pytestmark = pytest.mark.slow
+GUIDE_TEXT = GUIDE.read_bytes().decode("utf-8")
+
+
+def check_citations(answer) -> None:
+    numbers = [c.n for c in answer.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert {int(n) for n in MARKER.findall(answer.answer)} <= set(numbers)
+    for c in answer.citations:
+        assert GUIDE_TEXT[c.start : c.end] == c.text
+        assert len(c.text) <= 1000
+
+
+def test_the_entry_level_salary_is_answered_with_its_figure_and_cited(real_assistant):
+    answer = real_assistant.ask("What does an entry-level TPM earn?")
+    assert answer.answered
+    assert "$76,683" in answer.answer and answer.answer.endswith("[1]")
+    assert "$76,683" in answer.citations[0].text
+    assert answer.citations[0].section == "How much can you earn as a technical project manager?"
+    check_citations(answer)
+
+
+def test_the_answer_is_the_sentence_that_answers_not_the_first_of_its_passage(real_assistant):
+    answer = real_assistant.ask("What is the average TPM salary in New York City?")
+    assert "$112,547" in answer.answer
+    assert "$104,711" not in answer.answer  # the passage's other sentence stays out
+    check_citations(answer)
+
+
+def test_two_figures_for_the_same_thing_are_both_shown_each_with_its_citation(real_assistant):
+    answer = real_assistant.ask("What is the salary range for technical project managers?")
+    assert "$85,000 to $130,000" in answer.answer and "$104,000 and $140,000" in answer.answer
+    assert set(MARKER.findall(answer.answer)) == {"1", "2"}
+    check_citations(answer)
+    weights = copy.deepcopy(default_weights())
+    weights["sentence"]["second_figure_margin"] = -1.0  # the rule switched off: one figure only
+    single = real_assistant.with_weights(weights).ask("What is the salary range for technical project managers?")
+    assert len(set(MARKER.findall(single.answer))) == 1
+
+
+def test_a_question_about_a_list_gets_every_item_cited_in_the_guide_order(real_assistant):
+    answer = real_assistant.ask("What are the main challenges of being a technical project manager?")
+    items = ["Heavy workload and stress", "Ambiguous requirements", "Keeping pace with emerging technologies",
+             "Leading diverse and remote teams", "Managing stakeholder conflict", "Navigating regulatory and ESG requirements"]  # fmt: skip
+    positions = [answer.answer.index(item) for item in items]
+    assert positions == sorted(positions)
+    assert answer.citations[0].text.startswith("Heavy workload")
+    check_citations(answer)
+
+
+def test_a_question_naming_one_item_of_a_list_gets_that_item_not_the_list(real_assistant):
+    answer = real_assistant.ask("Which project management tools should I be familiar with?")
+    assert "Jira" in answer.answer and "the guide lists" not in answer.answer
+    check_citations(answer)
+
+
+def test_a_sentence_that_points_back_keeps_the_sentence_it_points_to():
+    from test_retrieval import make_index
+
+    from tpm_assistant.answer import Composer, Sentence
+
+    text = "# Certs\n\n- PMP: PMP certification is widely recognized. It is usually more useful after real experience.\n- Agile: Scrum is common. Kanban too.\n"
+    index, _ = make_index(text)
+    pmp, agile = index.chunks
+    spans = [(s, e) for s, e in pmp.sentences]
+    first = Sentence(0, 0, *spans[0], text[spans[0][0] : spans[0][1]], True, [])
+    second = Sentence(0, 0, *spans[1], text[spans[1][0] : spans[1][1]], False, [])
+    assert Composer._sentence_text(index, [first, second], second) == (
+        "PMP: PMP certification is widely recognized. It is usually more useful after real experience."
+    )
+    # A later sentence that does not point back keeps only the bullet's label for context.
+    s, e = agile.sentences[1]
+    later = Sentence(0, 1, s, e, text[s:e], False, [])
+    assert Composer._sentence_text(index, [later], later) == "Agile: Kanban too."
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of France?", "How do I become a geoscientist?", "asdkjh qwe zzzz",
+     "What's a good recipe for banana bread?", "How much does a registered nurse make?"],  # fmt: skip
+)
+def test_questions_the_guide_does_not_cover_are_declined_plainly(real_assistant, question):
+    answer = real_assistant.ask(question)
+    assert not answer.answered
+    assert answer.answer.startswith("The guide does not cover that.")
+    assert answer.citations == [] and not MARKER.search(answer.answer)
+
+
+def test_abstention_is_the_fitted_model_not_a_default(real_assistant):
+    """With the abstention threshold at 0 everything is answered: the declines above come from it."""
+    weights = copy.deepcopy(default_weights())
+    weights["abstain"]["threshold"] = 0.0
+    assert real_assistant.with_weights(weights).ask("What is the capital of France?").answered

@@ -1,0 +1,74 @@
+"""Loading and cleaning: offsets survive, noise is skipped, bad files are reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import GUIDE, GUIDE_DIR
+
+from tpm_assistant.corpus import load_corpus, parse
+
+
+def guide():
+    docs, skipped = load_corpus(GUIDE_DIR)
+    assert not skipped
+    return docs[0]
+
+
+def test_every_kept_block_is_an_exact_slice_of_the_decoded_file():
+    doc = guide()
+    raw = GUIDE.read_bytes().decode("utf-8")
+    assert doc.text == raw
+    for block in doc.blocks:
+        assert doc.slice(block) == raw[block.start : block.end]
+        assert doc.slice(block) == doc.slice(block).strip()
+
+
+def test_noise_is_skipped_not_rewritten():
+    doc = guide()
+    kept = "\n".join(doc.slice(b) for b in doc.blocks)
+    reasons = {n.reason for n in doc.noise}
+    assert {"byline", "image file name", "reference and related-article lists"} <= reasons
+    for noise in ("Imed Bouchrika", "Chief Data Scientist", ".webp", "Geoscientist", "MSW vs. MPH", "Related Articles"):
+        assert noise not in kept
+    # The back matter runs from "References" to the end of the file.
+    tail = next(n for n in doc.noise if n.reason.startswith("reference"))
+    assert doc.text[tail.start :].startswith("References") and tail.end == len(doc.text)
+
+
+def test_headings_become_sections_and_bullets_keep_their_labels():
+    doc = guide()
+    headings = [doc.slice(b) for b in doc.blocks if b.kind == "heading"]
+    assert "How much can you earn as a technical project manager?" in headings
+    assert "Hard skills vs. leadership skills" in headings
+    title = next(b for b in doc.blocks if b.kind == "title")
+    assert doc.slice(title).startswith("2026 How to Become a Technical Project Manager")
+    bullet = next(b for b in doc.blocks if b.kind == "bullet" and doc.slice(b).startswith("Heavy workload"))
+    assert doc.text[bullet.start : bullet.label_end] == "Heavy workload and stress"
+    assert bullet.section == "What challenges will you encounter as a technical project manager?"
+    assert doc.text[bullet.heading[0] : bullet.heading[1]] == bullet.section
+
+
+def test_undecodable_and_binary_files_are_reported_and_the_rest_is_loaded(tmp_path: Path):
+    (tmp_path / "good.md").write_text("# Title\n\nA paragraph that is long enough to be body text.\n")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 au lait, a sentence in Latin-1.\n".encode("latin-1"))
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")  # not a .txt or .md: not even looked at
+    docs, skipped = load_corpus(tmp_path)
+    assert [d.source for d in docs] == ["good.md"]
+    reasons = {s.path: s.reason for s in skipped}
+    assert set(reasons) == {"latin1.txt", "image.txt"}
+    assert "UTF-8" in reasons["latin1.txt"] and "binary" in reasons["image.txt"]
+
+
+def test_windows_newlines_and_markdown_keep_exact_offsets():
+    text = "# Pay\r\n\r\nEntry-level pay is $50,000.\r\n\r\n- Tools: Jira and Trello.\r\n- Second item\r\n  continues here.\r\n"
+    doc = parse(text, "x.md")
+    kinds = [(b.kind, doc.slice(b)) for b in doc.blocks]
+    assert kinds == [
+        ("title", "Pay"),
+        ("paragraph", "Entry-level pay is $50,000."),
+        ("bullet", "Tools: Jira and Trello."),
+        ("bullet", "Second item\r\n  continues here."),
+    ]
+    assert all("\r" not in doc.slice(b)[-1:] for b in doc.blocks)

@@ -1,0 +1,170 @@
+"""Ingest against a real Chroma store in a temporary folder: incremental, idempotent, safe to
+interrupt and to run while a reader serves. Logic tests use the fake encoder; the last ones the
+bundled model."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import FakeModels, fake_encoder_factory
+
+from tpm_assistant.assistant import Assistant
+from tpm_assistant.config import Settings
+from tpm_assistant.errors import CorpusError, IngestLocked
+from tpm_assistant.ingest import run_ingest
+from tpm_assistant.store import Store
+
+PAY = """# Pay
+
+Entry-level technical project managers start around $76,683 per year.
+
+Pay varies by location, experience and industry.
+
+- Tools: Jira, Asana and Trello help you track work.
+- Agile: Scrum and Kanban are common.
+"""
+CAREERS = """# Careers
+
+Coordinators organise meetings and prepare status reports.
+
+Senior managers lead larger initiatives and mentor others.
+"""
+
+
+def write_corpus(settings: Settings) -> None:
+    (settings.corpus_dir / "pay.md").write_text(PAY)
+    (settings.corpus_dir / "careers.md").write_text(CAREERS)
+
+
+def ingest(settings: Settings, models: FakeModels | None = None):
+    return run_ingest(settings, models=models or FakeModels())
+
+
+def test_first_ingest_adds_everything_and_a_rerun_changes_nothing(fake_settings: Settings):
+    write_corpus(fake_settings)
+    first = ingest(fake_settings)
+    assert (first.documents, first.chunks, first.added, first.updated, first.removed) == (2, 6, 6, 0, 0)
+    assert first.wrote and first.embedded > 6  # several views per chunk
+
+    models = FakeModels()
+    again = ingest(fake_settings, models)
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 6)
+    assert not again.wrote and models.embedded == 0
+    assert again.version == first.version
+    assert set(again.contract()) == {"documents", "chunks", "added", "updated", "removed", "unchanged", "skipped", "seconds"}
+
+
+def test_an_edited_paragraph_is_updated_and_only_it_is_embedded_again(fake_settings: Settings):
+    write_corpus(fake_settings)
+    first = ingest(fake_settings)
+    (fake_settings.corpus_dir / "pay.md").write_text(PAY.replace("location, experience", "location, company size, experience"))
+    models = FakeModels()
+    report = ingest(fake_settings, models)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 0, 5)
+    assert 0 < models.embedded <= 3  # the edited paragraph's views only
+    store = Store(fake_settings)
+    version = store.active()
+    assert version is not None and version.collection != first.version
+    texts = store.load(version).documents
+    assert any("company size" in t for t in texts) and not any("by location, experience" in t for t in texts)
+    # The old version is gone from Chroma: no duplicates, ever.
+    names = [c.name for c in store.client().list_collections()]
+    assert names.count(version.collection) == 1 and first.version not in names
+
+
+def test_a_removed_file_removes_its_chunks(fake_settings: Settings):
+    write_corpus(fake_settings)
+    ingest(fake_settings)
+    (fake_settings.corpus_dir / "careers.md").unlink()
+    report = ingest(fake_settings)
+    assert (report.documents, report.chunks, report.removed, report.added, report.unchanged) == (1, 4, 2, 0, 4)
+    store = Store(fake_settings)
+    assert not any("Coordinators" in t for t in store.load(store.active()).documents)
+
+
+def test_an_undecodable_file_is_skipped_and_reported_while_the_rest_is_indexed(fake_settings: Settings):
+    write_corpus(fake_settings)
+    (fake_settings.corpus_dir / "old.txt").write_bytes("r\xe9sum\xe9 tips".encode("latin-1"))
+    report = ingest(fake_settings)
+    assert report.documents == 2 and report.chunks == 6
+    assert report.skipped == [{"path": "old.txt", "reason": "not UTF-8 text (invalid byte at offset 1)"}]
+
+
+def test_an_empty_corpus_is_an_error_that_leaves_the_store_as_it_was(fake_settings: Settings):
+    write_corpus(fake_settings)
+    first = ingest(fake_settings)
+    for f in fake_settings.corpus_dir.iterdir():
+        f.unlink()
+    with pytest.raises(CorpusError, match="left as it was"):
+        ingest(fake_settings)
+    assert Store(fake_settings).active().collection == first.version
+    with pytest.raises(CorpusError, match="does not exist"):
+        run_ingest(fake_settings, Path("/nonexistent/corpus"), models=FakeModels())
+
+
+def test_a_second_concurrent_ingest_fails_at_once(fake_settings: Settings):
+    write_corpus(fake_settings)
+    with Store(fake_settings).lock():
+        with pytest.raises(IngestLocked, match="another ingest is running"):
+            ingest(fake_settings)
+    ingest(fake_settings)  # the lock is released with its holder
+
+
+def test_an_interrupted_ingest_leaves_the_previous_version_serving(fake_settings: Settings):
+    write_corpus(fake_settings)
+    first = ingest(fake_settings)
+    (fake_settings.corpus_dir / "careers.md").write_text(CAREERS + "\nA brand new paragraph about mentoring.\n")
+    with pytest.raises(KeyboardInterrupt):
+        ingest(fake_settings, FakeModels(fail_after_embedding=True))
+    assert Store(fake_settings).active().collection == first.version
+    assistant = Assistant(fake_settings, encoder_factory=fake_encoder_factory)
+    assert assistant.ask("What do coordinators do?").citations
+    report = ingest(fake_settings)  # the next run completes the refresh
+    assert report.added == 1 and report.wrote
+
+
+def test_a_reader_keeps_answering_during_ingest_and_then_switches(fake_settings: Settings):
+    write_corpus(fake_settings)
+    first = ingest(fake_settings)
+    assistant = Assistant(fake_settings, encoder_factory=fake_encoder_factory)
+    assistant.load()
+    (fake_settings.corpus_dir / "careers.md").write_text(CAREERS.replace("mentor others", "mentor junior staff"))
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def keep_asking() -> None:
+        while not done.is_set():
+            try:
+                assert assistant.ask("What do senior managers do?").citations
+            except BaseException as exc:  # noqa: BLE001 - any failure is the finding
+                errors.append(exc)
+
+    reader = threading.Thread(target=keep_asking)
+    reader.start()
+    try:
+        second = ingest(fake_settings)
+    finally:
+        done.set()
+        reader.join()
+    assert not errors
+    assert assistant.loaded.version.collection == first.version  # still the old one until it looks
+    assert assistant.refresh() is True
+    assert assistant.loaded.version.collection == second.version
+    assert any("junior staff" in c.text for c in assistant.ask("What do senior managers do?").citations)
+
+
+@pytest.mark.slow
+def test_real_model_ingest_of_a_small_corpus_then_an_edit(real_settings_factory):
+    settings = real_settings_factory()
+    settings.corpus_dir.mkdir()
+    write_corpus(settings)
+    first = run_ingest(settings)
+    assert first.added == 6 and first.embedded > 0
+    assert run_ingest(settings).wrote is False
+    (settings.corpus_dir / "pay.md").write_text(PAY.replace("$76,683", "$80,000"))
+    report = run_ingest(settings)
+    assert (report.updated, report.unchanged) == (1, 5)
+    answer = Assistant(settings).ask("What does an entry-level technical project manager earn?")
+    assert answer.answered and "$80,000" in answer.answer

@@ -1,0 +1,147 @@
+"""Each retrieval technique on small crafted input: every test fails if its technique is removed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import FakeEncoder
+
+from tpm_assistant.chunking import chunk_document
+from tpm_assistant.corpus import parse
+from tpm_assistant.index import Index, attach_tokens, build_records, find_acronyms, view_texts
+from tpm_assistant.query import analyze
+from tpm_assistant.retrieval import FEATURES, Retriever, default_weights
+from tpm_assistant.store import Records
+
+GUIDE_LIKE = """# How much can you earn?
+
+Entry-level technical project managers typically start around $76,683 USD per year.
+
+Heavy workload and stress can create burnout risk, so set healthy boundaries.
+
+# Where can you work?
+
+- Cloud: Companies like Amazon Web Services (AWS) hire technical project managers, often called TPMs.
+- Gaming: Employers such as Epic Games need project managers for game development workflows.
+- Banking: Respect engineering expertise and avoid making commitments without technical input.
+"""
+
+
+def make_index(text: str = GUIDE_LIKE, encoder=None, known: set[str] | None = None) -> tuple[Index, object]:
+    encoder = encoder or FakeEncoder()
+    doc = parse(text, "guide.md")
+    chunks = chunk_document(doc)
+    specs = build_records(chunks, {doc.source: doc.text})
+    records = Records(
+        ids=[s.id for s in specs],
+        documents=[s.document for s in specs],
+        metadatas=[s.metadata for s in specs],
+        vectors=encoder.embed([s.embed_text for s in specs]),
+    )
+    attach_tokens(records, encoder)
+    return Index(records, "test", known_words=known if known is not None else {"grad", "wanting", "gaming"}), encoder
+
+
+def feature(ranking, name: str) -> np.ndarray:
+    return ranking.features[:, FEATURES.index(name)]
+
+
+def chunk_with(index: Index, needle: str) -> int:
+    return next(i for i, c in enumerate(index.chunks) if needle in c.text)
+
+
+def test_views_point_at_real_text_and_add_heading_and_label_context():
+    index, _ = make_index()
+    chunk = index.chunks[chunk_with(index, "Epic Games")]
+    views = {v[0]: v for v in view_texts(chunk, GUIDE_LIKE, first_in_section=False)}
+    assert {"chunk", "context", "label", "headlabel"} <= set(views)
+    _, _, start, end, embedded = views["label"]
+    assert GUIDE_LIKE[start:end] == "Gaming" == embedded
+    assert views["context"][4].startswith("Where can you work?\n")
+    assert views["headlabel"][4] == "Where can you work?\nGaming"
+
+
+def test_bm25_ranks_the_passage_holding_a_rare_exact_term_first():
+    index, encoder = make_index()
+    ranking = Retriever(index, encoder).search("Which employers need game development workflows?", 3)
+    bm25 = feature(ranking, "bm25")
+    assert int(np.argmax(bm25)) == chunk_with(index, "Epic Games")
+    assert bm25.max() == pytest.approx(1.0)  # normalised per query
+
+
+def test_character_ngrams_match_a_misspelled_word_that_bm25_cannot():
+    index, encoder = make_index()
+    query = analyze("burnot", index, fix_typos=False)  # one letter short of "burnout"
+    ranking = Retriever(index, encoder)._rank(query, 3)
+    target = chunk_with(index, "burnout")
+    assert feature(ranking, "bm25")[target] == 0.0
+    assert int(np.argmax(feature(ranking, "char"))) == target
+
+
+def test_typos_are_corrected_against_the_corpus_but_real_words_are_left_alone():
+    index, _ = make_index()
+    # "salery" has no corpus word within one edit here; "managrs" does.
+    assert analyze("entry-level salery for managrs", index).corrections == {"managrs": "managers"}
+    fixed = analyze("whats the starting salery in gameing", index)
+    assert fixed.corrections == {"gameing": "gaming"}
+    index_with_salary, _ = make_index(GUIDE_LIKE + "\nThe salary is good.\n")
+    assert analyze("salery", index_with_salary).corrections == {"salery": "salary"}
+    # "grad" is one edit from nothing here, "wanting" one edit from "warning" in other texts: both real words.
+    assert analyze("grad school wanting", index).corrections == {}
+
+
+def test_acronyms_the_corpus_defines_are_spelled_out():
+    assert find_acronyms(["Companies like Amazon Web Services (AWS) hire", "managers, often called TPMs, help"]) == {
+        "aws": "Amazon Web Services",
+        "tpm": "managers",
+    }
+    index, _ = make_index()
+    assert "Amazon Web Services" in analyze("Does aws hire?", index).expanded
+    assert analyze("Does aws hire?", index, expand_acronyms=False).expanded == "Does aws hire?"
+
+
+def without(weights: dict, *features: str) -> dict:
+    """A copy of ``weights`` with the given ranker features switched off."""
+    import copy
+
+    out = copy.deepcopy(weights)
+    for f in features:
+        out["ranker"]["weights"][out["ranker"]["features"].index(f)] = 0.0
+    return out
+
+
+@pytest.mark.slow
+def test_late_interaction_matches_word_forms_the_other_signals_miss(real_assistant):
+    """MaxSim: "burning out" finds "burnout" token by token; without it another bullet wins."""
+    question = "How do I avoid burning out as a TPM?"
+    with_maxsim = real_assistant.ask(question)
+    assert with_maxsim.citations[0].text.startswith("Heavy workload and stress")
+    without_maxsim = real_assistant.with_weights(without(default_weights(), "maxsim")).ask(question)
+    assert not without_maxsim.citations[0].text.startswith("Heavy workload")
+
+
+def test_answer_type_features_link_a_how_much_question_to_passages_with_figures():
+    index, encoder = make_index()
+    ranking = Retriever(index, encoder).search("How much does a junior project manager make a year?", 3)
+    money = feature(ranking, "money")
+    assert money[chunk_with(index, "$76,683")] == 1.0
+    assert money.sum() == 1.0
+    no_money = Retriever(index, encoder).search("Which employers hire for game development?", 3)
+    assert feature(no_money, "money").sum() == 0.0
+
+
+def test_hub_score_is_highest_for_the_most_generic_passage():
+    text = GUIDE_LIKE + "\n# Summary\n\nTechnical project managers earn pay, work in cloud and gaming, and manage stress.\n"
+    index, _ = make_index(text)
+    assert int(np.argmax(index.hub)) == chunk_with(index, "Technical project managers earn pay")
+
+
+def test_the_shipped_ranker_fuses_dense_lexical_and_token_signals():
+    """The learned weights give every family of signals a real say (none was fitted away)."""
+    ranker = default_weights()["ranker"]
+    weight = dict(zip(ranker["features"], ranker["weights"]))
+    assert set(ranker["features"]) <= set(FEATURES)
+    assert weight["sent"] > 0 and weight["headlabel"] > 0  # dense views
+    assert weight["char"] > 0 and weight["sbm25"] > 0  # lexical
+    assert weight["maxsim"] > 0  # late interaction
+    assert weight["hub"] < 0  # generic passages pay a penalty
