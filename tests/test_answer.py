@@ -27,16 +27,15 @@ def check_citations(answer) -> None:
 def test_the_entry_level_salary_is_answered_with_its_figure_and_cited(real_assistant):
     answer = real_assistant.ask("What does an entry-level TPM earn?")
     assert answer.answered
-    assert "$76,683" in answer.answer and answer.answer.endswith("[1]")
+    assert "$76,683" in answer.answer.split("[1]")[0]  # the first sentence answers, cited [1]
     assert "$76,683" in answer.citations[0].text
     assert answer.citations[0].section == "How much can you earn as a technical project manager?"
     check_citations(answer)
 
 
-def test_the_answer_is_the_sentence_that_answers_not_the_first_of_its_passage(real_assistant):
+def test_the_answer_leads_with_the_sentence_that_answers_not_the_first_of_its_passage(real_assistant):
     answer = real_assistant.ask("What is the average TPM salary in New York City?")
-    assert "$112,547" in answer.answer
-    assert "$104,711" not in answer.answer  # the passage's other sentence stays out
+    assert answer.answer.startswith("In major metropolitan areas like New York City, salaries are higher, averaging $112,547")
     check_citations(answer)
 
 
@@ -46,9 +45,11 @@ def test_two_figures_for_the_same_thing_are_both_shown_each_with_its_citation(re
     assert set(MARKER.findall(answer.answer)) == {"1", "2"}
     check_citations(answer)
     weights = copy.deepcopy(default_weights())
+    weights["sentence"]["second_sentence_margin"] = -1.0  # one sentence, unless a second figure
+    question = "What is the salary range for technical project managers?"
+    assert len(set(MARKER.findall(real_assistant.with_weights(weights).ask(question).answer))) == 2
     weights["sentence"]["second_figure_margin"] = -1.0  # the rule switched off: one figure only
-    single = real_assistant.with_weights(weights).ask("What is the salary range for technical project managers?")
-    assert len(set(MARKER.findall(single.answer))) == 1
+    assert len(set(MARKER.findall(real_assistant.with_weights(weights).ask(question).answer))) == 1
 
 
 def test_a_question_about_a_list_gets_every_item_cited_in_the_guide_order(real_assistant):
@@ -78,13 +79,13 @@ def test_a_sentence_that_points_back_keeps_the_sentence_it_points_to():
     spans = [(s, e) for s, e in pmp.sentences]
     first = Sentence(0, 0, *spans[0], text[spans[0][0] : spans[0][1]], True, [])
     second = Sentence(0, 0, *spans[1], text[spans[1][0] : spans[1][1]], False, [])
-    assert Composer._sentence_text(index, [first, second], second) == (
+    assert Composer._group_text(index, [first, second], [second]) == (
         "PMP: PMP certification is widely recognized. It is usually more useful after real experience."
     )
     # A later sentence that does not point back keeps only the bullet's label for context.
     s, e = agile.sentences[1]
     later = Sentence(0, 1, s, e, text[s:e], False, [])
-    assert Composer._sentence_text(index, [later], later) == "Agile: Kanban too."
+    assert Composer._group_text(index, [later], [later]) == "Agile: Kanban too."
 
 
 @pytest.mark.parametrize(

@@ -74,16 +74,16 @@ def test_without_the_conversation_the_same_message_misses(real_assistant, first,
     assert not (alone.answered and expected in alone.answer)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("first", "then", "expected"),
-    [
-        ("Tell me about corporate internships for aspiring technical project managers.", "and government ones?", "Metropolitan Transportation Authority"),
-        ("When are people usually ready to manage full projects as a TPM?", "and for senior roles?", "5-10 years"),
-    ],
-)
-def test_the_neighbour_boost_moves_a_conversation_along_the_guide(real_assistant, first, then, expected):
-    assert expected in conversation(real_assistant, first, then).answer
+def test_follow_up_scores_add_fitted_boosts_for_the_previous_answer_and_its_neighbours():
+    from conftest import FakeEncoder
+
+    from tpm_assistant.retrieval import Retriever
+
+    index, _ = make_index()
     weights = copy.deepcopy(default_weights())
-    weights["followup"]["neighbour"] = 0.0
-    assert expected not in conversation(real_assistant.with_weights(weights), first, then).answer
+    weights["followup"] = {"message": 0.0, "quoted": 2.0, "neighbour": 0.5}
+    retriever = Retriever(index, FakeEncoder(), weights)
+    quoted, neighbour = previous_passages(index, "Entry-level technical project managers typically start around $76,683 USD per year. [1]")
+    plain = retriever.search_followup("What is the pay?", "and later?", 5)
+    boosted = retriever.search_followup("What is the pay?", "and later?", 5, quoted, neighbour)
+    assert np.allclose(boosted.scores - plain.scores, 2.0 * quoted + 0.5 * neighbour)

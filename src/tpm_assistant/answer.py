@@ -119,6 +119,7 @@ class Composer:
         self.weights: list[float] = list(weights["weights"])
         self.columns = [SENTENCE_FEATURES.index(n) for n in self.names]
         self.second_figure_margin = float(weights.get("second_figure_margin", 0.0))
+        self.second_sentence_margin = float(weights.get("second_sentence_margin", 0.0))
 
     def score(self, sentences: list[Sentence]) -> None:
         for s in sentences:
@@ -163,20 +164,32 @@ class Composer:
         if not candidates:
             return not_covered(index, ranking)
         self.score(candidates)
-        best = max(candidates, key=lambda s: s.score)
-        parts = [best]
-        if ranking.query.intents["money"] and _MONEY.search(best.text):
-            # A second figure for the same thing, from another passage, shown with its own citation.
-            others = [
-                s for s in candidates
-                if s.chunk != best.chunk and _MONEY.search(s.text) and s.score >= best.score - self.second_figure_margin
-            ]  # fmt: skip
-            if others:
-                parts.append(max(others, key=lambda s: s.score))
+        parts = self.pick(candidates, ranking)
         chunks = self._cite_first(ranking, list(dict.fromkeys(s.chunk for s in parts)))
         number = {c: n for n, c in enumerate(chunks, start=1)}
-        text = " ".join(f"{self._sentence_text(index, candidates, s)} [{number[s.chunk]}]" for s in parts)
-        return Answer(answered=True, answer=text, citations=self._citations(index, ranking, chunks))
+        pieces = []
+        for chunk in dict.fromkeys(s.chunk for s in parts):
+            group = [s for s in parts if s.chunk == chunk]  # best first
+            pieces.append(f"{self._group_text(index, candidates, group)} [{number[chunk]}]")
+        return Answer(answered=True, answer=" ".join(pieces), citations=self._citations(index, ranking, chunks))
+
+    def pick(self, candidates: list[Sentence], ranking: Ranking) -> list[Sentence]:
+        """The answer's sentences: the best one; the next best when it scores nearly as well (a
+        margin fitted on training questions, so answers stay short); and, when the question asks
+        for a figure, the best figure from another passage (two figures for the same thing)."""
+        ranked = sorted(candidates, key=lambda s: -s.score)
+        best = ranked[0]
+        parts = [best]
+        if len(ranked) > 1 and ranked[1].score >= best.score - self.second_sentence_margin:
+            parts.append(ranked[1])
+        if ranking.query.intents["money"] and _MONEY.search(best.text):
+            others = [
+                s for s in ranked
+                if s.chunk != best.chunk and _MONEY.search(s.text) and s.score >= best.score - self.second_figure_margin
+            ]  # fmt: skip
+            if others and not any(p.chunk != best.chunk and _MONEY.search(p.text) for p in parts):
+                parts.append(others[0])
+        return parts
 
     @staticmethod
     def _cite_first(ranking: Ranking, used: list[int]) -> list[int]:
@@ -188,20 +201,22 @@ class Composer:
         return _citations(index, chunks, [float(ranking.scores[c]) for c in chunks])
 
     @staticmethod
-    def _sentence_text(index: Index, candidates: list[Sentence], s: Sentence) -> str:
-        """The sentence, readable on its own: a bullet's later sentence keeps the bullet's label,
-        and one that opens by pointing back ("It is usually...") keeps the sentence before it."""
-        chunk = index.chunks[s.chunk]
-        text = s.text
-        if not s.first and _BACK_REFERENCE.match(text):
-            before = [c for c in candidates if c.chunk == s.chunk and c.end <= s.start]
-            if before:
-                previous = before[-1]
-                text = f"{previous.text} {text}"
-                if previous.first:
-                    return text
-        if not s.first and chunk.label and not text.startswith(chunk.label):
-            return f"{chunk.label}: {text}"
+    def _group_text(index: Index, candidates: list[Sentence], group: list[Sentence]) -> str:
+        """Sentences of one passage, best first, readable on their own: a bullet's later sentence
+        keeps the bullet's label, and one that opens by pointing back ("It is usually...") keeps
+        the sentence before it, just before it."""
+        chunk = index.chunks[group[0].chunk]
+        chosen: list[Sentence] = []
+        for s in group:
+            if not s.first and _BACK_REFERENCE.match(s.text):
+                before = [c for c in candidates if c.chunk == s.chunk and c.end <= s.start]
+                if before and before[-1] not in group and before[-1] not in chosen:
+                    chosen.append(before[-1])
+            if s not in chosen:
+                chosen.append(s)
+        text = " ".join(s.text for s in chosen)
+        if not chosen[0].first and chunk.label and not text.startswith(chunk.label):
+            text = f"{chunk.label}: {text}"  # the bullet's topic, so the sentence stands alone
         return text
 
     @staticmethod

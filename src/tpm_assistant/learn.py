@@ -127,6 +127,7 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
         "weights": [round(float(v), 6) for v in sentence_w],
         "second_figure_margin": round(0.5 * margin, 6),
     }
+    sentence["second_sentence_margin"] = fit_second_sentence(index, sentence, fact_rankings, [e for _, e in facts])
 
     # 3. Abstention: answerable (facts) vs not covered (out of scope), on the fitted ranker.
     oos_rankings = [retriever.search(question, 3) for question in oos]
@@ -148,6 +149,37 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
     weights = {"options": options, "ranker": ranker, "sentence": sentence, "abstain": abstain}
     weights["followup"] = fit_followup(assistant.with_weights(weights), [i for i in items if i["kind"] == "followup"])
     return weights
+
+
+SHORT_ANSWER_WORDS = 40  # median answer length the second-sentence margin may not exceed
+SECOND_SENTENCE_GRID = tuple(x / 4 for x in range(0, 21))
+
+
+def fit_second_sentence(index: Any, sentence: dict[str, Any], rankings: list[Any], expects: list[list[str]]) -> float:
+    """The margin within which the second-best sentence joins the answer: the one answering the most
+    training questions while the median answer stays under SHORT_ANSWER_WORDS words."""
+    import statistics
+
+    from .answer import Composer
+
+    composer = Composer(sentence)
+    scored = []
+    for ranking, expect in zip(rankings, expects):
+        candidates = sentence_candidates(index, ranking)
+        if candidates:
+            composer.score(candidates)
+            scored.append((ranking, candidates, expect))
+    best = (-1, 0.0)
+    for margin in SECOND_SENTENCE_GRID:
+        composer.second_sentence_margin = margin
+        right, lengths = 0, []
+        for ranking, candidates, expect in scored:
+            text = " ".join(s.text for s in composer.pick(candidates, ranking))
+            right += holds(text, expect)
+            lengths.append(len(text.split()))
+        if lengths and statistics.median(lengths) <= SHORT_ANSWER_WORDS and right > best[0]:
+            best = (right, margin)
+    return best[1]
 
 
 FOLLOWUP_GRID = {"message": (0.0, 0.25, 0.5), "quoted": (0.0, 0.5, 1.0, 2.0, 4.0), "neighbour": (0.0, 0.5, 1.0, 2.0)}
