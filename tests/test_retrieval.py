@@ -91,12 +91,15 @@ def test_typos_are_corrected_against_the_corpus_but_real_words_are_left_alone():
 
 
 def test_acronyms_the_corpus_defines_are_spelled_out():
-    assert find_acronyms(["Companies like Amazon Web Services (AWS) hire", "managers, often called TPMs, help"]) == {
-        "aws": "Amazon Web Services",
-        "tpm": "managers",
+    assert find_acronyms(["Companies like Amazon Web Services (AWS) hire", "Project managers, often called PMs, help"]) == {
+        "aws": ("Amazon Web Services", False),
+        "pm": ("Project managers", True),
     }
-    index, _ = make_index()
-    assert "Amazon Web Services" in analyze("Does aws hire?", index).expanded
+    index, _ = make_index(GUIDE_LIKE)  # "... hire technical project managers, often called TPMs."
+    assert analyze("Does aws hire?", index).expanded == "Does aws hire? (Amazon Web Services)"
+    assert analyze("Does aws hire?", index, acronyms_inline=True).expanded == "Does Amazon Web Services hire?"
+    assert analyze("What does a TPM earn?", index, acronyms_inline=True).expanded == "What does a technical project manager earn?"
+    assert analyze("Do TPMs earn more?", index, acronyms_inline=True).expanded == "Do technical project managers earn more?"
     assert analyze("Does aws hire?", index, expand_acronyms=False).expanded == "Does aws hire?"
 
 
@@ -141,7 +144,7 @@ def test_the_shipped_ranker_fuses_dense_lexical_and_token_signals():
     ranker = default_weights()["ranker"]
     weight = dict(zip(ranker["features"], ranker["weights"]))
     assert set(ranker["features"]) <= set(FEATURES)
-    assert weight["sent"] > 0 and weight["headlabel"] > 0  # dense views
-    assert weight["char"] > 0 and weight["sbm25"] > 0  # lexical
+    assert weight["sent"] > 0 and weight["ctx"] + weight["label"] + weight["headlabel"] > 0  # dense views
+    assert weight["char"] > 0 and weight["bm25"] + weight["sbm25"] > 0  # lexical
     assert weight["maxsim"] > 0  # late interaction
     assert weight["hub"] < 0  # generic passages pay a penalty

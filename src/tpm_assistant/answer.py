@@ -30,6 +30,7 @@ CANDIDATE_PASSAGES = 3
 SENTENCE_FEATURES = ("cos", "maxsim", "chunk_score", "top_chunk", "overlap", "money", "years", "percent", "first")
 # A word this rare in the guide names one item of a list ("tools", "healthcare"), not the list.
 RARE_IDF = 2.3
+GENERIC_IDF = 1.0  # a word in a third or more of the passages ("technical", "manager") says little
 _BACK_REFERENCE = re.compile(r"^(it|its|they|their|this|these|that|those|he|she|such|both)\b", re.I)
 _MONEY = re.compile(r"\$\s?\d")
 _YEARS = re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?years?\b")
@@ -120,6 +121,7 @@ class Composer:
         self.columns = [SENTENCE_FEATURES.index(n) for n in self.names]
         self.second_figure_margin = float(weights.get("second_figure_margin", 0.0))
         self.second_sentence_margin = float(weights.get("second_sentence_margin", 0.0))
+        self.lists = bool(weights.get("lists", True))  # answer list questions with the whole list
 
     def score(self, sentences: list[Sentence]) -> None:
         for s in sentences:
@@ -133,11 +135,15 @@ class Composer:
         bullet); and it must match the section's heading better than any single item's label.
         """
         query = ranking.query
-        if not query.intents["list"] or not ranking.hits:
+        if not self.lists or not query.intents["whole_list"] or not ranking.hits:
             return None
         top = index.chunks[ranking.hits[0].chunk]
         items = [i for i, c in enumerate(index.chunks) if c.kind == "bullet" and c.source == top.source and c.heading == top.heading]
         if len(items) < 2:
+            return None
+        # The question must name what the list's heading is about ("challenges", "skills").
+        specific = {t for t in content_terms(top.section) if index.idf.get(t, 0.0) >= GENERIC_IDF}
+        if not specific & {*query.focus_terms, *query.terms}:
             return None
         rare = {t for t in {*query.focus_terms, *query.terms} if index.idf.get(t, 0.0) >= RARE_IDF}
         if any(rare & set(content_terms(self._item_name(index, i))) for i in items):
@@ -206,6 +212,8 @@ class Composer:
         keeps the bullet's label, and one that opens by pointing back ("It is usually...") keeps
         the sentence before it, just before it."""
         chunk = index.chunks[group[0].chunk]
+        if chunk.label and any(s.first for s in group):
+            group = sorted(group, key=lambda s: s.start)  # the opening sentence carries the label
         chosen: list[Sentence] = []
         for s in group:
             if not s.first and _BACK_REFERENCE.match(s.text):

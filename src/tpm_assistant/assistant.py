@@ -154,7 +154,7 @@ class Assistant:
     def chat(self, messages: Sequence[Turn], k: int | None = None) -> Answer:
         loaded = self._loaded or self.load()
         follow = resolve(messages)
-        if follow.context is None:
+        if follow.context is None or not loaded.retriever.followups:
             ranking = loaded.retriever.search(follow.question, k or DEFAULT_K)
         else:
             quoted, neighbour = previous_passages(loaded.index, follow.previous_answer)

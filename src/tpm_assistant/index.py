@@ -204,15 +204,28 @@ _DEFINED_ACRONYM = re.compile(r"([A-Z][\w'-]*(?:\s+(?:of|and|in|for|the)?\s*[A-Z
 _CALLED_ACRONYM = re.compile(r"([A-Za-z][A-Za-z ]+?),\s+(?:often |also |commonly )?(?:called|known as)\s+([A-Z]{2,6})s?\b")
 
 
-def find_acronyms(texts: list[str]) -> dict[str, str]:
-    """Acronyms the corpus defines: "Amazon Web Services (AWS)", "managers, often called TPMs"."""
-    found: dict[str, str] = {}
+def find_acronyms(texts: list[str]) -> dict[str, tuple[str, bool]]:
+    """Acronyms the corpus defines, with their long form and whether that form is a plural:
+    "Amazon Web Services (AWS)" (a name), "Technical project managers, often called TPMs" (plural)."""
+    found: dict[str, tuple[str, bool]] = {}
+
+    def long_form(words: list[str], acronym: str) -> str | None:
+        # The last words whose initials spell the acronym ("... hire technical project managers").
+        tail = words[-len(acronym) :]
+        return " ".join(tail) if "".join(w[0] for w in tail).lower() == acronym.lower() else None
+
     for text in texts:
         for m in _DEFINED_ACRONYM.finditer(text):
-            capitals = [w for w in m.group(1).split() if w[0].isupper()]
-            found.setdefault(m.group(2).lower(), " ".join(capitals[-len(m.group(2)) :]))
+            phrase = m.group(1)
+            capitals = [w for w in phrase.split() if w[0].isupper()]
+            long = long_form(capitals, m.group(2))
+            if long:  # from the first initial on, small words included: "Associate in Project"
+                first = long.split()[0]
+                found.setdefault(m.group(2).lower(), (phrase[phrase.rfind(first) :], False))
         for m in _CALLED_ACRONYM.finditer(text):
-            found.setdefault(m.group(2).lower(), m.group(1).strip())
+            long = long_form(m.group(1).split(), m.group(2))
+            if long:
+                found.setdefault(m.group(2).lower(), (long, m.group(0).rstrip().endswith("s")))
     return found
 
 
@@ -323,6 +336,7 @@ class Index:
         # Vocabulary: for typo correction (corpus words) and for telling typos from real words.
         surface: Counter[str] = Counter(w for c in self.chunks for w in words(f"{c.section} {c.text}"))
         self.surface = set(surface)
+        self.word_counts = surface
         self.correctable = sorted(w for w in surface if w.isalpha() and len(w) >= 3 and w not in STOPWORDS)
         self.known_words = (known_words or set()) | self.surface
         self.acronyms = find_acronyms([c.text for c in self.chunks])

@@ -80,10 +80,11 @@ def _questions(items: list[dict[str, Any]]) -> tuple[list[tuple[str, list[str]]]
 
 def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequence[str] = FEATURES,
         abstain_signals: Sequence[str] = SIGNALS, sentence_features: Sequence[str] = SENTENCE_FEATURES,
-        options: dict[str, bool] | None = None) -> dict[str, Any]:  # fmt: skip
+        options: dict[str, bool] | None = None, followup: dict[str, float] | None = None) -> dict[str, Any]:  # fmt: skip
     """Weights for every model, fitted on ``items`` (eval-file format) with the assistant's store.
 
-    ``options`` are the query-rewriting switches of ``query.analyze`` (for ablations).
+    ``options`` are the query-rewriting switches of ``query.analyze``; a given ``followup`` is
+    used as is instead of being searched for (both for ablations).
     """
     import numpy as np
 
@@ -147,7 +148,7 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
         "threshold": round(threshold - 1e-6, 6),
     }
     weights = {"options": options, "ranker": ranker, "sentence": sentence, "abstain": abstain}
-    weights["followup"] = fit_followup(assistant.with_weights(weights), [i for i in items if i["kind"] == "followup"])
+    weights["followup"] = followup or fit_followup(assistant.with_weights(weights), [i for i in items if i["kind"] == "followup"])
     return weights
 
 
@@ -228,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("weights.json"))
     parser.add_argument("--no-acronyms", action="store_true", help="fit without spelling out acronyms")
     parser.add_argument("--no-typos", action="store_true", help="fit without typo correction")
+    parser.add_argument("--acronyms-appended", action="store_true", help="append acronyms' long forms instead of replacing them")
     args = parser.parse_args(argv)
 
     from .assistant import Assistant
@@ -238,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     items = [item for path in args.train for item in load_items(path)]
     assistant = Assistant(settings, weights=neutral_weights())
     assistant.load()
-    options = {"expand_acronyms": not args.no_acronyms, "fix_typos": not args.no_typos}
+    options = {"expand_acronyms": not args.no_acronyms, "fix_typos": not args.no_typos, "acronyms_inline": not args.acronyms_appended}
     weights = fit(assistant, items, options=options)
     weights["fitted_on"] = [p.as_posix() for p in args.train]
     assistant = assistant.with_weights(weights)

@@ -23,6 +23,12 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "years": re.compile(r"\b(how long|how many years|years?|when|how much experience)\b", re.I),
     "percent": re.compile(r"%|\bpercent|\bhow fast\b|\bgrow", re.I),
     "list": re.compile(r"\b(list|which|what are|name|examples?|some|types|kinds)\b", re.I),
+    # Asks for a whole list ("What are the main challenges...?"), not one item of it ("Which ...?").
+    "whole_list": re.compile(
+        r"^\W*(list|name|enumerate)\b|\bwhat are (the |some )?(main |key |common |top |biggest |typical |most important )?\w+"
+        r"|\bwhat (kinds|types|sorts) of\b|\b(give me|show me) (a list|some|the)\b",
+        re.I,
+    ),
     "organisations": re.compile(r"\b(compan|employ|firm|organi[sz]ation|who\b|hire|banks|startups)", re.I),
 }
 MIN_TYPO_LENGTH = 5  # shorter words are too often real words one edit away from another
@@ -43,12 +49,19 @@ class Query:
 
 
 def correct(word: str, index: Index) -> str:
-    """The corpus word one or two edits away from an unknown word, or the word itself.
+    """The corpus word an unknown word stands for, or the word itself.
 
-    Only words no dictionary knows are touched: "salery" becomes "salary", but "grad" or
-    "wanting" stay, even though corpus words ("grid", "warning") are one edit away.
+    Only words no dictionary knows are touched, so "wanting" stays even though "warning" is one
+    edit away. A misspelling becomes the corpus word one or two edits away ("salery" -> "salary");
+    a clipped word becomes the corpus word it starts ("certs" -> "certifications", "execs" ->
+    "executives", "grad" -> "graduate").
     """
-    if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or word in index.known_words or word in STOPWORDS:
+    if not word.isalpha() or word in index.known_words or word in STOPWORDS:
+        return word
+    clipped = abbreviation(word, index)
+    if clipped:
+        return clipped
+    if len(word) < MIN_TYPO_LENGTH:
         return word
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
@@ -58,7 +71,27 @@ def correct(word: str, index: Index) -> str:
     return best[0] if best else word
 
 
-def analyze(text: str, index: Index, focus: str | None = None, fix_typos: bool = True, expand_acronyms: bool = True) -> Query:
+def abbreviation(word: str, index: Index) -> str | None:
+    """The most frequent corpus word that the unknown ``word`` (minus a plural s) is a clipping of."""
+    plural = word.endswith("s") and len(word) > 3
+    base = word[:-1] if plural else word
+    if not 3 <= len(base) <= 6:
+        return None
+    longer = [w for w in index.correctable if w.startswith(base) and len(w) >= len(base) + 3]
+    if not longer:
+        return None
+    # "execs" -> "executives" rather than "execution": keep the clipped word's number.
+    return max(longer, key=lambda w: (w.endswith("s") == plural, index.word_counts[w], -len(w)))
+
+
+def analyze(
+    text: str,
+    index: Index,
+    focus: str | None = None,
+    fix_typos: bool = True,
+    expand_acronyms: bool = True,
+    acronyms_inline: bool = False,
+) -> Query:
     """``text`` is what retrieval searches for; ``focus`` (a follow-up's last message) is what
     the answer sentence must be about, and what decides the answer type and list intent."""
     tokens = words(text)
@@ -68,13 +101,19 @@ def analyze(text: str, index: Index, focus: str | None = None, fix_typos: bool =
     for wrong, right in corrections.items():
         expanded = re.sub(rf"\b{re.escape(wrong)}\b", right, expanded, flags=re.I)
     if expand_acronyms:
-        spelled = []
+        spelled = {}
         for t in dict.fromkeys(fixed):
             key = t if t in index.acronyms else t[:-1] if t.endswith("s") and t[:-1] in index.acronyms else None
             if key:
-                spelled.append(index.acronyms[key])
-        if spelled:
-            expanded = f"{expanded} ({', '.join(spelled)})"
+                long, plural_form = index.acronyms[key]
+                # "TPM" -> "technical project manager", "TPMs" -> "technical project managers"
+                spelled[t] = long[:-1] if plural_form and t == key and long.endswith("s") else long
+        if spelled and acronyms_inline:
+            # "an entry-level TPM" -> "an entry-level technical project manager"
+            for t, long in spelled.items():
+                expanded = re.sub(rf"\b{re.escape(t)}\b", long, expanded, flags=re.I)
+        elif spelled:
+            expanded = f"{expanded} ({', '.join(spelled.values())})"
     content = [t for t in fixed if t not in STOPWORDS and any(ch.isalnum() for ch in t)]
     oov = [t for t in content if t not in index.surface and not set(content_terms(t)) & index.idf.keys()]
     asked = focus if focus is not None else text

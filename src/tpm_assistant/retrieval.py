@@ -93,6 +93,7 @@ class Retriever:
         # Follow-ups: how much the message alone, and the passages of the previous answer and
         # their neighbours, add to the conversation's score (fitted on training conversations).
         followup = weights.get("followup", {})
+        self.followups = bool(followup.get("enabled", True))  # False: every message stands alone
         self.followup_message = float(followup.get("message", 0.0))
         self.followup_quoted = float(followup.get("quoted", 0.0))
         self.followup_neighbour = float(followup.get("neighbour", 0.0))

@@ -16,6 +16,8 @@ STOPWORDS = frozenset(
     these they this those through to too under until up very was we were what what's when where which while
     who whom why will with would you your yours yourself yourselves also i'm i've you're ve ll re d s t
     get got give tell know want need like say said much many really thing things kind sort please
+    im ive id ill youre youve dont doesnt didnt isnt arent wasnt cant couldnt wont wouldnt shouldnt
+    whats hows wheres whos thats theres lets
     """.split()
 )
 

@@ -1,0 +1,108 @@
+"""Ablation of the answer-quality techniques: each row refits the weights without one technique
+(on eval/train.jsonl + eval/tune.jsonl, as the shipped weights are) and scores dev.jsonl and
+holdout.jsonl, which are never fitted on.
+
+    .venv/bin/tpm-assistant ingest && .venv/bin/python bench/quality_ablation.py [--out FILE]
+
+Prints a Markdown table; the first row is the full system, the last the plain dense baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tpm_assistant.abstain import SIGNALS
+from tpm_assistant.answer import SENTENCE_FEATURES
+from tpm_assistant.assistant import Assistant
+from tpm_assistant.config import load_settings
+from tpm_assistant.evaluation import LocalClient, load_items, run_eval
+from tpm_assistant.learn import fit, neutral_weights
+from tpm_assistant.retrieval import FEATURES
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN = [ROOT / "eval" / "train.jsonl", ROOT / "eval" / "tune.jsonl"]
+CHECK = {"dev": ROOT / "eval" / "dev.jsonl", "holdout": ROOT / "eval" / "holdout.jsonl", "holdout2": ROOT / "eval" / "holdout2.jsonl"}
+COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
+
+DENSE_VIEWS = ("ctx", "sent", "label", "head", "headlabel")
+LEXICAL = ("bm25", "sbm25", "char")
+TYPES = ("money", "years", "percent", "list_bullet", "org_proper")
+
+
+def without(*names: str) -> tuple[str, ...]:
+    return tuple(f for f in FEATURES if f not in names)
+
+
+# name -> (fit arguments, change to the fitted weights)
+VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
+    ("full system", {}, None),
+    ("- dense views (passage vector only)", {"ranker_features": without(*DENSE_VIEWS)}, None),
+    ("- lexical (BM25 passage + sentence, char n-grams)", {"ranker_features": without(*LEXICAL)}, None),
+    ("- character n-grams", {"ranker_features": without("char")}, None),
+    ("- late interaction (MaxSim)", {"ranker_features": without("maxsim")}, None),
+    ("- answer-type features", {"ranker_features": without(*TYPES)}, None),
+    ("- hub penalty", {"ranker_features": without("hub")}, None),
+    ("- typo and clipping correction", {"options": {"fix_typos": False, "expand_acronyms": True, "acronyms_inline": True}}, None),
+    ("- acronym expansion", {"options": {"fix_typos": True, "expand_acronyms": False}}, None),
+    ("acronyms appended, not replaced", {"options": {"fix_typos": True, "expand_acronyms": True, "acronyms_inline": False}}, None),
+    ("- sentence picker (first sentence of best passage)", {"sentence_features": ("first", "top_chunk")}, None),
+    ("- second sentence", {}, lambda w: w["sentence"].update(second_sentence_margin=-1.0)),
+    ("- second sentence and second figure", {}, lambda w: w["sentence"].update(second_figure_margin=-1.0, second_sentence_margin=-1.0)),
+    ("- list answers", {}, lambda w: w["sentence"].update(lists=False)),
+    ("- token coverage in abstention", {"abstain_signals": tuple(s for s in SIGNALS if s not in ("min_token", "uncovered"))}, None),
+    ("- abstention (answer everything)", {}, lambda w: w["abstain"].update(threshold=0.0)),
+    ("- follow-up handling (each message alone)", {"followup": {"enabled": False}}, None),
+    ("- follow-up boosts (conversation query only)", {"followup": {"message": 0.0, "quoted": 0.0, "neighbour": 0.0}}, None),
+    ("plain dense baseline (passage vector, no rewriting)", {"ranker_features": ("chunk",), "options": {"fix_typos": False, "expand_acronyms": False},
+                                                             "sentence_features": ("first", "top_chunk")},
+     lambda w: w["sentence"].update(second_sentence_margin=-1.0, second_figure_margin=-1.0, lists=False)),
+]  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, help="also write the table to this file")
+    args = parser.parse_args()
+    settings = load_settings()
+    items = [i for path in TRAIN for i in load_items(path)]
+    checks = {name: load_items(path) for name, path in CHECK.items()}
+    base = Assistant(settings, weights=neutral_weights())
+    base.load()
+    full_followup: dict[str, Any] | None = None
+    lines = [
+        "| variant | " + " | ".join(f"{s} {c}" for s in CHECK for c in COLUMNS) + " |",
+        "|---|" + "---|" * (len(CHECK) * len(COLUMNS)),
+    ]
+    for name, kwargs, change in VARIANTS:
+        started = time.perf_counter()
+        kwargs = dict(kwargs)
+        kwargs.setdefault("options", {"fix_typos": True, "expand_acronyms": True, "acronyms_inline": True})
+        if full_followup is not None:
+            kwargs.setdefault("followup", full_followup)  # reuse the full system's (a slow grid search)
+        weights = fit(base, items, **kwargs)
+        if full_followup is None:
+            full_followup = weights["followup"]
+        weights = copy.deepcopy(weights)
+        if change:
+            change(weights)
+        assistant = base.with_weights(weights)
+        cells = []
+        for check_items in checks.values():
+            metrics = run_eval(check_items, LocalClient(assistant), settings.corpus_dir).metrics
+            cells += [f"{metrics[c]:g}" for c in COLUMNS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        print(lines[-1], f"({time.perf_counter() - started:.0f}s)", file=sys.stderr)
+    table = "\n".join(lines)
+    print(table)
+    if args.out:
+        args.out.write_text(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
