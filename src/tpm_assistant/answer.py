@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .models import Answer, Citation
+from .retrieval import Hit
 from .text import content_terms
 
 if TYPE_CHECKING:
@@ -64,9 +65,14 @@ def sentence_candidates(index: Index, ranking: Ranking) -> list[Sentence]:
     """Every sentence of the top passages, with the features the sentence model scores."""
     terms = set(ranking.query.focus_terms or ranking.query.terms)
     intents = ranking.query.intents
+    import numpy as np
+
     top = ranking.hits[0].score if ranking.hits else 0.0
     out = []
-    for rank, hit in enumerate(ranking.hits[:CANDIDATE_PASSAGES]):
+    # Candidates come from the best passages, even beyond the k that will be cited.
+    best = np.argsort(-ranking.scores, kind="stable")[:CANDIDATE_PASSAGES] if ranking.hits else []
+    for rank, chunk_index in enumerate(best):
+        hit = Hit(int(chunk_index), float(ranking.scores[chunk_index]))
         chunk = index.chunks[hit.chunk]
         rows = index.sentence_rows[hit.chunk]
         for i, row in enumerate(rows):
@@ -199,8 +205,10 @@ class Composer:
 
     @staticmethod
     def _cite_first(ranking: Ranking, used: list[int]) -> list[int]:
-        """Citation order: the passages the answer quotes, then the other ranked passages."""
-        return used + [h.chunk for h in ranking.hits if h.chunk not in used]
+        """Citation order: the passages the answer quotes, then the other ranked passages, k in
+        all (more only when the answer itself quotes more)."""
+        others = [h.chunk for h in ranking.hits if h.chunk not in used]
+        return used + others[: max(0, len(ranking.hits) - len(used))]
 
     @staticmethod
     def _citations(index: Index, ranking: Ranking, chunks: list[int]) -> list[Citation]:
