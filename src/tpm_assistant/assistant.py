@@ -118,7 +118,7 @@ class Assistant:
         if attach_tokens(records, encoder):
             self.store.write_snapshot(version.collection, records)  # next start reads them
         known = encoder.known_words() if hasattr(encoder, "known_words") else set()
-        index = Index(records, version.collection, known_words=known)
+        index = Index(records, version.collection, known_words=known, token_name=getattr(encoder, "id_to_token", None))
         return Loaded.assemble(version, index, encoder, self.weights or default_weights())
 
     def refresh(self) -> bool:

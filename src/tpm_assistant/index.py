@@ -19,10 +19,11 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .chunking import Chunk
-from .text import STOPWORDS, char_grams, content_terms, words
+from .text import STOPWORDS, char_grams, content_terms, is_content_token, words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -293,7 +294,16 @@ def gram_postings(texts: list[str]) -> tuple[Postings, dict[str, float]]:
 class Index:
     """One store version in memory, shaped for fast scoring."""
 
-    def __init__(self, records: Records, collection: str = "", known_words: set[str] | None = None):
+    def __init__(
+        self,
+        records: Records,
+        collection: str = "",
+        known_words: set[str] | None = None,
+        token_name: Callable[[int], str | None] | None = None,
+    ):
+        """``known_words``: the tokenizer's whole words; ``token_name``: its id -> token text, to
+        keep only content tokens of passages for late interaction (a question's stopwords and
+        punctuation are not matched either)."""
         import numpy as np
 
         self.collection = collection
@@ -358,7 +368,7 @@ class Index:
         self.tok_idf: dict[int, float] = {}
         self.tok_default_idf = math.log(1 + n) if n else 0.0
         if tokens_match(self.chunks, records.extras):
-            self._load_tokens(records.extras)
+            self._load_tokens(records.extras, token_name)
 
     def _hubness(self) -> np.ndarray:
         """Mean of a passage's 20 highest similarities to all sentences: high for generic passages
@@ -375,13 +385,22 @@ class Index:
         out[chunks] = top.mean(axis=1)
         return out
 
-    def _load_tokens(self, extras: dict[str, np.ndarray]) -> None:
+    def _load_tokens(self, extras: dict[str, np.ndarray], token_name: Callable[[int], str | None] | None) -> None:
         import numpy as np
 
-        offsets = extras["tok_offsets"]
-        self.tok_vecs = np.ascontiguousarray(extras["tok_vecs"], dtype=np.float32)
+        offsets, ids, chars, vecs = extras["tok_offsets"], extras["tok_ids"], extras["tok_chars"], extras["tok_vecs"]
+        if token_name is not None:
+            # Only content tokens take part in MaxSim: fewer to compare, nothing lost.
+            names = {int(t): is_content_token(token_name(int(t))) for t in np.unique(ids)}
+            keep = np.array([names[int(t)] for t in ids], dtype=bool)
+            for i in range(len(self.chunks)):
+                if not keep[offsets[i] : offsets[i + 1]].any():
+                    keep[offsets[i]] = True  # every passage keeps at least one token
+            counts = [int(keep[offsets[i] : offsets[i + 1]].sum()) for i in range(len(self.chunks))]
+            offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+            ids, chars, vecs = ids[keep], chars[keep], vecs[keep]
+        self.tok_vecs = np.ascontiguousarray(vecs, dtype=np.float32)
         self.tok_starts = offsets[:-1].astype(np.int64)
-        chars = extras["tok_chars"]
         for i, chunk in enumerate(self.chunks):
             lo, hi = int(offsets[i]), int(offsets[i + 1])
             base = passage_text_offset(chunk) - chunk.start
@@ -389,7 +408,6 @@ class Index:
                 a = lo + int(np.searchsorted(chars[lo:hi], s + base, side="left"))
                 b = lo + int(np.searchsorted(chars[lo:hi], e + base, side="left"))
                 self.sentence_tokens[i].append((a, max(a + 1, b)) if a < hi else (hi - 1, hi))
-        ids = extras["tok_ids"]
         df: Counter[int] = Counter()
         for i in range(len(self.chunks)):
             df.update(set(ids[offsets[i] : offsets[i + 1]].tolist()))

@@ -25,7 +25,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .query import Query, analyze
-from .text import STOPWORDS, char_grams
+from .text import char_grams, is_content_token
 
 if TYPE_CHECKING:
     import numpy as np
@@ -108,8 +108,7 @@ class Retriever:
 
         keep, weights = [], []
         for i, token_id in enumerate(ids.tolist()):
-            token = (self.encoder.id_to_token(token_id) or "").lstrip("#")
-            if token and token not in STOPWORDS and any(ch.isalnum() for ch in token):
+            if is_content_token(self.encoder.id_to_token(token_id)):
                 keep.append(i)
                 weights.append(self.index.tok_idf.get(token_id, self.index.tok_default_idf))
         return vecs[keep], np.array(weights, dtype=np.float32)

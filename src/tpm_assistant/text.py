@@ -43,6 +43,14 @@ def stem(word: str) -> str:
     return word
 
 
+def is_content_token(token: str | None) -> bool:
+    """A model token that carries meaning: not a stopword, not punctuation ("##" pieces count)."""
+    if not token:
+        return False
+    word = token.lstrip("#")
+    return bool(word) and word not in STOPWORDS and any(ch.isalnum() for ch in word)
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed tokens with stopwords removed: what a text is about."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
