@@ -124,36 +124,57 @@ def fake_encoder_factory(settings: object, version: object, records: object) -> 
     return FakeEncoder()
 
 
+def fake_assistant(settings: Settings):
+    """An assistant on fake vectors that always answers: the shipped abstention model is fitted
+    on real vectors, and logic tests are about what gets retrieved, not about abstaining."""
+    import copy
+
+    from tpm_assistant.assistant import Assistant
+    from tpm_assistant.retrieval import default_weights
+
+    weights = copy.deepcopy(default_weights())
+    weights["abstain"]["threshold"] = 0.0
+    return Assistant(settings, encoder_factory=fake_encoder_factory, weights=weights)
+
+
 @pytest.fixture
 def fake_settings(tmp_path: Path) -> Settings:
     """A settings object with an empty corpus folder and an empty store, both temporary."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    return Settings(corpus_dir=corpus, store_dir=tmp_path / "store", embedding_model="fake-model")
+    return Settings(corpus_dir=corpus, store_dir=tmp_path / "store", embedding_model="fake-model", cache_dir=tmp_path / "cache")
 
 
 # -- the real model and store ---------------------------------------------------------------
 @pytest.fixture(scope="session")
-def real_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The real guide ingested with the bundled model into a session-wide temporary store."""
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's model cache (the ONNX export): tests never touch the user's ~/.cache."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Settings:
+    """The real guide ingested with the bundled model into a session-wide temporary store.
+
+    The cache starts empty, so this first ingest takes the first-time path: sentence-transformers
+    embeds, and the ONNX export is made and checked against it on the whole corpus.
+    """
     from tpm_assistant.ingest import run_ingest
 
     base = tmp_path_factory.mktemp("real")
     corpus = base / "corpus"
     shutil.copytree(GUIDE_DIR, corpus)
-    settings = Settings(corpus_dir=corpus, store_dir=base / "store")
+    settings = Settings(corpus_dir=corpus, store_dir=base / "store", cache_dir=model_cache)
     run_ingest(settings)
     return settings
 
 
 @pytest.fixture
 def real_settings_factory(real_store: Settings, tmp_path: Path) -> Iterator[object]:
-    """Makes fresh real stores in temporary folders, reusing the session's ONNX export."""
+    """Makes fresh real stores in temporary folders, sharing the session's model cache."""
 
     def make(name: str = "store", corpus: Path | None = None) -> Settings:
-        store = tmp_path / name
-        shutil.copytree(real_store.store_dir / "models", store / "models")
-        return Settings(corpus_dir=corpus or tmp_path / "corpus", store_dir=store)
+        return Settings(corpus_dir=corpus or tmp_path / "corpus", store_dir=tmp_path / name, cache_dir=real_store.cache_dir)
 
     yield make
 

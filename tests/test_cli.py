@@ -19,7 +19,7 @@ CLI = [sys.executable, "-m", "tpm_assistant"]
 def run(args: list[str], settings: Settings | None = None, stdin: str | None = None, extra_env: dict | None = None, cwd: Path = ROOT):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}
     if settings is not None:
-        env |= {"TPM_CORPUS_DIR": str(settings.corpus_dir), "TPM_STORE_DIR": str(settings.store_dir)}
+        env |= {"TPM_CORPUS_DIR": str(settings.corpus_dir), "TPM_STORE_DIR": str(settings.store_dir), "TPM_CACHE_DIR": str(settings.cache_dir)}
     env |= extra_env or {}
     return subprocess.run(args, input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
 

@@ -17,7 +17,7 @@ def test_onnx_query_encoder_agrees_with_sentence_transformers_on_the_whole_corpu
     store = Store(real_store)
     version = store.active()
     records = store.load(version)
-    encoder = OnnxEmbedder(onnx_folder(real_store.store_dir, version.pin))
+    encoder = OnnxEmbedder(onnx_folder(real_store.cache_dir, version.pin))
     texts = embed_texts_of(records)
     cosine = np.sum(encoder.embed_sorted(texts) * records.vectors, axis=1)
     assert len(texts) > 500 and cosine.min() >= MIN_EXPORT_COSINE
@@ -37,7 +37,7 @@ def test_the_pin_names_the_bundled_model_and_its_files(real_store: Settings):
 
 def test_langchain_embeddings_adapter_uses_the_same_vectors(real_store: Settings):
     version = Store(real_store).active()
-    encoder = OnnxEmbedder(onnx_folder(real_store.store_dir, version.pin))
+    encoder = OnnxEmbedder(onnx_folder(real_store.cache_dir, version.pin))
     adapter = langchain_embeddings(encoder)
     vector = adapter.embed_query("project manager salary")
     assert len(vector) == 384

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import FakeModels, fake_encoder_factory
+from conftest import FakeModels, fake_assistant
 
 from tpm_assistant.assistant import Assistant
 from tpm_assistant.config import Settings
@@ -119,7 +119,7 @@ def test_an_interrupted_ingest_leaves_the_previous_version_serving(fake_settings
     with pytest.raises(KeyboardInterrupt):
         ingest(fake_settings, FakeModels(fail_after_embedding=True))
     assert Store(fake_settings).active().collection == first.version
-    assistant = Assistant(fake_settings, encoder_factory=fake_encoder_factory)
+    assistant = fake_assistant(fake_settings)
     assert assistant.ask("What do coordinators do?").citations
     report = ingest(fake_settings)  # the next run completes the refresh
     assert report.added == 1 and report.wrote
@@ -128,7 +128,7 @@ def test_an_interrupted_ingest_leaves_the_previous_version_serving(fake_settings
 def test_a_reader_keeps_answering_during_ingest_and_then_switches(fake_settings: Settings):
     write_corpus(fake_settings)
     first = ingest(fake_settings)
-    assistant = Assistant(fake_settings, encoder_factory=fake_encoder_factory)
+    assistant = fake_assistant(fake_settings)
     assistant.load()
     (fake_settings.corpus_dir / "careers.md").write_text(CAREERS.replace("mentor others", "mentor junior staff"))
     errors: list[BaseException] = []
@@ -168,3 +168,25 @@ def test_real_model_ingest_of_a_small_corpus_then_an_edit(real_settings_factory)
     assert (report.updated, report.unchanged) == (1, 5)
     answer = Assistant(settings).ask("What does an entry-level technical project manager earn?")
     assert answer.answered and "$80,000" in answer.answer
+
+
+@pytest.mark.slow
+def test_once_the_model_export_is_cached_a_new_store_is_built_without_torch(real_settings_factory):
+    import subprocess
+    import sys
+
+    settings = real_settings_factory()
+    settings.corpus_dir.mkdir()
+    write_corpus(settings)
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from tpm_assistant.config import Settings\n"
+        "from tpm_assistant.ingest import run_ingest\n"
+        f"r = run_ingest(Settings(corpus_dir=Path({str(settings.corpus_dir)!r}), store_dir=Path({str(settings.store_dir)!r}), cache_dir=Path({str(settings.cache_dir)!r})))\n"
+        "print(r.wrote, r.embedded > 0, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.stdout.split() == ["True", "True", "False", "False"], result.stderr
+    answer = Assistant(settings).ask("What does an entry-level technical project manager earn?")
+    assert answer.answered and "$76,683" in answer.answer

@@ -41,7 +41,7 @@ def free_port() -> int:
 def test_served_over_http_the_dev_set_cites_exactly(real_store: Settings):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}
-    env |= {"TPM_CORPUS_DIR": str(real_store.corpus_dir), "TPM_STORE_DIR": str(real_store.store_dir)}
+    env |= {"TPM_CORPUS_DIR": str(real_store.corpus_dir), "TPM_STORE_DIR": str(real_store.store_dir), "TPM_CACHE_DIR": str(real_store.cache_dir)}
     server = subprocess.Popen(
         [sys.executable, "-m", "tpm_assistant", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -61,9 +61,8 @@ def test_ingest_into_a_chroma_server_and_answer_from_another_worker(chroma_url: 
     shutil.copytree(real_store.corpus_dir, corpus)
 
     def worker(name: str) -> Settings:
-        local = tmp_path / name  # each worker's own cache folder: the store itself is the server
-        shutil.copytree(real_store.store_dir / "models", local / "models")
-        return Settings(corpus_dir=corpus, store_dir=local, chroma_url=chroma_url)
+        local = tmp_path / name  # each worker's own snapshot folder: the store itself is the server
+        return Settings(corpus_dir=corpus, store_dir=local, chroma_url=chroma_url, cache_dir=real_store.cache_dir)
 
     writer = worker("writer")
     report = run_ingest(writer)

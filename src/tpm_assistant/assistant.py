@@ -34,7 +34,7 @@ def open_encoder(settings: Settings, version: Version, records: Records) -> Embe
     """The ONNX query encoder pinned to the version's model; exported first if this machine lacks it."""
     from .embeddings import OnnxEmbedder, SentenceTransformerEmbedder, export_onnx, onnx_folder
 
-    folder = onnx_folder(settings.store_dir, version.pin)
+    folder = onnx_folder(settings.cache_dir, version.pin)
     if not (folder / "encoder.json").is_file():
         from .index import embed_texts_of
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The name stored in a collection's model pin when the bundled copy is used: the same on every
 # machine, unlike the path of the copy inside a virtual environment.
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "tpm-assistant"
 
 
 class Settings(BaseSettings):
@@ -22,6 +28,9 @@ class Settings(BaseSettings):
     store_dir: Path = Path(".tpm_store")
     chroma_url: str | None = None
     embedding_model: str = BUNDLED_MODEL
+    # The query encoder exported from the model (ONNX), per model fingerprint: made once per
+    # machine and reused by every store, so a new store does not load torch again.
+    cache_dir: Path = Field(default_factory=_default_cache)
     # How often a running service looks for a newer store version written by ingest.
     reload_seconds: float = 2.0
 

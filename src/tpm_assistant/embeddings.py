@@ -157,15 +157,15 @@ class SentenceTransformerEmbedder:
     ) -> np.ndarray:
         import numpy as np
 
-        out = []
-        for i in range(0, len(texts), batch_size):
-            batch = list(texts[i : i + batch_size])
-            out.append(self.model.encode(batch, batch_size=32, normalize_embeddings=True, convert_to_numpy=True))
+        # Sorted by length across the whole set, so each batch pads little.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.pin.dimension), dtype=np.float32)
+        for i in range(0, len(order), batch_size):
+            idx = order[i : i + batch_size]
+            out[idx] = self.model.encode([texts[j] for j in idx], batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
             if progress:
-                progress(len(batch))
-        if not out:
-            return np.zeros((0, self.pin.dimension), dtype=np.float32)
-        return np.vstack(out).astype(np.float32)
+                progress(len(idx))
+        return out
 
 
 @dataclass(frozen=True)
@@ -255,16 +255,19 @@ class OnnxEmbedder:
         real = self._real(ids[0], mask[0])
         return self._pool(mask, hidden)[0], ids[0][real].astype("int32"), self._unit(hidden[0][real])
 
-    def token_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def token_vectors(self, texts: list[str], batch_size: int = 4) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """For each text: token ids, unit token vectors, and each token's character offset."""
         import numpy as np
 
-        out = []
-        for text in texts:  # one at a time: no padding, and passages are few
-            encodings, ids, mask, hidden = self._run([text])
-            real = self._real(ids[0], mask[0])
-            starts = np.array([start for start, _ in encodings[0].offsets], dtype=np.int32)
-            out.append((ids[0][real].astype(np.int32), self._unit(hidden[0][real]), starts[real]))
+        out: list[Any] = [None] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths: little padding
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            encodings, ids, mask, hidden = self._run([texts[i] for i in idx])
+            for row, i in enumerate(idx):
+                real = self._real(ids[row], mask[row])
+                starts = np.array([start for start, _ in encodings[row].offsets], dtype=np.int32)
+                out[i] = (ids[row][real].astype(np.int32), self._unit(hidden[row][real]), starts[real])
         return out
 
     def known_words(self) -> set[str]:
@@ -274,8 +277,11 @@ class OnnxEmbedder:
         token: str | None = self.tokenizer.id_to_token(token_id)
         return token
 
-    def embed_sorted(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Many texts at once, batched by length so little padding is computed."""
+    def embed_sorted(
+        self, texts: Sequence[str], batch_size: int = 4, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """Many texts at once, batched by length so little padding is computed (small batches:
+        onnxruntime on CPU is fastest with a few sequences at a time)."""
         import numpy as np
 
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -283,11 +289,18 @@ class OnnxEmbedder:
         for i in range(0, len(order), batch_size):
             idx = order[i : i + batch_size]
             out[idx] = self.embed([texts[j] for j in idx])
+            if progress:
+                progress(len(idx))
         return out
 
 
-def onnx_folder(store_dir: Path, pin: ModelPin) -> Path:
-    return store_dir / "models" / pin.fingerprint[:16]
+def onnx_folder(cache_dir: Path, pin: ModelPin) -> Path:
+    """Where the verified ONNX export of a model lives (one per model fingerprint)."""
+    return cache_dir / "onnx" / pin.fingerprint[:16]
+
+
+def export_ready(cache_dir: Path, pin: ModelPin) -> bool:
+    return (onnx_folder(cache_dir, pin) / "encoder.json").is_file()
 
 
 def export_onnx(reference: SentenceTransformerEmbedder, folder: Path, texts: Sequence[str], vectors: np.ndarray) -> float:

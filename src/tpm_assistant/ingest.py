@@ -19,7 +19,7 @@ from typing import Any
 from .chunking import Chunk, chunk_document
 from .config import Settings
 from .corpus import load_corpus
-from .embeddings import ModelPin, _model_config, fingerprint, model_path, onnx_folder
+from .embeddings import ModelPin, _model_config, export_ready, fingerprint, model_path, onnx_folder
 from .errors import CorpusError, StoreMismatch, StoreMissing
 from .index import attach_tokens, build_records, chunks_from_records
 from .store import SCHEMA, Records, Store, Version
@@ -95,34 +95,61 @@ def pin_for(settings: Settings) -> ModelPin:
 
 
 class Models:
-    """The models ingest needs, loaded only when needed. Tests pass a fake with the same methods."""
+    """The models ingest needs, loaded only when needed. Tests pass a fake with the same methods.
+
+    On a machine where the model has never been exported, sentence-transformers (torch) embeds
+    the corpus, and the ONNX export is made and checked against those vectors on the whole corpus
+    (cosine >= 0.9999). Once that verified export exists for the model's fingerprint, it embeds:
+    the same vectors within 1e-4, without loading torch, and the very encoder queries use.
+    """
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self._reference: Any = None
+        self._onnx: Any = None
 
     def pin(self) -> ModelPin:
         return pin_for(self.settings)
 
     def reference(self) -> Any:
-        """sentence-transformers: the vectors stored in Chroma (loads torch)."""
+        """What embeds new texts: the verified ONNX export if there is one, else sentence-transformers."""
         if self._reference is None:
-            from .embeddings import SentenceTransformerEmbedder
+            pin = self.pin()
+            if export_ready(self.settings.cache_dir, pin):
+                self._reference = _Embedding(self._encoder(pin), pin)
+            else:
+                from .embeddings import SentenceTransformerEmbedder
 
-            self._reference = SentenceTransformerEmbedder(self.settings)
+                self._reference = SentenceTransformerEmbedder(self.settings)
         return self._reference
 
     def encoder_ready(self, store: Store, pin: ModelPin) -> bool:
-        return (onnx_folder(store.dir, pin) / "encoder.json").is_file()
+        return export_ready(self.settings.cache_dir, pin)
 
     def query_encoder(self, store: Store, pin: ModelPin, texts: list[str], vectors: Any) -> Any:
         """The ONNX encoder queries use; exported and checked against ``vectors`` if missing."""
-        from .embeddings import OnnxEmbedder, export_onnx
+        from .embeddings import export_onnx
 
-        folder = onnx_folder(store.dir, pin)
-        if not self.encoder_ready(store, pin):
-            export_onnx(self.reference(), folder, texts, vectors)
-        return OnnxEmbedder(folder, threads=os.cpu_count() or 1)
+        if not export_ready(self.settings.cache_dir, pin):
+            export_onnx(self.reference(), onnx_folder(self.settings.cache_dir, pin), texts, vectors)
+        return self._encoder(pin)
+
+    def _encoder(self, pin: ModelPin) -> Any:
+        if self._onnx is None:
+            from .embeddings import OnnxEmbedder
+
+            self._onnx = OnnxEmbedder(onnx_folder(self.settings.cache_dir, pin), threads=os.cpu_count() or 1)
+        return self._onnx
+
+
+class _Embedding:
+    """The ONNX encoder in the role of ingest's embedder."""
+
+    def __init__(self, encoder: Any, pin: ModelPin):
+        self.encoder, self.pin = encoder, pin
+
+    def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> Any:
+        return self.encoder.embed_sorted(texts, progress=progress)
 
 
 def run_ingest(
