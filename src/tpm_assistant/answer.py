@@ -78,7 +78,7 @@ def sentence_candidates(index: Index, ranking: Ranking) -> list[Sentence]:
         for i, row in enumerate(rows):
             start, end = (int(x) for x in index.row_span[row])
             text = chunk.text[start - chunk.start : end - chunk.start]
-            overlap = len(terms & set(content_terms(text))) / max(1, len(terms))
+            overlap = len(terms & index.sentence_terms[hit.chunk][i]) / max(1, len(terms))
             features = [
                 float(ranking.row_cosine[row]),
                 _sentence_maxsim(index, ranking, hit.chunk, i),

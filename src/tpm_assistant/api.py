@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+
+import anyio
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from . import __version__
 from .assistant import Assistant
@@ -29,9 +31,12 @@ log = logging.getLogger("tpm_assistant")
 
 
 class _State:
-    def __init__(self, assistant: Assistant):
+    def __init__(self, assistant: Assistant, max_concurrency: int):
         self.assistant = assistant
         self.problem: str | None = "loading the store and the model"
+        # Model work runs in worker threads, at most this many at once: more would only make
+        # the cores take turns, and each request would wait longer.
+        self.limiter = anyio.CapacityLimiter(max_concurrency)
 
 
 async def _keep_loaded(state: _State, interval: float) -> None:
@@ -51,7 +56,7 @@ async def _keep_loaded(state: _State, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
-def ready_assistant(request: Request) -> Assistant:
+async def ready_assistant(request: Request) -> Assistant:
     """The loaded assistant, or 503 with the reason it is not ready."""
     state: _State = request.app.state.tpm
     if state.assistant.loaded is None:
@@ -67,7 +72,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = _State(assistant or Assistant(settings))
+        state = _State(assistant or Assistant(settings), settings.max_concurrency)
         app.state.tpm = state
         task = asyncio.create_task(_keep_loaded(state, settings.reload_seconds))
         try:
@@ -96,13 +101,20 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def _domain(request: Request, exc: TpmError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=503)
 
+    async def answer(request: Request, work: Callable[[], Answer]) -> Response:
+        state: _State = request.app.state.tpm
+        result = await anyio.to_thread.run_sync(work, limiter=state.limiter)
+        # Serialised once here; the declared response_model still documents it in OpenAPI.
+        return Response(result.model_dump_json(), media_type="application/json")
+
     @app.post("/ask", response_model=Answer, summary="Answer one question from the guide")
-    def ask(body: AskRequest, assistant: Ready) -> Answer:
-        return assistant.ask(body.question, body.k)
+    async def ask(body: AskRequest, assistant: Ready, request: Request) -> Response:
+        return await answer(request, lambda: assistant.ask(body.question, body.k))
 
     @app.post("/chat", response_model=Answer, summary="Answer the last user message, using earlier turns")
-    def chat(body: ChatRequest, assistant: Ready) -> Answer:
-        return assistant.chat([Turn(m.role, m.content) for m in body.messages], body.k)
+    async def chat(body: ChatRequest, assistant: Ready, request: Request) -> Response:
+        turns = [Turn(m.role, m.content) for m in body.messages]
+        return await answer(request, lambda: assistant.chat(turns, body.k))
 
     @app.get("/health", summary="Liveness: 200 while the process is up")
     async def health() -> dict[str, str]:

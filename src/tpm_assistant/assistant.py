@@ -45,7 +45,7 @@ def open_encoder(settings: Settings, version: Version, records: Records) -> Embe
                 "run `tpm-assistant ingest`"
             )
         export_onnx(reference, folder, embed_texts_of(records), records.vectors)
-    encoder = OnnxEmbedder(folder)
+    encoder = OnnxEmbedder(folder, threads=settings.query_threads)
     if encoder.pin != version.pin:
         raise StoreMismatch(f"query encoder {encoder.pin.describe()} does not match the store's {version.pin.describe()}")
     return encoder

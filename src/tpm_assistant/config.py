@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=_default_cache)
     # How often a running service looks for a newer store version written by ingest.
     reload_seconds: float = 2.0
+    # Threads one query encoding may use, and how many requests may do model work at once.
+    query_threads: int = 1
+    max_concurrency: int = 2
 
     @field_validator("chroma_url")
     @classmethod
@@ -57,6 +60,13 @@ class Settings(BaseSettings):
     def _check_reload(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("TPM_RELOAD_SECONDS must be positive")
+        return value
+
+    @field_validator("query_threads", "max_concurrency")
+    @classmethod
+    def _check_positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("TPM_QUERY_THREADS and TPM_MAX_CONCURRENCY must be at least 1")
         return value
 
     @property

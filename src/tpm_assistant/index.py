@@ -165,26 +165,48 @@ def passage_text_offset(chunk: Chunk) -> int:
     return len(chunk.section) + 2
 
 
+TOKEN_DIMENSIONS = 192  # late interaction compares tokens in the corpus's top principal directions
+
+
 def token_extras(chunks: list[Chunk], encoder: TokenEncoder) -> dict[str, np.ndarray]:
-    """Token ids and vectors of every passage, stored in the snapshot beside the rows."""
+    """Token ids and vectors of every passage, stored in the snapshot beside the rows.
+
+    The vectors are projected on the corpus tokens' top TOKEN_DIMENSIONS principal directions
+    (queries are projected the same way): MaxSim costs half as much, with the same answers on
+    the evaluation sets.
+    """
     import numpy as np
 
     encoded = encoder.token_vectors([passage_token_text(c) for c in chunks])
     lengths = [len(ids) for ids, _, _ in encoded]
-    dim = encoded[0][1].shape[1] if encoded else 0
+    vecs = np.vstack([e[1] for e in encoded]) if encoded else np.zeros((0, 1), np.float32)
+    mean = vecs.mean(axis=0) if len(vecs) else np.zeros(vecs.shape[1], np.float32)
+    dims = min(TOKEN_DIMENSIONS, *vecs.shape) if len(vecs) else 1
+    projection = np.linalg.svd(vecs - mean, full_matrices=False)[2][:dims].T if len(vecs) else np.eye(vecs.shape[1], 1)
     return {
         "tok_chunk_ids": np.array([c.id for c in chunks], dtype=str),
         "tok_offsets": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
         "tok_ids": np.concatenate([e[0] for e in encoded]).astype(np.int32) if encoded else np.zeros(0, np.int32),
         "tok_chars": np.concatenate([e[2] for e in encoded]).astype(np.int32) if encoded else np.zeros(0, np.int32),
+        "tok_mean": mean.astype(np.float32),
+        "tok_projection": projection.astype(np.float32),
         # float16 halves the snapshot; MaxSim scores move by ~1e-3, far below any ranking margin
-        "tok_vecs": (np.vstack([e[1] for e in encoded]) if encoded else np.zeros((0, dim))).astype(np.float16),
+        "tok_vecs": project_tokens(vecs, mean, projection).astype(np.float16),
     }
+
+
+def project_tokens(vecs: np.ndarray, mean: np.ndarray, projection: np.ndarray) -> np.ndarray:
+    """Token vectors in the reduced space, unit length."""
+    import numpy as np
+
+    out = (vecs - mean) @ projection
+    result: np.ndarray = out / np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
+    return result.astype(np.float32)
 
 
 def tokens_match(chunks: list[Chunk], extras: dict[str, np.ndarray]) -> bool:
     ids = extras.get("tok_chunk_ids")
-    return ids is not None and "tok_chars" in extras and ids.tolist() == [c.id for c in chunks]
+    return ids is not None and "tok_projection" in extras and ids.tolist() == [c.id for c in chunks]
 
 
 def attach_tokens(records: Records, encoder: Any) -> bool:
@@ -230,6 +252,20 @@ def find_acronyms(texts: list[str]) -> dict[str, tuple[str, bool]]:
     return found
 
 
+def group_table(groups: np.ndarray, members: np.ndarray, size: int, pad: int) -> np.ndarray:
+    """A (size, widest group) table of member indices per group, padded with ``pad``: the max
+    over a group becomes one fancy-indexing ``max(axis=1)`` instead of a slow ``maximum.at``."""
+    import numpy as np
+
+    width = int(np.bincount(groups, minlength=size).max()) if len(groups) else 1
+    table = np.full((size, max(1, width)), pad, dtype=np.int64)
+    fill = np.zeros(size, dtype=np.int64)
+    for g, m in zip(groups.tolist(), members.tolist()):
+        table[g, fill[g]] = m
+        fill[g] += 1
+    return table
+
+
 @dataclass
 class Postings:
     """A sparse term -> (chunk or sentence indices, weights) map for lexical scoring."""
@@ -240,12 +276,12 @@ class Postings:
     def score(self, weights: dict[str, float]) -> np.ndarray:
         import numpy as np
 
-        out = np.zeros(self.size, dtype=np.float32)
-        for term, weight in weights.items():
-            hit = self.terms.get(term)
-            if hit is not None:
-                np.add.at(out, hit[0], weight * hit[1])
-        return out
+        hits = [(self.terms[t], w) for t, w in weights.items() if t in self.terms]
+        if not hits:
+            return np.zeros(self.size, dtype=np.float32)
+        rows = np.concatenate([h[0] for h, _ in hits])
+        values = np.concatenate([w * h[1] for h, w in hits])
+        return np.bincount(rows, weights=values, minlength=self.size).astype(np.float32)
 
 
 def bm25_postings(docs: list[Counter[str]], k1: float = 1.2, b: float = 0.75) -> tuple[Postings, dict[str, float]]:
@@ -321,6 +357,10 @@ class Index:
         for view in VIEWS:
             rows = [r for r, v in enumerate(row_view) if v == view]
             self.view_rows[view] = (np.array(rows, dtype=np.int64), row_chunk[rows] if rows else np.zeros(0, np.int64))
+        # Per view, each chunk's rows in a padded table; the pad points one past the last row.
+        self.view_table = {
+            view: group_table(chunks, rows, n, pad=len(row_view)) for view, (rows, chunks) in self.view_rows.items()
+        }
         heading_row = {(self.chunks[c].source, self.chunks[c].section): r for r, c in zip(*self.view_rows["heading"])}
         self.chunk_heading_row = np.array([heading_row.get((c.source, c.section), -1) for c in self.chunks], dtype=np.int64)
         # Each sentence's row (a one-sentence passage's sentence is its chunk row).
@@ -339,8 +379,14 @@ class Index:
             for s, e in c.sentences:
                 sentence_texts.append(c.text[s - c.start : e - c.start])
                 sentence_chunk.append(i)
-        self.sentence_bm25, _ = bm25_postings([Counter(content_terms(t)) for t in sentence_texts])
+        sentence_terms = [content_terms(t) for t in sentence_texts]
+        self.sentence_bm25, _ = bm25_postings([Counter(t) for t in sentence_terms])
         self.sentence_chunk = np.array(sentence_chunk, dtype=np.int64)
+        self.sentence_table = group_table(self.sentence_chunk, np.arange(len(sentence_texts)), n, pad=len(sentence_texts))
+        # Each passage's sentences' terms, in sentence order (for picking the answer sentence).
+        self.sentence_terms: list[list[frozenset[str]]] = [[] for _ in self.chunks]
+        for c, terms in zip(sentence_chunk, sentence_terms):
+            self.sentence_terms[c].append(frozenset(terms))
         self.grams, self.gram_idf = gram_postings([f"{c.section} {c.text}" for c in self.chunks])
 
         # Vocabulary: for typo correction (corpus words) and for telling typos from real words.
@@ -363,6 +409,8 @@ class Index:
 
         self.tok_vecs: np.ndarray | None = None
         self.tok_starts = np.zeros(0, dtype=np.int64)
+        self.tok_mean: np.ndarray | None = None
+        self.tok_projection: np.ndarray | None = None
         # Token range [a, b) of every sentence of every passage, in sentence order.
         self.sentence_tokens: list[list[tuple[int, int]]] = [[] for _ in self.chunks]
         self.tok_idf: dict[int, float] = {}
@@ -401,6 +449,8 @@ class Index:
             ids, chars, vecs = ids[keep], chars[keep], vecs[keep]
         self.tok_vecs = np.ascontiguousarray(vecs, dtype=np.float32)
         self.tok_starts = offsets[:-1].astype(np.int64)
+        self.tok_mean = np.asarray(extras["tok_mean"], dtype=np.float32)
+        self.tok_projection = np.ascontiguousarray(extras["tok_projection"], dtype=np.float32)
         for i, chunk in enumerate(self.chunks):
             lo, hi = int(offsets[i]), int(offsets[i + 1])
             base = passage_text_offset(chunk) - chunk.start
@@ -417,6 +467,12 @@ class Index:
     @property
     def has_tokens(self) -> bool:
         return self.tok_vecs is not None and len(self.tok_vecs) > 0
+
+    def project(self, vecs: np.ndarray) -> np.ndarray:
+        """Query token vectors in the passages' token space."""
+        if self.tok_projection is None or self.tok_mean is None or not len(vecs):
+            return vecs
+        return project_tokens(vecs, self.tok_mean, self.tok_projection)
 
     def __len__(self) -> int:
         return len(self.chunks)

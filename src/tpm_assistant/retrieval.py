@@ -111,14 +111,13 @@ class Retriever:
             if is_content_token(self.encoder.id_to_token(token_id)):
                 keep.append(i)
                 weights.append(self.index.tok_idf.get(token_id, self.index.tok_default_idf))
-        return vecs[keep], np.array(weights, dtype=np.float32)
+        return self.index.project(vecs[keep]), np.array(weights, dtype=np.float32)
 
-    def token_match(self, ids: np.ndarray, vecs: np.ndarray) -> np.ndarray:
+    def token_match(self, q: np.ndarray) -> np.ndarray:
         """(content tokens, passages): each question token's best similarity within each passage."""
         import numpy as np
 
         index = self.index
-        q, _ = self.query_tokens(ids, vecs)
         if not index.has_tokens or not len(q):
             return np.zeros((len(q), len(index.chunks)), dtype=np.float32)
         sims = q @ index.tok_vecs.T  # type: ignore[union-attr]
@@ -131,11 +130,12 @@ class Retriever:
         n = len(index.chunks)
         cos = index.vectors @ vector
 
+        padded = {}
+
         def best(view: str, missing: float = -1.0) -> np.ndarray:
-            rows, chunks = index.view_rows[view]
-            out = np.full(n, missing, dtype=np.float32)
-            if len(rows):
-                np.maximum.at(out, chunks, cos[rows])
+            if missing not in padded:
+                padded[missing] = np.append(cos, np.float32(missing))
+            out: np.ndarray = padded[missing][index.view_table[view]].max(axis=1)
             return out
 
         chunk_cos = best("chunk")
@@ -143,16 +143,15 @@ class Retriever:
 
         passage_bm25 = index.passage_bm25.score(dict.fromkeys(query.terms, 1.0))
         sentence_scores = index.sentence_bm25.score(dict.fromkeys(query.terms, 1.0))
-        sentence_bm25 = np.zeros(n, dtype=np.float32)
-        np.maximum.at(sentence_bm25, index.sentence_chunk, sentence_scores)
+        sentence_bm25 = np.append(sentence_scores, np.float32(0.0))[index.sentence_table].max(axis=1)
 
         grams = char_grams(query.expanded)
         weights = {g: (1 + math.log(c)) * index.gram_idf[g] for g, c in grams.items() if g in index.gram_idf}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         char = index.grams.score({g: w / norm for g, w in weights.items()})
 
-        matches = self.token_match(ids, vecs)
         query_tokens, token_weights = self.query_tokens(ids, vecs)
+        matches = self.token_match(query_tokens)
         maxsim = (token_weights / token_weights.sum()) @ matches if len(token_weights) else np.zeros(n, np.float32)
 
         intent = query.intents
