@@ -10,10 +10,14 @@ copied into other temporary stores so each does not export it again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -186,3 +190,39 @@ def real_assistant(real_store: Settings) -> object:
     assistant = Assistant(real_store)
     assistant.load()
     return assistant
+
+
+# -- real servers on loopback ---------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def loopback_server(cmd: list[str], ready_path: str, env: dict[str, str] | None = None, seconds: float = 60) -> Iterator[str]:
+    """Run ``cmd`` (its "{port}" replaced by a free port) until the block ends; yield its URL once
+    ``ready_path`` answers 200. The server is always stopped, even when the test fails."""
+    import httpx
+
+    port = free_port()
+    server = subprocess.Popen([c.replace("{port}", str(port)) for c in cmd], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + ready_path, timeout=1).status_code == 200:
+                    break
+            if server.poll() is not None:
+                raise AssertionError(f"server exited: {server.stderr.read().decode()[-1000:] if server.stderr else ''}")
+            assert time.monotonic() < deadline, f"server not ready after {seconds}s: {' '.join(cmd)}"
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()

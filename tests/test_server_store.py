@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from conftest import free_port, loopback_server
 
 from tpm_assistant.assistant import Assistant
 from tpm_assistant.config import Settings
@@ -22,38 +19,12 @@ from tpm_assistant.store import Store
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def chroma_url(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    server = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "chroma server did not start"
-            time.sleep(0.2)
+    chroma = str(Path(sys.executable).with_name("chroma"))
+    with loopback_server([chroma, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", "{port}"],
+                         "/api/v2/heartbeat") as url:  # fmt: skip
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def test_ingest_into_a_chroma_server_and_answer_from_another_worker(chroma_url: str, real_store: Settings, tmp_path: Path):
