@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--access-log", action="store_true", help="log every request (off by default: it costs time per request)")
 
     evaluate = sub.add_parser("eval", help="score the assistant on an eval file (JSON lines)")
     evaluate.add_argument("file", type=Path, help="eval file, e.g. eval/dev.jsonl")
@@ -181,6 +182,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=max(1, args.workers),
         log_level="info",
+        access_log=args.access_log,
     )
     return 0
 
