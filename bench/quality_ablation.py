@@ -55,6 +55,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("- second sentence and second figure", {}, lambda w: w["sentence"].update(second_figure_margin=-1.0, second_sentence_margin=-1.0)),
     ("- list answers", {}, lambda w: w["sentence"].update(lists=False)),
     ("- token coverage in abstention", {"abstain_signals": tuple(s for s in SIGNALS if s not in ("min_token", "uncovered"))}, None),
+    ("- job-mismatch signal in abstention", {"abstain_signals": tuple(s for s in SIGNALS if s != "other_job")}, None),
     ("- abstention (answer everything)", {}, lambda w: w["abstain"].update(threshold=0.0)),
     ("- follow-up handling (each message alone)", {"followup": {"enabled": False}}, None),
     ("- follow-up boosts (conversation query only)", {"followup": {"message": 0.0, "quoted": 0.0, "neighbour": 0.0}}, None),

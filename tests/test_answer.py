@@ -91,7 +91,8 @@ def test_a_sentence_that_points_back_keeps_the_sentence_it_points_to():
 @pytest.mark.parametrize(
     "question",
     ["What is the capital of France?", "How do I become a geoscientist?", "asdkjh qwe zzzz",
-     "What's a good recipe for banana bread?", "How much does a registered nurse make?"],  # fmt: skip
+     "What's a good recipe for banana bread?", "How much does a registered nurse make?",
+     "What is the average salary of a data scientist?"],  # fmt: skip
 )
 def test_questions_the_guide_does_not_cover_are_declined_plainly(real_assistant, question):
     answer = real_assistant.ask(question)
@@ -105,3 +106,14 @@ def test_abstention_is_the_fitted_model_not_a_default(real_assistant):
     weights = copy.deepcopy(default_weights())
     weights["abstain"]["threshold"] = 0.0
     assert real_assistant.with_weights(weights).ask("What is the capital of France?").answered
+
+
+def test_a_question_about_another_job_is_declined_because_of_the_job(real_assistant):
+    """The data scientist's pay question finds the guide's salary passages; only the job mismatch
+    signal tells them apart from a TPM pay question."""
+    question = "What is the average salary of a data scientist?"
+    assert not real_assistant.ask(question).answered
+    weights = copy.deepcopy(default_weights())
+    weights["abstain"]["weights"][weights["abstain"]["features"].index("other_job")] = 0.0
+    assert real_assistant.with_weights(weights).ask(question).answered
+    assert real_assistant.ask("What is the average salary of a technical project manager?").answered

@@ -148,3 +148,29 @@ def test_the_shipped_ranker_fuses_dense_lexical_and_token_signals():
     assert weight["char"] > 0 and weight["bm25"] + weight["sbm25"] > 0  # lexical
     assert weight["maxsim"] > 0  # late interaction
     assert weight["hub"] < 0  # generic passages pay a penalty
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("How do I become a registered nurse?", "registered nurse"),
+        ("What is the average salary of a data scientist?", "data scientist"),
+        ("What does an early intervention specialist do?", "early intervention specialist"),
+        ("How much do nurses earn in New York City?", "nurse"),
+        ("tpm salary nyc", "tpm"),
+        ("Which industries pay technical project managers the most?", None),
+        ("Are these salary figures guaranteed?", None),
+        ("How much experience do I need?", None),
+    ],
+)
+def test_the_job_a_question_names_is_found(question, role):
+    from tpm_assistant.query import role_of
+
+    assert role_of(question) == role
+
+
+def test_the_guide_subject_comes_from_its_title():
+    from tpm_assistant.index import guide_subject
+
+    assert guide_subject(["2026 How to Become a Technical Project Manager: Education, Salary"]) == "Technical Project Manager"
+    assert guide_subject(["Notes on project delivery"]) is None

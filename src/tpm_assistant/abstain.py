@@ -3,7 +3,8 @@ in-scope and out-of-scope questions (see ``learn.py``), never a hand-picked simi
 
 The signals: how well the best passage scores; how close the best sentence is; how much of the
 question the best passage covers token by token (a question about nurses' pay finds "pay" but not
-"nurses" in the salary passage); how many of the question's words the guide never uses.
+"nurses" in the salary passage); how many of the question's words the guide never uses; and how far
+a job the question names is from the job the guide is about (from the guide's title).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .retrieval import Ranking
 
-SIGNALS = ("top_score", "sent", "maxsim", "oov_share", "min_token", "uncovered")
+SIGNALS = ("top_score", "sent", "maxsim", "oov_share", "min_token", "uncovered", "other_job")
 WEAK_MATCH = 0.5  # a question token whose best match in the passage is below this is "not found"
 
 
@@ -24,7 +25,7 @@ def signals(ranking: Ranking) -> dict[str, float]:
     ranking = ranking.extra.get("signals_from", ranking)
     query = ranking.query
     if not ranking.hits:
-        return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0}
+        return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0, "other_job": 0.0}
     top = ranking.hits[0].chunk
     x = ranking.features
     matches = ranking.extra["token_matches"]
@@ -36,6 +37,9 @@ def signals(ranking: Ranking) -> dict[str, float]:
     else:
         min_token, uncovered = 0.0, 1.0
     return {
+        # A question about another job ("What does a nurse earn?") finds the guide's salary passage
+        # but names a job far from the guide's subject.
+        "other_job": 1.0 - float(ranking.extra.get("role_similarity", 1.0)),
         "top_score": ranking.hits[0].score,
         "sent": float(x[:, FEATURES.index("sent")].max()),
         "maxsim": float(x[:, FEATURES.index("maxsim")].max()),

@@ -266,6 +266,18 @@ def group_table(groups: np.ndarray, members: np.ndarray, size: int, pad: int) ->
     return table
 
 
+_SUBJECT = re.compile(r"\bhow to become an?\s+(.+?)(?::|\s+[-–—]\s+|$)", re.I)
+
+
+def guide_subject(titles: list[str]) -> str | None:
+    """The job a career guide is about, from its title ("How to Become a Technical Project Manager")."""
+    for title in titles:
+        match = _SUBJECT.search(title)
+        if match:
+            return match.group(1).strip()
+    return None
+
+
 @dataclass
 class Postings:
     """A sparse term -> (chunk or sentence indices, weights) map for lexical scoring."""
@@ -396,6 +408,7 @@ class Index:
         self.correctable = sorted(w for w in surface if w.isalpha() and len(w) >= 3 and w not in STOPWORDS)
         self.known_words = (known_words or set()) | self.surface
         self.acronyms = find_acronyms([c.text for c in self.chunks])
+        self.subject = guide_subject([c.section for c in self.chunks[:1]])
 
         # Per-passage priors: answer types it can hold, and how generic ("hub") its vector is.
         self.has_money = np.array([bool(_MONEY.search(c.text)) for c in self.chunks], dtype=np.float32)

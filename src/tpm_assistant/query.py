@@ -33,6 +33,34 @@ INTENTS: dict[str, re.Pattern[str]] = {
 }
 MIN_TYPO_LENGTH = 5  # shorter words are too often real words one edit away from another
 
+# A question about a job ("How do I become a nurse?", "What does a data scientist earn?") names the
+# job in a few fixed ways. The noun phrase caught here is compared with the guide's own subject.
+_NP = r"((?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*?)"
+_NP_END = r"(?=\s+(?:in|at|with|for|and|or|per|each|a|an)\b|[?.,!;]|$)"
+ROLE_PATTERNS = [
+    re.compile(rf"\b(?:become|becoming|work as|working as|job as|career as)\s+(?:an?\s+)?{_NP}{_NP_END}"),
+    re.compile(
+        rf"\b(?:salary|salaries|pay|earnings|income|wages?|outlook|certifications?|qualifications?|requirements?"
+        rf"|duties|responsibilities)\s+(?:of|for)\s+(?:an?\s+|the\s+)?{_NP}{_NP_END}"
+    ),
+    re.compile(rf"\b(?:do|does|did|can|should|would)\s+(?:an?\s+|the\s+){_NP}\s+(?:make|earn|do|need|get paid|have)\b"),
+    re.compile(rf"\b(?:do|does)\s+{_NP}s\s+(?:make|earn|get paid)\b"),
+    re.compile(rf"^(?:an?\s+)?{_NP}\s+(?:salary|salaries|pay|wages?|job outlook)\b"),
+]
+_NOT_ROLES = frozenset("i you it they this these those that one people someone me we he she what which who how are is the average typical my your our their much many".split())
+
+
+def role_of(text: str) -> str | None:
+    """The job a question asks about, when it names one in a usual way ("become a nurse")."""
+    lowered = text.lower()
+    for pattern in ROLE_PATTERNS:
+        match = pattern.search(lowered)
+        if match:
+            role = match.group(1).strip()
+            if role and role.split()[0] not in _NOT_ROLES and role.split()[-1] not in _NOT_ROLES:
+                return role
+    return None
+
 
 @dataclass
 class Query:
@@ -46,6 +74,7 @@ class Query:
     corrections: dict[str, str] = field(default_factory=dict)
     # For a follow-up, the terms of the last message alone: what the answer must be about.
     focus_terms: list[str] = field(default_factory=list)
+    role: str | None = None  # the job the question names, if any (see role_of)
 
 
 def correct(word: str, index: Index) -> str:
@@ -128,4 +157,5 @@ def analyze(
         intents={name: bool(p.search(asked)) for name, p in INTENTS.items()},
         corrections=corrections,
         focus_terms=content_terms(" ".join(focus_words)),
+        role=role_of(expanded),
     )

@@ -101,6 +101,8 @@ class Retriever:
         self.feature_names: list[str] = list(ranker["features"])
         self.weights = np.array(ranker["weights"], dtype=np.float32)
         self.columns = [FEATURES.index(f) for f in self.feature_names]
+        self._roles: dict[str, float] = {}
+        self._subject_vector: np.ndarray | None = None
 
     def query_tokens(self, ids: np.ndarray, vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The question's content tokens (no stopwords, no punctuation) with their IDF weights."""
@@ -184,8 +186,24 @@ class Retriever:
     def _rank(self, query: Query, k: int) -> Ranking:
         vector, ids, vecs = self.encoder.encode_query(query.expanded)
         x, cos, extra = self.features(query, vector, ids, vecs)
+        extra["role_similarity"] = self.role_similarity(query.role)
         scores = x[:, self.columns] @ self.weights
         return Ranking(query, self._top(scores, k), scores, x, cos, ids, vecs, extra)
+
+    def role_similarity(self, role: str | None) -> float:
+        """How close the job a question names is to the guide's subject (1.0 when none is named)."""
+        import numpy as np
+
+        subject = self.index.subject
+        if role is None or subject is None:
+            return 1.0
+        if role not in self._roles:
+            if len(self._roles) > 1000:
+                self._roles.clear()  # a small cache: the same few jobs come up again and again
+            if self._subject_vector is None:
+                self._subject_vector = self.encoder.embed([subject])[0]
+            self._roles[role] = float(np.dot(self.encoder.embed([role])[0], self._subject_vector))
+        return self._roles[role]
 
     @staticmethod
     def _top(scores: np.ndarray, k: int) -> list[Hit]:
