@@ -61,12 +61,17 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def view_texts(chunk: Chunk, full_text: str, first_in_section: bool) -> list[tuple[str, str, int, int, str]]:
+def view_texts(
+    chunk: Chunk, full_text: str, first_in_section: bool, subject: str | None = None
+) -> list[tuple[str, str, int, int, str]]:
     """(view, id suffix, start, end, text to embed) for every view of a chunk.
 
     ``start:end`` always points at real text in the file (the passage, a sentence, the label or
-    the heading); the embedded text may add context to it, such as the section heading.
+    the heading); the embedded text may add context to it, such as the section heading. A label
+    that only names the guide's ``subject`` ("Technical Project Manager" in a guide about becoming
+    one) says nothing about its bullet, so it gets no view of its own.
     """
+    label = chunk.label if chunk.label and chunk.label.lower() != (subject or "").lower() else ""
     out = [
         ("chunk", "", chunk.start, chunk.end, chunk.text),
         ("context", ":ctx", chunk.start, chunk.end, f"{chunk.section}\n{chunk.text}"),
@@ -77,13 +82,13 @@ def view_texts(chunk: Chunk, full_text: str, first_in_section: bool) -> list[tup
             if i and chunk.label:
                 sentence = f"{chunk.label}: {sentence}"  # later sentences keep the bullet's topic
             out.append(("sentence", f":s{i}", s, e, sentence))
-    if chunk.label:
-        out.append(("label", ":label", chunk.start, chunk.start + len(chunk.label), chunk.label))
+    if label:
+        out.append(("label", ":label", chunk.start, chunk.start + len(label), label))
     if first_in_section and chunk.heading[0] >= 0:
         out.append(("heading", ":head", chunk.heading[0], chunk.heading[1], chunk.section))
     # What the passage is about in one line: its heading plus its label (or first sentence).
-    if chunk.label:
-        lead = (chunk.start, chunk.start + len(chunk.label))
+    if label:
+        lead = (chunk.start, chunk.start + len(label))
     else:
         lead = chunk.sentences[0] if chunk.sentences else (chunk.start, chunk.end)
     out.append(("headlabel", ":hl", lead[0], lead[1], f"{chunk.section}\n{full_text[lead[0]:lead[1]]}"))
@@ -94,11 +99,14 @@ def build_records(chunks: list[Chunk], texts: dict[str, str]) -> list[RecordSpec
     """Rows for every view of every chunk; ``texts`` maps a source to its decoded text."""
     specs: list[RecordSpec] = []
     seen_headings: set[tuple[str, int]] = set()
+    subjects: dict[str, str | None] = {}
     for chunk in chunks:
         full = texts[chunk.source]
         first = (chunk.source, chunk.heading[0]) not in seen_headings
         seen_headings.add((chunk.source, chunk.heading[0]))
-        for view, suffix, start, end, embed_text in view_texts(chunk, full, first):
+        if chunk.source not in subjects:  # a document's first section is its title
+            subjects[chunk.source] = guide_subject([chunk.section])
+        for view, suffix, start, end, embed_text in view_texts(chunk, full, first, subjects[chunk.source]):
             document = full[start:end]
             meta: dict[str, Any] = {
                 "view": view,
@@ -408,7 +416,9 @@ class Index:
         self.correctable = sorted(w for w in surface if w.isalpha() and len(w) >= 3 and w not in STOPWORDS)
         self.known_words = (known_words or set()) | self.surface
         self.acronyms = find_acronyms([c.text for c in self.chunks])
-        self.subject = guide_subject([c.section for c in self.chunks[:1]])
+        # The jobs the guide is about, one per document, from their titles.
+        firsts = {c.source: c.section for c in reversed(self.chunks)}
+        self.subjects = sorted({s for s in (guide_subject([t]) for t in firsts.values()) if s})
 
         # Per-passage priors: answer types it can hold, and how generic ("hub") its vector is.
         self.has_money = np.array([bool(_MONEY.search(c.text)) for c in self.chunks], dtype=np.float32)

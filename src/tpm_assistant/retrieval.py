@@ -102,7 +102,7 @@ class Retriever:
         self.weights = np.array(ranker["weights"], dtype=np.float32)
         self.columns = [FEATURES.index(f) for f in self.feature_names]
         self._roles: dict[str, float] = {}
-        self._subject_vector: np.ndarray | None = None
+        self._subject_vectors: np.ndarray | None = None
 
     def query_tokens(self, ids: np.ndarray, vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The question's content tokens (no stopwords, no punctuation) with their IDF weights."""
@@ -194,15 +194,14 @@ class Retriever:
         """How close the job a question names is to the guide's subject (1.0 when none is named)."""
         import numpy as np
 
-        subject = self.index.subject
-        if role is None or subject is None:
+        if role is None or not self.index.subjects:
             return 1.0
         if role not in self._roles:
             if len(self._roles) > 1000:
                 self._roles.clear()  # a small cache: the same few jobs come up again and again
-            if self._subject_vector is None:
-                self._subject_vector = self.encoder.embed([subject])[0]
-            self._roles[role] = float(np.dot(self.encoder.embed([role])[0], self._subject_vector))
+            if self._subject_vectors is None:
+                self._subject_vectors = self.encoder.embed(self.index.subjects)
+            self._roles[role] = float(np.max(self._subject_vectors @ self.encoder.embed([role])[0]))
         return self._roles[role]
 
     @staticmethod
