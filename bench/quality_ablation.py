@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from tpm_assistant.abstain import SIGNALS
-from tpm_assistant.answer import SENTENCE_FEATURES
 from tpm_assistant.assistant import Assistant
 from tpm_assistant.config import load_settings
 from tpm_assistant.evaluation import LocalClient, load_items, run_eval

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from tpm_assistant.config import Settings
-from tpm_assistant.embeddings import MIN_EXPORT_COSINE, OnnxEmbedder, SentenceTransformerEmbedder, fingerprint, langchain_embeddings, model_path, onnx_folder
+from tpm_assistant.embeddings import (
+    MIN_EXPORT_COSINE,
+    OnnxEmbedder,
+    SentenceTransformerEmbedder,
+    fingerprint,
+    langchain_embeddings,
+    model_path,
+    onnx_folder,
+)
 from tpm_assistant.index import embed_texts_of
 from tpm_assistant.store import Store
 

@@ -106,9 +106,8 @@ def test_an_empty_corpus_is_an_error_that_leaves_the_store_as_it_was(fake_settin
 
 def test_a_second_concurrent_ingest_fails_at_once(fake_settings: Settings):
     write_corpus(fake_settings)
-    with Store(fake_settings).lock():
-        with pytest.raises(IngestLocked, match="another ingest is running"):
-            ingest(fake_settings)
+    with Store(fake_settings).lock(), pytest.raises(IngestLocked, match="another ingest is running"):
+        ingest(fake_settings)
     ingest(fake_settings)  # the lock is released with its holder
 
 

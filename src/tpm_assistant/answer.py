@@ -70,7 +70,7 @@ def sentence_candidates(index: Index, ranking: Ranking) -> list[Sentence]:
     top = ranking.hits[0].score if ranking.hits else 0.0
     out = []
     # Candidates come from the best passages, even beyond the k that will be cited.
-    best = np.argsort(-ranking.scores, kind="stable")[:CANDIDATE_PASSAGES] if ranking.hits else []
+    best: list[int] = np.argsort(-ranking.scores, kind="stable")[:CANDIDATE_PASSAGES].tolist() if ranking.hits else []
     for rank, chunk_index in enumerate(best):
         hit = Hit(int(chunk_index), float(ranking.scores[chunk_index]))
         chunk = index.chunks[hit.chunk]

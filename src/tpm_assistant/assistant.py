@@ -19,7 +19,7 @@ from .store import Records, Store, Version
 if TYPE_CHECKING:
     from .abstain import Abstainer
     from .answer import Composer
-    from .embeddings import Embedder
+    from .embeddings import QueryEncoder
     from .index import Index
     from .retrieval import Retriever
 
@@ -27,10 +27,10 @@ log = logging.getLogger("tpm_assistant")
 
 DEFAULT_K = 3
 # A test seam: build the query encoder for a version (the real one is ONNX, see open_encoder).
-EncoderFactory = Callable[[Settings, Version, Records], "Embedder"]
+EncoderFactory = Callable[[Settings, Version, Records], "QueryEncoder"]
 
 
-def open_encoder(settings: Settings, version: Version, records: Records) -> Embedder:
+def open_encoder(settings: Settings, version: Version, records: Records) -> QueryEncoder:
     """The ONNX query encoder pinned to the version's model; exported first if this machine lacks it."""
     from .embeddings import OnnxEmbedder, SentenceTransformerEmbedder, export_onnx, onnx_folder
 
@@ -62,7 +62,7 @@ class Loaded:
     composer: Composer
 
     @classmethod
-    def assemble(cls, version: Version, index: Index, encoder: Embedder, weights: dict[str, Any]) -> Loaded:
+    def assemble(cls, version: Version, index: Index, encoder: QueryEncoder, weights: dict[str, Any]) -> Loaded:
         from .abstain import Abstainer
         from .answer import Composer
         from .retrieval import Retriever

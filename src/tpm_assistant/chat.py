@@ -83,7 +83,7 @@ def previous_passages(index: Index, answer: str | None) -> tuple[np.ndarray, np.
             chunk.label and f"{chunk.label} [" in answer
         ):
             quoted[i] = 1.0
-    for i in np.flatnonzero(quoted):
+    for i in np.flatnonzero(quoted).tolist():
         for j in (i - 1, i + 1):
             if 0 <= j < n and index.chunks[j].source == index.chunks[i].source and not quoted[j]:
                 neighbour[j] = 1.0

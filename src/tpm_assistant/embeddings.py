@@ -8,6 +8,7 @@ float32 vectors.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -58,6 +59,24 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dimension) float32, each row L2-normalised."""
         ...
+
+
+class QueryEncoder(Embedder, Protocol):
+    """What answering needs from the encoder (OnnxEmbedder; a fake in unit tests)."""
+
+    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(sentence vector, token ids, unit token vectors) of one text, in one pass."""
+        ...
+
+    def token_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """For each text: token ids, unit token vectors, each token's character offset."""
+        ...
+
+    def known_words(self) -> set[str]:
+        """Whole words the tokenizer knows: a dictionary for telling typos from rare words."""
+        ...
+
+    def id_to_token(self, token_id: int) -> str | None: ...
 
 
 def _offline() -> None:
@@ -117,7 +136,7 @@ def _model_config(path: Path) -> dict[str, Any]:
 
     modules = read("modules.json")
     pooling = read("1_Pooling/config.json")
-    types = [m.get("type", "") for m in modules] if isinstance(modules, list) else []
+    types: list[str] = [m.get("type", "") for m in modules] if isinstance(modules, list) else []
     return {
         "pooling": "cls" if pooling.get("pooling_mode_cls_token") else "mean",
         "normalize": any(t.endswith("Normalize") for t in types),
@@ -366,10 +385,8 @@ def export_onnx(reference: SentenceTransformerEmbedder, folder: Path, texts: Seq
         (work / "encoder.json").write_text(json.dumps(asdict(spec) | {"min_cosine": cosine}, indent=2))
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)  # a half-written export of an older run
-        try:
+        with contextlib.suppress(OSError):  # another process exported the same model first: keep theirs
             work.rename(folder)
-        except OSError:
-            pass  # another process exported the same fingerprint first: identical, keep theirs
         return cosine
     finally:
         shutil.rmtree(work, ignore_errors=True)

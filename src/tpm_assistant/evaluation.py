@@ -147,7 +147,7 @@ def run_eval(items: list[dict[str, Any]], client: Client, corpus_dir: Path) -> R
     sources = _SourceCache(corpus_dir)
     ranks: list[int | None] = []
     fact_answer_hits = fact_abstained = oos_abstained = followup_hits = 0
-    exact = total_citations = marker_good = answered_words_count = 0
+    exact = total_citations = marker_good = 0
     word_counts: list[int] = []
     longest = 0
     missed: list[dict[str, Any]] = []
@@ -176,9 +176,7 @@ def run_eval(items: list[dict[str, Any]], client: Client, corpus_dir: Path) -> R
             longest = max(longest, len(citation["text"]))
         marker_good += markers_ok(result)
         if result["answered"]:
-            words = answer_words(result["answer"])
-            word_counts.append(words)
-            answered_words_count += 1
+            word_counts.append(answer_words(result["answer"]))
 
         expect = item["expect"]
         if kind == "fact":

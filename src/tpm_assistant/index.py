@@ -18,9 +18,9 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .chunking import Chunk
 from .text import STOPWORDS, char_grams, content_terms, is_content_token, words
@@ -28,20 +28,8 @@ from .text import STOPWORDS, char_grams, content_terms, is_content_token, words
 if TYPE_CHECKING:
     import numpy as np
 
+    from .embeddings import QueryEncoder
     from .store import Records
-
-
-class TokenEncoder(Protocol):
-    """What late interaction needs from the encoder: per-token vectors and the tokenizer's words."""
-
-    def token_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """For each text: token ids, L2-normalised token vectors and each token's character offset
-        (special tokens removed)."""
-        ...
-
-    def known_words(self) -> set[str]:
-        """Whole words the tokenizer knows: a dictionary for telling typos from rare words."""
-        ...
 
 
 VIEWS = ("chunk", "context", "sentence", "label", "heading", "headlabel")
@@ -176,7 +164,7 @@ def passage_text_offset(chunk: Chunk) -> int:
 TOKEN_DIMENSIONS = 192  # late interaction compares tokens in the corpus's top principal directions
 
 
-def token_extras(chunks: list[Chunk], encoder: TokenEncoder) -> dict[str, np.ndarray]:
+def token_extras(chunks: list[Chunk], encoder: QueryEncoder) -> dict[str, np.ndarray]:
     """Token ids and vectors of every passage, stored in the snapshot beside the rows.
 
     The vectors are projected on the corpus tokens' top TOKEN_DIMENSIONS principal directions

@@ -116,6 +116,7 @@ def abbreviation(word: str, index: Index) -> str | None:
 def analyze(
     text: str,
     index: Index,
+    *,
     focus: str | None = None,
     fix_typos: bool = True,
     expand_acronyms: bool = True,

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from .query import Query, analyze
 from .text import char_grams, is_content_token
@@ -30,6 +30,7 @@ from .text import char_grams, is_content_token
 if TYPE_CHECKING:
     import numpy as np
 
+    from .embeddings import QueryEncoder
     from .index import Index
 
 FEATURES = (
@@ -37,16 +38,6 @@ FEATURES = (
     "bm25", "sbm25", "char", "maxsim",
     "hub", "money", "years", "percent", "list_bullet", "org_proper",
 )  # fmt: skip
-
-
-class QueryEncoder(Protocol):
-    def embed(self, texts: list[str]) -> np.ndarray: ...
-
-    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(sentence vector, token ids, token vectors) of one text."""
-        ...
-
-    def id_to_token(self, token_id: int) -> str | None: ...
 
 
 @cache
@@ -213,7 +204,18 @@ class Retriever:
 
     def search(self, text: str, k: int) -> Ranking:
         """The top ``k`` passages for a question."""
-        return self._rank(analyze(text, self.index, **self.options), k)
+        return self._rank(self.analyze(text), k)
+
+    def analyze(self, text: str, focus: str | None = None) -> Query:
+        """The question as analysed with the options these weights were fitted with."""
+        return analyze(
+            text,
+            self.index,
+            focus=focus,
+            fix_typos=self.options.get("fix_typos", True),
+            expand_acronyms=self.options.get("expand_acronyms", True),
+            acronyms_inline=self.options.get("acronyms_inline", False),
+        )
 
     def search_followup(
         self,
@@ -230,8 +232,8 @@ class Retriever:
         add fitted amounts. Answer sentences are matched against the message's own tokens, so the
         answer is about what is asked now.
         """
-        both = self._rank(analyze(f"{context} {message}", self.index, focus=message, **self.options), k)
-        alone = self._rank(analyze(message, self.index, **self.options), k)
+        both = self._rank(self.analyze(f"{context} {message}", focus=message), k)
+        alone = self._rank(self.analyze(message), k)
         scores = both.scores + self.followup_message * alone.scores
         if quoted is not None:
             scores = scores + self.followup_quoted * quoted

@@ -12,6 +12,7 @@ chromadb import: a one-off question stays fast) or else from Chroma, which rewri
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -130,10 +131,10 @@ class Store:
             self._client = client
         return self._client
 
-    def _chroma(self, what: str, call: Callable[[], Any]) -> Any:
-        """Run a Chroma call, turning transport failures into one clear error."""
+    def _chroma(self, what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``call(*args, **kwargs)`` on Chroma, turning transport failures into one clear error."""
         try:
-            return call()
+            return call(*args, **kwargs)
         except StoreUnavailable:
             raise
         except Exception as exc:
@@ -146,7 +147,7 @@ class Store:
         """The version readers should use, or None when nothing was ever ingested."""
         if self.remote:
             try:
-                pointer = self._chroma("read pointer", lambda: self.client().get_collection(POINTER_COLLECTION))
+                pointer = self._chroma("read pointer", self.client().get_collection, POINTER_COLLECTION)
             except StoreUnavailable:
                 raise
             except Exception:
@@ -181,8 +182,8 @@ class Store:
         """The switch: one atomic write. Readers pick the new version up on their next look."""
         if self.remote:
             client = self.client()
-            pointer = self._chroma("pointer", lambda: client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None))
-            self._chroma("switch", lambda: pointer.modify(metadata={"active": version.to_json()}))
+            pointer = self._chroma("pointer", client.get_or_create_collection, POINTER_COLLECTION, embedding_function=None)
+            self._chroma("switch", pointer.modify, metadata={"active": version.to_json()})
         else:
             _atomic_write(self.pointer_file, version.to_json().encode("utf-8"))
 
@@ -221,25 +222,24 @@ class Store:
         import numpy as np
 
         buffer = io.BytesIO()
-        np.savez(
-            buffer,
-            ids=np.array(records.ids, dtype=str),
-            documents=np.array(records.documents, dtype=str),
-            metadatas=np.array(json.dumps(records.metadatas)),
-            vectors=records.vectors.astype(np.float32),
-            **{f"x_{k}": v for k, v in records.extras.items()},
-        )
-        try:
+        arrays: dict[str, Any] = {
+            "ids": np.array(records.ids, dtype=str),
+            "documents": np.array(records.documents, dtype=str),
+            "metadatas": np.array(json.dumps(records.metadatas)),
+            "vectors": records.vectors.astype(np.float32),
+        }
+        arrays |= {f"x_{k}": v for k, v in records.extras.items()}
+        np.savez(buffer, **arrays)
+        # A read-only store folder only costs speed: the next reader asks Chroma again.
+        with contextlib.suppress(OSError):
             _atomic_write(self.snapshot_file(collection), buffer.getvalue())
-        except OSError:
-            pass  # a read-only store folder only costs speed: the next reader asks Chroma again
 
     def _read_collection(self, version: Version) -> Records:
         import numpy as np
 
         client = self.client()
         try:
-            collection = self._chroma("open", lambda: client.get_collection(version.collection, embedding_function=None))
+            collection = self._chroma("open", client.get_collection, version.collection, embedding_function=None)
         except StoreUnavailable:
             raise
         except Exception as exc:
@@ -253,10 +253,7 @@ class Store:
         page = 1000
         while True:
             got = self._chroma(
-                "read",
-                lambda: collection.get(
-                    include=["embeddings", "documents", "metadatas"], limit=page, offset=len(ids)
-                ),
+                "read", collection.get, include=["embeddings", "documents", "metadatas"], limit=page, offset=len(ids)
             )
             if not got["ids"]:
                 break
@@ -298,24 +295,22 @@ class Store:
         meta = {"tpm_schema": SCHEMA, "model": pin.name, "dimension": pin.dimension, "fingerprint": pin.fingerprint}
         collection = self._chroma(
             "create",
-            lambda: client.create_collection(
-                name,
-                metadata=meta | {"state": "building"},
-                embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
-            ),
+            client.create_collection,
+            name,
+            metadata=meta | {"state": "building"},
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
         )
         batch = max(1, min(512, int(self._chroma("limits", client.get_max_batch_size))))
         for i in range(0, len(records.ids), batch):
             part = slice(i, i + batch)
             self._chroma(
                 "write",
-                lambda: collection.add(
-                    ids=records.ids[part],
-                    documents=records.documents[part],
-                    metadatas=records.metadatas[part],
-                    embeddings=records.vectors[part],
-                ),
+                collection.add,
+                ids=records.ids[part],
+                documents=records.documents[part],
+                metadatas=records.metadatas[part],
+                embeddings=records.vectors[part],
             )
             if progress:
                 progress(len(records.ids[part]))
@@ -327,12 +322,11 @@ class Store:
         if len(records.ids):
             probe = int(np.argmax(np.linalg.norm(records.vectors, axis=1)))
             hit = self._chroma(
-                "probe",
-                lambda: collection.query(query_embeddings=records.vectors[probe : probe + 1], n_results=1, include=["distances"]),
+                "probe", collection.query, query_embeddings=records.vectors[probe : probe + 1], n_results=1, include=["distances"]
             )
             if not hit["ids"][0] or hit["distances"][0][0] > 1e-3:
                 raise StoreUnavailable(f"verification failed: a probe query on {name} did not find its own vector")
-        self._chroma("seal", lambda: collection.modify(metadata=meta | {"state": "complete"}))
+        self._chroma("seal", collection.modify, metadata=meta | {"state": "complete"})
         return Version(
             collection=name,
             number=number,
@@ -345,7 +339,7 @@ class Store:
     def has_collection(self, version: Version) -> bool:
         client = self.client()
         try:
-            collection = self._chroma("open", lambda: client.get_collection(version.collection, embedding_function=None))
+            collection = self._chroma("open", client.get_collection, version.collection, embedding_function=None)
         except StoreUnavailable:
             raise
         except Exception:
@@ -359,7 +353,7 @@ class Store:
         for collection in self._chroma("list", client.list_collections):
             name = collection if isinstance(collection, str) else collection.name
             if name.startswith(PREFIX) and (keep is None or name != keep.collection):
-                self._chroma("drop", lambda: client.delete_collection(name))
+                self._chroma("drop", client.delete_collection, name)
                 dropped.append(name)
         snapshots = self.dir / "snapshots"
         if snapshots.is_dir():
