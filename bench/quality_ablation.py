@@ -1,6 +1,6 @@
 """Ablation of the answer-quality techniques: each row refits the weights without one technique
-(on eval/train.jsonl + eval/tune.jsonl, as the shipped weights are) and scores dev.jsonl and
-holdout.jsonl, which are never fitted on.
+(on eval/train.jsonl + eval/tune.jsonl, as the shipped weights are) and scores dev.jsonl, holdout.jsonl,
+holdout2.jsonl and final.jsonl, which are never fitted on.
 
     .venv/bin/tpm-assistant ingest && .venv/bin/python bench/quality_ablation.py [--out FILE]
 
@@ -25,7 +25,8 @@ from tpm_assistant.retrieval import FEATURES
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = [ROOT / "eval" / "train.jsonl", ROOT / "eval" / "tune.jsonl"]
-CHECK = {"dev": ROOT / "eval" / "dev.jsonl", "holdout": ROOT / "eval" / "holdout.jsonl", "holdout2": ROOT / "eval" / "holdout2.jsonl"}
+CHECK = {"dev": ROOT / "eval" / "dev.jsonl", "holdout": ROOT / "eval" / "holdout.jsonl", "holdout2": ROOT / "eval" / "holdout2.jsonl",
+         "final": ROOT / "eval" / "final.jsonl"}
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 
 DENSE_VIEWS = ("ctx", "sent", "label", "head", "headlabel")

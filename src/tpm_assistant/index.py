@@ -419,6 +419,7 @@ class Index:
         self.hub = self._hubness()
 
         self.tok_vecs: np.ndarray | None = None
+        self.tok_vecs_t = np.zeros((0, 0), dtype=np.float32)
         self.tok_starts = np.zeros(0, dtype=np.int64)
         self.tok_mean: np.ndarray | None = None
         self.tok_projection: np.ndarray | None = None
@@ -459,6 +460,8 @@ class Index:
             offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
             ids, chars, vecs = ids[keep], chars[keep], vecs[keep]
         self.tok_vecs = np.ascontiguousarray(vecs, dtype=np.float32)
+        # The transpose laid out in memory too: the per-question product is about twice as fast.
+        self.tok_vecs_t = np.ascontiguousarray(self.tok_vecs.T)
         self.tok_starts = offsets[:-1].astype(np.int64)
         self.tok_mean = np.asarray(extras["tok_mean"], dtype=np.float32)
         self.tok_projection = np.ascontiguousarray(extras["tok_projection"], dtype=np.float32)

@@ -113,7 +113,7 @@ class Retriever:
         index = self.index
         if not index.has_tokens or not len(q):
             return np.zeros((len(q), len(index.chunks)), dtype=np.float32)
-        sims = q @ index.tok_vecs.T  # type: ignore[union-attr]
+        sims = q @ index.tok_vecs_t
         return np.maximum.reduceat(sims, index.tok_starts, axis=1)
 
     def features(self, query: Query, vector: np.ndarray, ids: np.ndarray, vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
