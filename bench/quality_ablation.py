@@ -4,7 +4,8 @@ holdout2.jsonl and final.jsonl, which are never fitted on.
 
     .venv/bin/tpm-assistant ingest && .venv/bin/python bench/quality_ablation.py [--out FILE]
 
-Prints a Markdown table; the first row is the full system, the last the plain dense baseline.
+Prints two Markdown tables (the first row is the full system, the last the plain dense baseline): a
+summary with the never-fitted sets other than dev pooled question by question, then every set alone.
 """
 
 from __future__ import annotations
@@ -28,6 +29,18 @@ TRAIN = [ROOT / "eval" / "train.jsonl", ROOT / "eval" / "tune.jsonl"]
 CHECK = {"dev": ROOT / "eval" / "dev.jsonl", "holdout": ROOT / "eval" / "holdout.jsonl", "holdout2": ROOT / "eval" / "holdout2.jsonl",
          "final": ROOT / "eval" / "final.jsonl"}
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
+# Each pooled share is weighted by the number of questions it is a share of.
+POOLED = {"hit@1": "facts", "hit@3": "facts", "answer_acc": "facts", "abstain_oos": "out_of_scope",
+          "false_abstain": "facts", "followup_acc": "followups"}  # fmt: skip
+
+
+def pooled(per_set: list[dict[str, float]]) -> dict[str, float]:
+    """The metrics of several eval sets as if they were one: each share weighted by its count."""
+    out = {}
+    for metric, count in POOLED.items():
+        total = sum(m[count] for m in per_set)
+        out[metric] = sum(m[metric] * m[count] for m in per_set) / total if total else 0.0
+    return out
 
 DENSE_VIEWS = ("ctx", "sent", "label", "head", "headlabel")
 LEXICAL = ("bm25", "sbm25", "char")
@@ -75,6 +88,11 @@ def main() -> int:
     base = Assistant(settings, weights=neutral_weights())
     base.load()
     full_followup: dict[str, Any] | None = None
+    others = [name for name in CHECK if name != "dev"]
+    summary = [
+        "| variant | dev hit@1 | dev answer_acc | " + " | ".join(f"pooled {c}" for c in POOLED) + " |",
+        "|---|---|---|" + "---|" * len(POOLED),
+    ]
     lines = [
         "| variant | " + " | ".join(f"{s} {c}" for s in CHECK for c in COLUMNS) + " |",
         "|---|" + "---|" * (len(CHECK) * len(COLUMNS)),
@@ -92,13 +110,13 @@ def main() -> int:
         if change:
             change(weights)
         assistant = base.with_weights(weights)
-        cells = []
-        for check_items in checks.values():
-            metrics = run_eval(check_items, LocalClient(assistant), settings.corpus_dir).metrics
-            cells += [f"{metrics[c]:g}" for c in COLUMNS]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-        print(lines[-1], f"({time.perf_counter() - started:.0f}s)", file=sys.stderr)
-    table = "\n".join(lines)
+        metrics = {s: run_eval(check_items, LocalClient(assistant), settings.corpus_dir).metrics for s, check_items in checks.items()}
+        lines.append(f"| {name} | " + " | ".join(f"{metrics[s][c]:g}" for s in CHECK for c in COLUMNS) + " |")
+        pool = pooled([metrics[s] for s in others])
+        summary.append(f"| {name} | {metrics['dev']['hit@1']:.2f} | {metrics['dev']['answer_acc']:.2f} | "
+                       + " | ".join(f"{pool[c]:.2f}" for c in POOLED) + " |")  # fmt: skip
+        print(summary[-1], f"({time.perf_counter() - started:.0f}s)", file=sys.stderr)
+    table = f"Pooled: {' + '.join(others)}.\n\n" + "\n".join(summary) + "\n\n" + "\n".join(lines)
     print(table)
     if args.out:
         args.out.write_text(table + "\n")
