@@ -105,10 +105,11 @@ def _norm(text: str) -> str:
     return _SPACE.sub(" ", text).strip().lower()
 
 
-def holds(text: str, expect: list[str]) -> bool:
-    """Case- and whitespace-insensitive containment of any expected string."""
+def holds(text: str, expect: list[str], every: bool = False) -> bool:
+    """Case- and whitespace-insensitive containment of any expected string (of all, with ``every``)."""
     body = _norm(text)
-    return any(_norm(e) in body for e in expect)
+    found = [_norm(e) in body for e in expect]
+    return bool(found) and (all(found) if every else any(found))
 
 
 def answer_words(answer: str) -> int:
@@ -182,7 +183,7 @@ def run_eval(items: list[dict[str, Any]], client: Client, corpus_dir: Path) -> R
         if kind == "fact":
             rank = next((i for i, c in enumerate(result["citations"], 1) if holds(c["text"], expect)), None)
             ranks.append(rank)
-            correct = result["answered"] and holds(result["answer"], expect)
+            correct = result["answered"] and holds(result["answer"], expect, bool(item.get("expect_all")))
             fact_answer_hits += correct
             fact_abstained += not result["answered"]
             if not correct or rank != 1:
@@ -193,7 +194,8 @@ def run_eval(items: list[dict[str, Any]], client: Client, corpus_dir: Path) -> R
             if result["answered"]:
                 missed.append({"id": item["id"], "question": question, "answered": True, "answer": result["answer"]})
         else:
-            ok = result["answered"] and holds(result["answer"], expect)
+            # An empty ``expect``: the guide does not answer the last turn, so it must be declined.
+            ok = (result["answered"] and holds(result["answer"], expect)) if expect else not result["answered"]
             followup_hits += ok
             if not ok:
                 missed.append({"id": item["id"], "question": question, "answered": result["answered"], "answer": result["answer"]})

@@ -25,6 +25,11 @@ class Answer(BaseModel):
     answered: bool = Field(description="false when the guide does not cover the question")
     answer: str = Field(description="plain text citing passages with [n] markers")
     citations: list[Citation]
+    missing: list[str] = Field(
+        default_factory=list,
+        description="what the question asks that the guide does not give (e.g. a place, an organisation, a figure); "
+        "empty when answered",
+    )
 
 
 def _question(value: str) -> str:
