@@ -154,6 +154,8 @@ def run_eval(items: list[dict[str, Any]], client: Client, corpus_dir: Path) -> R
     missed: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
     counts = dict.fromkeys(KINDS, 0)
+    # Items may carry a "tag" (e.g. "unanswered", "both-figures"): the share right per tag is reported too.
+    by_tag: dict[str, list[bool]] = {}
 
     for item in items:
         kind = item["kind"]
@@ -186,19 +188,25 @@ def run_eval(items: list[dict[str, Any]], client: Client, corpus_dir: Path) -> R
             correct = result["answered"] and holds(result["answer"], expect, bool(item.get("expect_all")))
             fact_answer_hits += correct
             fact_abstained += not result["answered"]
+            right = correct
             if not correct or rank != 1:
                 missed.append({"id": item["id"], "question": question, "rank": rank, "answered": result["answered"],
                                "answer_ok": correct, "answer": result["answer"]})  # fmt: skip
         elif kind == "out_of_scope":
-            oos_abstained += not result["answered"]
+            right = not result["answered"]
+            oos_abstained += right
             if result["answered"]:
                 missed.append({"id": item["id"], "question": question, "answered": True, "answer": result["answer"]})
         else:
             # An empty ``expect``: the guide does not answer the last turn, so it must be declined.
             ok = (result["answered"] and holds(result["answer"], expect)) if expect else not result["answered"]
             followup_hits += ok
+            right = ok
             if not ok:
                 missed.append({"id": item["id"], "question": question, "answered": result["answered"], "answer": result["answer"]})
+
+        if "tag" in item:
+            by_tag.setdefault(str(item["tag"]), []).append(bool(right))
 
     def share(part: float, whole: int) -> float:
         return round(part / whole, 4) if whole else 0.0
@@ -220,4 +228,7 @@ def run_eval(items: list[dict[str, Any]], client: Client, corpus_dir: Path) -> R
         "out_of_scope": counts["out_of_scope"],
         "followups": counts["followup"],
     }
+    for tag, rights in sorted(by_tag.items()):
+        metrics[f"right[{tag}]"] = share(sum(rights), len(rights))
+        metrics[f"n[{tag}]"] = len(rights)
     return Report(metrics=metrics, missed=missed, results=results)
