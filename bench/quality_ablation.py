@@ -1,6 +1,6 @@
 """Ablation of the answer-quality techniques: each row refits the weights without one technique
-(on eval/train.jsonl + eval/tune.jsonl, as the shipped weights are) and scores dev.jsonl, holdout.jsonl,
-holdout2.jsonl and final.jsonl, which are never fitted on.
+(on eval/train.jsonl + eval/tune.jsonl + eval/train3.jsonl, as the shipped weights are) and scores the
+sets that are never fitted on: dev, tune3 (held apart), holdout, holdout2, final and holdout3.
 
     .venv/bin/tpm-assistant ingest && .venv/bin/python bench/quality_ablation.py [--out FILE]
 
@@ -25,21 +25,21 @@ from tpm_assistant.learn import fit, neutral_weights
 from tpm_assistant.retrieval import FEATURES
 
 ROOT = Path(__file__).resolve().parents[1]
-TRAIN = [ROOT / "eval" / "train.jsonl", ROOT / "eval" / "tune.jsonl"]
-CHECK = {"dev": ROOT / "eval" / "dev.jsonl", "holdout": ROOT / "eval" / "holdout.jsonl", "holdout2": ROOT / "eval" / "holdout2.jsonl",
-         "final": ROOT / "eval" / "final.jsonl"}
+TRAIN = [ROOT / "eval" / f"{name}.jsonl" for name in ("train", "tune", "train3")]
+CHECK = {name: ROOT / "eval" / f"{name}.jsonl" for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3")}
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
 POOLED = {"hit@1": "facts", "hit@3": "facts", "answer_acc": "facts", "abstain_oos": "out_of_scope",
-          "false_abstain": "facts", "followup_acc": "followups"}  # fmt: skip
+          "false_abstain": "facts", "followup_acc": "followups", "right[unanswered]": "n[unanswered]",
+          "right[both-figures]": "n[both-figures]", "right[list]": "n[list]", "right[conversation]": "n[conversation]"}  # fmt: skip
 
 
 def pooled(per_set: list[dict[str, float]]) -> dict[str, float]:
     """The metrics of several eval sets as if they were one: each share weighted by its count."""
     out = {}
     for metric, count in POOLED.items():
-        total = sum(m[count] for m in per_set)
-        out[metric] = sum(m[metric] * m[count] for m in per_set) / total if total else 0.0
+        total = sum(m.get(count, 0) for m in per_set)
+        out[metric] = sum(m.get(metric, 0.0) * m.get(count, 0) for m in per_set) / total if total else 0.0
     return out
 
 DENSE_VIEWS = ("ctx", "sent", "label", "head", "headlabel")
@@ -66,12 +66,25 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("- sentence picker (first sentence of best passage)", {"sentence_features": ("first", "top_chunk")}, None),
     ("- second sentence", {}, lambda w: w["sentence"].update(second_sentence_margin=-1.0)),
     ("- second sentence and second figure", {}, lambda w: w["sentence"].update(second_figure_margin=-1.0, second_sentence_margin=-1.0)),
-    ("- list answers", {}, lambda w: w["sentence"].update(lists=False)),
+    ("- constraint signals (names, numbers, units, unknown words)",
+     {"abstain_signals": tuple(s for s in SIGNALS if s not in ("name_unmatched", "name_unknown", "term_unmatched"))}, None),
+    ("- answer-type signals (value asked for, beside what is asked)",
+     {"abstain_signals": tuple(s for s in SIGNALS if s not in ("type_unmet", "type_unmet_near", "type_unmet_named", "value_unmatched"))}, None),
+    ("- comparison signal", {"abstain_signals": tuple(s for s in SIGNALS if s != "comparison_unmet")}, None),
+    ("- word coverage signals", {"abstain_signals": tuple(s for s in SIGNALS if s not in ("word_unmatched", "named_word_unmatched"))}, None),
+    ("- abbreviations read as the guide's phrases",
+     {"options": {"fix_typos": True, "expand_acronyms": True, "acronyms_inline": True, "expand_abbreviations": False}}, None),
+    ("- restatements (both statements)", {}, lambda w: w["sentence"].update(restatement_margin=-1.0)),
+    ("- fitted list model (lists never)", {}, lambda w: w["sentence"].update(lists=False)),
+    ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
+    ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
+    ("- standalone check for short follow-ups", {}, lambda w: w["abstain"].update(standalone=2.0)),
     ("- token coverage in abstention", {"abstain_signals": tuple(s for s in SIGNALS if s not in ("min_token", "uncovered"))}, None),
     ("- job-mismatch signal in abstention", {"abstain_signals": tuple(s for s in SIGNALS if s != "other_job")}, None),
     ("- abstention (answer everything)", {}, lambda w: w["abstain"].update(threshold=0.0)),
     ("- follow-up handling (each message alone)", {"followup": {"enabled": False}}, None),
-    ("- follow-up boosts (conversation query only)", {"followup": {"message": 0.0, "quoted": 0.0, "neighbour": 0.0}}, None),
+    ("- follow-up boosts (conversation query only)",
+     {"followup": {"message": 0.0, "quoted": 0.0, "neighbour": 0.0, "direction": 0.0, "ordinal": 0.0}}, None),
     ("plain dense baseline (passage vector, no rewriting)", {"ranker_features": ("chunk",), "options": {"fix_typos": False, "expand_acronyms": False},
                                                              "sentence_features": ("first", "top_chunk")},
      lambda w: w["sentence"].update(second_sentence_margin=-1.0, second_figure_margin=-1.0, lists=False)),

@@ -76,9 +76,9 @@ class FakeEncoder:
             progress(len(texts))
         return np.vstack(out).astype(np.float32) if out else np.zeros((0, self.dim), np.float32)
 
-    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        ids, vecs, _ = self._tokens(text)
-        return self.embed([text])[0], ids, vecs
+    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        ids, vecs, starts = self._tokens(text)
+        return self.embed([text])[0], ids, vecs, starts
 
     def token_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         return [self._tokens(t) for t in texts]

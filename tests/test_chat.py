@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from test_retrieval import make_index
 
-from tpm_assistant.chat import Turn, depends_on_history, previous_passages, resolve
+from tpm_assistant.chat import FollowUp, Turn, boosts, context_text, depends_on_history, quoted_passages, resolve
 from tpm_assistant.retrieval import default_weights
 
 
@@ -25,20 +25,46 @@ def test_complete_questions_stand_alone(message):
 def test_resolve_carries_the_earlier_question_and_answer_only_when_needed():
     turns = [Turn("user", "What is the average TPM salary?"), Turn("assistant", "About $104,711. [1]"), Turn("user", "And in New York City?")]
     follow = resolve(turns)
-    assert follow.context == "What is the average TPM salary?" and follow.previous_answer == "About $104,711. [1]"
+    assert follow.context == ("What is the average TPM salary?",) and follow.previous_answer == "About $104,711. [1]"
+    assert follow.explicit and follow.substitutes
     standalone = resolve([*turns, Turn("assistant", "..."), Turn("user", "Which companies in healthcare hire technical project managers?")])
-    assert standalone.context is None
+    assert standalone.standalone
     chain = resolve([*turns, Turn("assistant", "$112,547 [1]"), Turn("user", "and entry level?")])
-    assert chain.context == "What is the average TPM salary? And in New York City?"
+    assert chain.context == ("What is the average TPM salary?", "And in New York City?")
 
 
-def test_previous_passages_marks_what_the_last_answer_quoted_and_its_neighbours():
+@pytest.mark.parametrize(
+    ("message", "direction", "ordinal"),
+    [("And what comes after that?", 1, None), ("what came before it?", -1, None), ("tell me about the second one", 0, 2),
+     ("and the last stage?", 0, -1), ("and why?", 0, None)],
+)  # fmt: skip
+def test_a_follow_up_says_where_it_points(message, direction, ordinal):
+    follow = resolve([Turn("user", "What are the career stages?"), Turn("assistant", "..."), Turn("user", message)])
+    assert (follow.direction, follow.ordinal) == (direction, ordinal)
+
+
+def test_what_about_swaps_the_earlier_questions_specific_words_for_the_new_ones():
     index, _ = make_index()
-    quoted, neighbour = previous_passages(index, "Entry-level technical project managers typically start around $76,683 USD per year. [1]")
-    assert np.flatnonzero(quoted).tolist() == [0]
-    assert np.flatnonzero(neighbour).tolist() == [1]
-    listed, _ = previous_passages(index, "Under “Where”, the guide lists: Cloud [1]; Gaming [2].")
-    assert np.flatnonzero(listed).tolist() == [2, 3]
+    gaming = "Gaming: Employers such as Epic Games need project managers for game development workflows. [1]"
+    follow = resolve([Turn("user", "Which gaming employers hire?"), Turn("assistant", gaming), Turn("user", "what about cloud?")])
+    assert context_text(follow, index) == "Which employers hire?"  # the quoted item's label gives way
+    named = resolve([Turn("user", "Does Epic Games hire?"), Turn("assistant", "..."), Turn("user", "and Amazon?")])
+    assert context_text(named, index) == "Does hire?"  # and so does a name
+    same = FollowUp("and why?", ("Which gaming employers hire?",), None)
+    assert context_text(same, index) == "Which gaming employers hire?"  # not a substitution: kept whole
+
+
+def test_quoted_passages_come_in_the_order_the_answer_quotes_them_with_their_neighbours():
+    index, _ = make_index()
+    entry = "Entry-level technical project managers typically start around $76,683 USD per year. [1]"
+    assert quoted_passages(index, entry) == [0]
+    assert quoted_passages(index, "Under “Where”, the guide lists: Gaming [1]; Cloud [2].") == [3, 2]
+    follow = FollowUp("and what comes after that?", ("What is the pay?",), entry, direction=1)
+    marks = boosts(index, follow)
+    assert np.flatnonzero(marks.quoted).tolist() == [0] and np.flatnonzero(marks.neighbour).tolist() == [1]
+    assert np.flatnonzero(marks.direction).tolist() == [1]
+    second = FollowUp("the second one?", ("Where?",), "Under “Where”, the guide lists: Cloud [1]; Gaming [2].", ordinal=2)
+    assert np.flatnonzero(boosts(index, second).ordinal).tolist() == [3]
 
 
 def conversation(assistant, first: str, then: str):
@@ -73,16 +99,17 @@ def test_without_the_conversation_the_same_message_misses(real_assistant, first,
     assert not (alone.answered and expected in alone.answer)
 
 
-def test_follow_up_scores_add_fitted_boosts_for_the_previous_answer_and_its_neighbours():
+def test_follow_up_scores_add_fitted_boosts_for_each_kind_of_reference():
     from conftest import FakeEncoder
 
     from tpm_assistant.retrieval import Retriever
 
     index, _ = make_index()
     weights = copy.deepcopy(default_weights())
-    weights["followup"] = {"message": 0.0, "quoted": 2.0, "neighbour": 0.5}
+    weights["followup"] = {"message": 0.0, "quoted": 2.0, "neighbour": 0.5, "direction": 3.0, "ordinal": 0.0}
     retriever = Retriever(index, FakeEncoder(), weights)
-    quoted, neighbour = previous_passages(index, "Entry-level technical project managers typically start around $76,683 USD per year. [1]")
+    entry = "Entry-level technical project managers typically start around $76,683 USD per year. [1]"
+    marks = boosts(index, FollowUp("and later?", ("What is the pay?",), entry, direction=1))
     plain = retriever.search_followup("What is the pay?", "and later?", 5)
-    boosted = retriever.search_followup("What is the pay?", "and later?", 5, quoted, neighbour)
-    assert np.allclose(boosted.scores - plain.scores, 2.0 * quoted + 0.5 * neighbour)
+    boosted = retriever.search_followup("What is the pay?", "and later?", 5, marks)
+    assert np.allclose(boosted.scores - plain.scores, 2.0 * marks.quoted + 0.5 * marks.neighbour + 3.0 * marks.direction)

@@ -1,10 +1,15 @@
-"""Does the guide cover the question? A logistic model over several signals, fitted on labelled
-in-scope and out-of-scope questions (see ``learn.py``), never a hand-picked similarity cut-off.
+"""Does the guide answer the question? A logistic model over several signals, fitted on labelled
+answerable questions, off-topic questions and on-topic questions the guide does not answer (see
+``learn.py``), never a hand-picked similarity cut-off.
 
-The signals: how well the best passage scores; how close the best sentence is; how much of the
+Topicality signals: how well the best passage scores; how close the best sentence is; how much of the
 question the best passage covers token by token (a question about nurses' pay finds "pay" but not
 "nurses" in the salary passage); how many of the question's words the guide never uses; and how far
 a job the question names is from the job the guide is about (from the guide's title).
+
+Answerability signals (``answerable.py``): whether the passage that would answer meets the question's
+constraints (a place, an organisation, a number, a unit), holds the type of value it asks for, and
+compares what it asks to compare.
 """
 
 from __future__ import annotations
@@ -12,24 +17,40 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from .answerable import WEAK_MATCH, Coverage, coverage
+
 if TYPE_CHECKING:
+    from .index import Index
     from .retrieval import Ranking
 
-SIGNALS = ("top_score", "sent", "maxsim", "oov_share", "min_token", "uncovered", "other_job")
-WEAK_MATCH = 0.5  # a question token whose best match in the passage is below this is "not found"
+SIGNALS = (
+    "top_score", "sent", "maxsim", "oov_share", "min_token", "uncovered", "other_job",
+    "name_unmatched", "name_unknown", "term_unmatched", "type_unmet", "type_unmet_near", "type_unmet_named",
+    "comparison_unmet", "word_unmatched", "value_unmatched", "named_word_unmatched",
+)  # fmt: skip
 
 
-def signals(ranking: Ranking) -> dict[str, float]:
-    from .retrieval import FEATURES
-
-    ranking = ranking.extra.get("signals_from", ranking)
-    query = ranking.query
-    if not ranking.hits:
-        return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0, "other_job": 0.0}
-    top = ranking.hits[0].chunk
-    x = ranking.features
-    matches = ranking.extra["token_matches"]
-    weights = ranking.extra["token_weights"]
+def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> dict[str, float]:
+    """Every signal by name; ``checked`` is the ranking's coverage when already computed."""
+    asked = ranking.conversation or ranking  # the earlier question can make a follow-up answerable
+    query = asked.query
+    checked = checked if checked is not None else coverage(index, ranking)
+    answerability = {
+        "name_unmatched": checked.name_unmatched,
+        "name_unknown": checked.name_unknown,
+        "term_unmatched": checked.term_unmatched,
+        "type_unmet": checked.type_unmet,
+        "type_unmet_near": checked.type_unmet_near,
+        "type_unmet_named": checked.type_unmet_named,
+        "comparison_unmet": checked.comparison_unmet,
+        "word_unmatched": checked.word_unmatched,
+        "value_unmatched": checked.value_unmatched,
+        "named_word_unmatched": checked.named_word_unmatched,
+    }
+    if not asked.hits:
+        return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0, "other_job": 0.0} | answerability
+    top = asked.hits[0].chunk
+    matches, weights = asked.tokens.matches, asked.tokens.weights
     if matches.shape[0]:
         best = matches[:, top]
         min_token = float(best.min())
@@ -37,16 +58,19 @@ def signals(ranking: Ranking) -> dict[str, float]:
     else:
         min_token, uncovered = 0.0, 1.0
     return {
-        # A question about another job ("What does a nurse earn?") finds the guide's salary passage
-        # but names a job far from the guide's subject.
-        "other_job": 1.0 - float(ranking.extra.get("role_similarity", 1.0)),
-        "top_score": ranking.hits[0].score,
-        "sent": float(x[:, FEATURES.index("sent")].max()),
-        "maxsim": float(x[:, FEATURES.index("maxsim")].max()),
+        "top_score": asked.hits[0].score,
+        "sent": float(asked.column("sent").max()),
+        "maxsim": float(asked.column("maxsim").max()),
         "oov_share": len(query.oov) / max(1, len(query.content)),
         "min_token": min_token,
         "uncovered": uncovered,
-    }
+        # A question about another job ("What does a nurse earn?") finds the guide's salary passage
+        # but names a job far from the guide's subject.
+        "other_job": 1.0 - asked.role_similarity,
+    } | answerability
+
+
+STANDALONE = 0.9
 
 
 class Abstainer:
@@ -55,11 +79,13 @@ class Abstainer:
         self.coefficients: list[float] = list(weights["weights"])
         self.bias: float = float(weights["bias"])
         self.threshold: float = float(weights["threshold"])
+        # A short message in a conversation stands alone when it is at least this likely answered.
+        self.standalone: float = float(weights.get("standalone", STANDALONE))
 
     def probability(self, values: dict[str, float]) -> float:
         """Probability that the guide answers the question."""
         z = self.bias + sum(c * values[n] for n, c in zip(self.names, self.coefficients))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def covered(self, ranking: Ranking) -> bool:
-        return self.probability(signals(ranking)) >= self.threshold
+    def covered(self, index: Index, ranking: Ranking, checked: Coverage | None = None) -> bool:
+        return self.probability(signals(index, ranking, checked)) >= self.threshold

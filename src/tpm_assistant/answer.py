@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from .models import Answer, Citation
 from .retrieval import Hit
-from .text import content_terms
+from .query import GENERIC_IDF, RARE_IDF
+from .text import STOPWORDS, content_terms, stem, words
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from .answerable import Coverage
     from .index import Index
     from .retrieval import Ranking
 
@@ -30,13 +32,20 @@ NOT_COVERED = "The guide does not cover that."
 CANDIDATE_PASSAGES = 3
 SENTENCE_FEATURES = ("cos", "maxsim", "chunk_score", "top_chunk", "overlap", "money", "years", "percent", "first")
 # A word this rare in the guide names one item of a list ("tools", "healthcare"), not the list.
-RARE_IDF = 2.3
-GENERIC_IDF = 1.0  # a word in a third or more of the passages ("technical", "manager") says little
 _BACK_REFERENCE = re.compile(r"^(it|its|they|their|this|these|that|those|he|she|such|both)\b", re.I)
 _MONEY = re.compile(r"\$\s?\d")
 _YEARS = re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?years?\b")
 _PERCENT = re.compile(r"\d\s?%")
 LIST_ITEM_WORDS = 12  # an unlabelled bullet is named by its first words
+RESTATEMENT_PASSAGES = 8  # where a restatement of the best sentence is looked for
+LIST_HITS = 5  # how many of the best passages show whether a list as a whole is asked for
+LIST_FEATURES = ("whole_list", "list", "heading_named", "plural_heading", "rare_item", "head_over_label", "hits_in_list", "sequence")
+# A question about a sequence: "the path from coordinator to director", "in order", "the ladder".
+_SEQUENCE = re.compile(r"\b(path|progression|ladder|sequence|in order|stages|steps|from \w+(?: \w+)? to|all the way)\b", re.I)
+
+
+def top_index(ranking: Ranking) -> int:
+    return ranking.hits[0].chunk
 
 
 @dataclass
@@ -48,12 +57,13 @@ class Sentence:
     text: str
     first: bool  # the passage's first sentence
     features: list[float]
+    row: int = -1  # its stored view (for its vector)
     score: float = 0.0
 
 
 def _sentence_maxsim(index: Index, ranking: Ranking, chunk: int, i: int) -> float:
     """Late interaction within one sentence: each question token's best match there, IDF-weighted."""
-    q, weights = ranking.extra["query_tokens"], ranking.extra["token_weights"]
+    q, weights = ranking.tokens.vecs, ranking.tokens.weights
     if not index.has_tokens or not len(q) or i >= len(index.sentence_tokens[chunk]):
         return 0.0
     a, b = index.sentence_tokens[chunk][i]
@@ -61,7 +71,7 @@ def _sentence_maxsim(index: Index, ranking: Ranking, chunk: int, i: int) -> floa
     return float((weights * best).sum() / weights.sum())
 
 
-def sentence_candidates(index: Index, ranking: Ranking) -> list[Sentence]:
+def sentence_candidates(index: Index, ranking: Ranking, passages: int = CANDIDATE_PASSAGES) -> list[Sentence]:
     """Every sentence of the top passages, with the features the sentence model scores."""
     terms = set(ranking.query.focus_terms or ranking.query.terms)
     intents = ranking.query.intents
@@ -70,7 +80,7 @@ def sentence_candidates(index: Index, ranking: Ranking) -> list[Sentence]:
     top = ranking.hits[0].score if ranking.hits else 0.0
     out = []
     # Candidates come from the best passages, even beyond the k that will be cited.
-    best: list[int] = np.argsort(-ranking.scores, kind="stable")[:CANDIDATE_PASSAGES].tolist() if ranking.hits else []
+    best: list[int] = np.argsort(-ranking.scores, kind="stable")[:passages].tolist() if ranking.hits else []
     for rank, chunk_index in enumerate(best):
         hit = Hit(int(chunk_index), float(ranking.scores[chunk_index]))
         chunk = index.chunks[hit.chunk]
@@ -90,7 +100,31 @@ def sentence_candidates(index: Index, ranking: Ranking) -> list[Sentence]:
                 float(intents["percent"] and bool(_PERCENT.search(text))),
                 float(i == 0),
             ]
-            out.append(Sentence(rank, hit.chunk, start, end, text, i == 0, features))
+            out.append(Sentence(rank, hit.chunk, start, end, text, i == 0, features, row))
+    return out
+
+
+@dataclass(frozen=True)
+class Restatement:
+    sentence: Sentence
+    closeness: float  # cosine of its vector with the best sentence's
+    gap: float  # how much lower the sentence picker scores it than the best sentence
+
+
+def restatement_candidates(index: Index, ranking: Ranking, best: Sentence, composer: Composer) -> list[Restatement]:
+    """The best-scoring sentence of each of the top RESTATEMENT_PASSAGES passages under another
+    heading than ``best``'s, best first."""
+    if best.row < 0:
+        return []
+    heading = index.chunks[best.chunk].heading
+    pool = [s for s in sentence_candidates(index, ranking, RESTATEMENT_PASSAGES) if index.chunks[s.chunk].heading != heading]
+    composer.score(pool)
+    out: list[Restatement] = []
+    for sentence in sorted(pool, key=lambda x: -x.score):
+        if any(r.sentence.chunk == sentence.chunk for r in out):
+            continue
+        closeness = float(index.vectors[sentence.row] @ index.vectors[best.row])
+        out.append(Restatement(sentence, closeness, best.score - sentence.score))
     return out
 
 
@@ -108,16 +142,37 @@ def _citations(index: Index, chunks: list[int], scores: list[float]) -> list[Cit
     return out
 
 
-def not_covered(index: Index, ranking: Ranking) -> Answer:
-    """Say so plainly, and name the guide's nearest topics so the user can rephrase."""
+OTHER_JOB = 0.6  # below this similarity to the guide's subject, a job the question names is another job
+NEAREST = "What it does give, which does not answer that:"
+
+
+def not_covered(index: Index, ranking: Ranking, composer: Composer | None = None, checked: Coverage | None = None) -> Answer:
+    """Say plainly what the guide does not give. When the question is on the guide's topic but asks
+    for something it lacks (a place, an organisation, a figure, a comparison), add the nearest facts
+    it does give, cited and labelled as not answering; otherwise name the nearest topics."""
+    asked = ranking.conversation or ranking
+    other_job = asked.query.role is not None and asked.role_similarity < OTHER_JOB
+    missing = checked.missing(asked.query.role, other_job) if checked is not None else []
+    if not missing:
+        missing = list(dict.fromkeys(asked.query.oov))
+    # On the guide's topic (the passage uses what the question names), but something asked is not
+    # there: the nearest facts help; for a question off the topic, the nearest topics do.
+    topical = checked is not None and not other_job and bool(checked.missing()) and checked.anchored
+    if topical and composer is not None and ranking.hits:
+        nearest = composer.compose_sentences(index, ranking, restate=False)
+        text = f"{checked.describe(missing)} {NEAREST} {nearest.answer}"  # type: ignore[union-attr]
+        return Answer(answered=False, answer=text, citations=nearest.citations, missing=missing)
+    chunks: list[int] = []
     sections: list[str] = []
     for hit in ranking.hits:
         section = index.chunks[hit.chunk].section
-        if section not in sections:
+        if section not in sections and len(sections) < 2:
             sections.append(section)
-    nearest = "; ".join(f"“{s}”" for s in sections[:2])
-    text = NOT_COVERED + (f" The nearest topics it covers: {nearest}" if nearest else "")
-    return Answer(answered=False, answer=text, citations=[])
+            chunks.append(hit.chunk)
+    nearest_topics = "; ".join(f"“{s}” [{n}]" for n, s in enumerate(sections, start=1))
+    text = NOT_COVERED + (f" The nearest topics it covers: {nearest_topics}." if nearest_topics else "")
+    citations = _citations(index, chunks, [float(ranking.scores[c]) for c in chunks])
+    return Answer(answered=False, answer=text, citations=citations, missing=missing)
 
 
 class Composer:
@@ -128,55 +183,84 @@ class Composer:
         self.second_figure_margin = float(weights.get("second_figure_margin", 0.0))
         self.second_sentence_margin = float(weights.get("second_sentence_margin", 0.0))
         self.lists = bool(weights.get("lists", True))  # answer list questions with the whole list
+        lists = weights.get("list_model", {"weights": {}, "bias": -1.0})
+        self.list_weights: dict[str, float] = {n: float(w) for n, w in lists["weights"].items()}
+        self.list_bias = float(lists["bias"])
+        # Restatements: the guide says some things twice, differently; both are shown.
+        self.restatement_margin = float(weights.get("restatement_margin", -1.0))
+        self.parallel_cosine = float(weights.get("parallel_cosine", 1.0))
+        self.max_restatements = int(weights.get("max_restatements", 1))
 
     def score(self, sentences: list[Sentence]) -> None:
         for s in sentences:
             s.score = sum(w * s.features[c] for w, c in zip(self.weights, self.columns))
 
-    def list_section(self, index: Index, ranking: Ranking) -> list[int] | None:
-        """The bullets of one list, when the question asks for that list rather than one item.
-
-        The question must ask for several things; the best passage must sit in a section holding a
-        list; the question must not name a rare word of one item ("Which *tools*...?" asks for one
-        bullet); and it must match the section's heading better than any single item's label.
-        """
-        query = ranking.query
-        if not self.lists or not query.intents["whole_list"] or not ranking.hits:
-            return None
+    def list_items(self, index: Index, ranking: Ranking) -> list[int]:
+        """The bullets of the list the best passage sits in (its section's bullets), if any."""
+        if not ranking.hits:
+            return []
         top = index.chunks[ranking.hits[0].chunk]
         items = [i for i, c in enumerate(index.chunks) if c.kind == "bullet" and c.source == top.source and c.heading == top.heading]
-        if len(items) < 2:
-            return None
-        # The question must name what the list's heading is about ("challenges", "skills").
-        specific = {t for t in content_terms(top.section) if index.idf.get(t, 0.0) >= GENERIC_IDF}
-        if not specific & {*query.focus_terms, *query.terms}:
-            return None
-        rare = {t for t in {*query.focus_terms, *query.terms} if index.idf.get(t, 0.0) >= RARE_IDF}
-        if any(rare & set(content_terms(self._item_name(index, i))) for i in items):
-            return None
-        from .retrieval import FEATURES
+        return items if len(items) >= 2 else []
 
-        x = ranking.features
-        head = float(x[ranking.hits[0].chunk, FEATURES.index("head")])
-        if head <= max(float(x[i, FEATURES.index("label")]) for i in items):
+    def list_features(self, index: Index, ranking: Ranking, items: list[int]) -> dict[str, float]:
+        """What tells a question asking for a whole list ("What are the main challenges?") from
+        one asking for one item of it ("Which tools should I know?")."""
+        query = ranking.query
+        asked = {*query.focus_terms, *query.terms}
+        top = index.chunks[ranking.hits[0].chunk]
+        heading = {t for t in content_terms(top.section) if index.idf.get(t, 0.0) >= GENERIC_IDF}
+        rare = {t for t in asked if index.idf.get(t, 0.0) >= RARE_IDF}
+        in_list = set(items)
+        hits = [h.chunk for h in ranking.hits[:LIST_HITS]] or [ranking.hits[0].chunk]
+        plural = {stem(w) for w in words(query.text) if w.endswith("s") and len(w) > 3}
+        return {
+            "whole_list": float(query.intents["whole_list"]),
+            "list": float(query.intents["list"]),
+            "heading_named": float(bool(heading & asked)),
+            "plural_heading": float(bool(heading & plural)),
+            "rare_item": float(any(rare & set(content_terms(self._item_name(index, i))) for i in items)),
+            "head_over_label": float(ranking.column("head")[top_index(ranking)] - max(float(ranking.column("label")[i]) for i in items)),
+            "hits_in_list": sum(h in in_list for h in hits) / len(hits),
+            "sequence": float(bool(_SEQUENCE.search(query.text))),
+        }
+
+    def list_section(self, index: Index, ranking: Ranking) -> list[int] | None:
+        """The bullets of one list, when the question asks for that list rather than one item: a
+        small logistic model over ``list_features`` fitted on training questions."""
+        if not self.lists or not ranking.hits:
             return None
-        return items
+        items = self.list_items(index, ranking)
+        if not items:
+            return None
+        values = self.list_features(index, ranking, items)
+        z = self.list_bias + sum(w * values[n] for n, w in self.list_weights.items())
+        return items if z > 0 else None
 
     def compose(self, index: Index, ranking: Ranking) -> Answer:
         listed = self.list_section(index, ranking)
         if listed:
-            chunks = self._cite_first(ranking, listed)
-            number = {c: n for n, c in enumerate(chunks, start=1)}
-            items = [f"{self._item_name(index, c)} [{number[c]}]" for c in listed]
-            section = index.chunks[listed[0]].section.rstrip("?.:")
-            answer = f"Under “{section}”, the guide lists: " + "; ".join(items) + "."
-            return Answer(answered=True, answer=answer, citations=self._citations(index, ranking, chunks))
+            return self.compose_list(index, ranking, listed)
+        return self.compose_sentences(index, ranking)
 
+    def compose_list(self, index: Index, ranking: Ranking, listed: list[int]) -> Answer:
+        """Every item of a list, in the guide's order, each cited."""
+        chunks = self._cite_first(ranking, listed)
+        number = {c: n for n, c in enumerate(chunks, start=1)}
+        named = ranking.query.intents["organisations"] or ranking.query.text.lower().lstrip().startswith("where")
+        items = [f"{self._item_label(index, c, named)} [{number[c]}]" for c in listed]
+        section = index.chunks[listed[0]].section.rstrip("?.:")
+        answer = f"Under “{section}”, the guide lists: " + "; ".join(items) + "."
+        return Answer(answered=True, answer=answer, citations=self._citations(index, ranking, chunks))
+
+    def compose_sentences(self, index: Index, ranking: Ranking, restate: bool = True) -> Answer:
+        """The best sentence(s) of the best passages, each passage's sentences with its marker;
+        ``restate``: with restatements of the best sentence elsewhere in the guide."""
         candidates = sentence_candidates(index, ranking)
         if not candidates:
             return not_covered(index, ranking)
         self.score(candidates)
-        parts = self.pick(candidates, ranking)
+        parts = self.pick(candidates, ranking, index if restate else None)
         chunks = self._cite_first(ranking, list(dict.fromkeys(s.chunk for s in parts)))
         number = {c: n for n, c in enumerate(chunks, start=1)}
         pieces = []
@@ -185,10 +269,13 @@ class Composer:
             pieces.append(f"{self._group_text(index, candidates, group)} [{number[chunk]}]")
         return Answer(answered=True, answer=" ".join(pieces), citations=self._citations(index, ranking, chunks))
 
-    def pick(self, candidates: list[Sentence], ranking: Ranking) -> list[Sentence]:
+    def pick(
+        self, candidates: list[Sentence], ranking: Ranking, index: Index | None = None, found: list[Restatement] | None = None
+    ) -> list[Sentence]:
         """The answer's sentences: the best one; the next best when it scores nearly as well (a
-        margin fitted on training questions, so answers stay short); and, when the question asks
-        for a figure, the best figure from another passage (two figures for the same thing)."""
+        margin fitted on training questions, so answers stay short); when the question asks for a
+        figure, the best figure from another passage (two figures for the same thing); and where the
+        guide says the same thing again elsewhere, differently, those restatements too."""
         ranked = sorted(candidates, key=lambda s: -s.score)
         best = ranked[0]
         parts = [best]
@@ -201,7 +288,20 @@ class Composer:
             ]  # fmt: skip
             if others and not any(p.chunk != best.chunk and _MONEY.search(p.text) for p in parts):
                 parts.append(others[0])
+        if index is not None:
+            parts += [s for s in self.restatements(index, ranking, best, found) if s.chunk not in {p.chunk for p in parts}]
         return parts
+
+    def restatements(self, index: Index, ranking: Ranking, best: Sentence, found: list[Restatement] | None = None) -> list[Sentence]:
+        """Sentences under other headings that say what ``best`` says (their vectors at least
+        ``parallel_cosine`` close) and match the question nearly as well (within
+        ``restatement_margin`` of its cosine): "growth of 10% through 2025" beside "the outlook in
+        2026 is promising". ``found``: ``restatement_candidates`` computed already."""
+        if self.restatement_margin < 0 or self.max_restatements < 1:
+            return []
+        found = restatement_candidates(index, ranking, best, self) if found is None else found
+        kept = [r.sentence for r in found if r.closeness >= self.parallel_cosine and r.gap <= self.restatement_margin]
+        return kept[: self.max_restatements]
 
     @staticmethod
     def _cite_first(ranking: Ranking, used: list[int]) -> list[int]:
@@ -235,14 +335,41 @@ class Composer:
             text = f"{chunk.label}: {text}"  # the bullet's topic, so the sentence stands alone
         return text
 
+    @classmethod
+    def _item_label(cls, index: Index, c: int, named: bool) -> str:
+        """A list item as the answer names it; with the organisations it gives, when asked who."""
+        name = cls._item_name(index, c)
+        chunk = index.chunks[c]
+        found = names_in(chunk.text[len(chunk.label) :].lstrip(": "), index.lowercase, skip=chunk.label) if named and chunk.label else []
+        return f"{name} ({', '.join(found)})" if found else name
+
     @staticmethod
     def _item_name(index: Index, c: int) -> str:
         chunk = index.chunks[c]
         if chunk.label:
             return chunk.label
         first = chunk.text[: chunk.sentences[0][1] - chunk.start] if chunk.sentences else chunk.text
-        words = first.split()
-        return " ".join(words[:LIST_ITEM_WORDS]) + ("…" if len(words) > LIST_ITEM_WORDS else "")
+        tokens = first.split()
+        return " ".join(tokens[:LIST_ITEM_WORDS]) + ("…" if len(tokens) > LIST_ITEM_WORDS else "")
+
+
+_NAME_RUN = re.compile(r"(?<!\()\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w’'&.-]*)*")
+
+
+def names_in(text: str, common: frozenset[str], skip: str = "") -> list[str]:
+    """The names a passage gives ("ServiceNow", "NYU Langone Health"): runs of capitalised words,
+    except an opening word of a sentence that the guide also writes in lower case (``common``:
+    "Companies like ...", "The ..."), and words of ``skip`` (its label)."""
+    out: list[str] = []
+    for m in _NAME_RUN.finditer(text):
+        name = m.group().rstrip(".,")
+        opens = m.start() == 0 or re.search(r"[.:!?]\s*$", text[: m.start()]) is not None
+        first, _, rest = name.partition(" ")
+        if opens and (first.lower() in common or first.lower() in STOPWORDS):
+            name = rest
+        if name and name not in skip and name not in out:
+            out.append(name)
+    return out
 
 
 def sentence_matrix(sentences: list[Sentence]) -> np.ndarray:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .answer import not_covered
-from .chat import Turn, previous_passages, resolve
+from .abstain import signals
+from .chat import Turn, boosts, context_text, resolve
 from .config import Settings
 from .errors import StoreMismatch
 from .models import Answer
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from .answer import Composer
     from .embeddings import QueryEncoder
     from .index import Index
-    from .retrieval import Retriever
+    from .retrieval import Ranking, Retriever
 
 log = logging.getLogger("tpm_assistant")
 
@@ -152,13 +153,27 @@ class Assistant:
         return self.chat([Turn("user", question)], k)
 
     def chat(self, messages: Sequence[Turn], k: int | None = None) -> Answer:
+        from .answerable import coverage
+
         loaded = self._loaded or self.load()
-        follow = resolve(messages)
-        if follow.context is None or not loaded.retriever.followups:
-            ranking = loaded.retriever.search(follow.question, k or DEFAULT_K)
-        else:
-            quoted, neighbour = previous_passages(loaded.index, follow.previous_answer)
-            ranking = loaded.retriever.search_followup(follow.context, follow.question, k or DEFAULT_K, quoted, neighbour)
-        if not ranking.hits or not loaded.abstainer.covered(ranking):
-            return not_covered(loaded.index, ranking)
+        ranking = self.rank(messages, k, loaded)
+        checked = coverage(loaded.index, ranking)
+        if not ranking.hits or not loaded.abstainer.covered(loaded.index, ranking, checked):
+            return not_covered(loaded.index, ranking, loaded.composer, checked)
         return loaded.composer.compose(loaded.index, ranking)
+
+    def rank(self, messages: Sequence[Turn], k: int | None = None, loaded: Loaded | None = None) -> Ranking:
+        """The passages for the last user message, in the context of the earlier turns."""
+        loaded = loaded or self._loaded or self.load()
+        follow = resolve(messages)
+        k = k or DEFAULT_K
+        if follow.standalone or not loaded.retriever.followups:
+            return loaded.retriever.search(follow.question, k)
+        if not follow.explicit:
+            # Only short: a complete question the guide answers on its own stands alone
+            # ("Which certification should I get first?" after two questions about pay).
+            alone = loaded.retriever.search(follow.question, k)
+            if loaded.abstainer.probability(signals(loaded.index, alone)) >= loaded.abstainer.standalone:
+                return alone
+        context = context_text(follow, loaded.index) if loaded.retriever.followup.substitution else " ".join(follow.context)
+        return loaded.retriever.search_followup(context, follow.question, k, boosts(loaded.index, follow))

@@ -1,9 +1,18 @@
 """Follow-up questions without an LLM.
 
-A message that leans on earlier turns ("And in New York City?", "what does it stand for?") is
-searched together with the question it follows, and the passages quoted in the previous answer
-(plus their neighbours in the guide, for "what comes after that?") get a boost fitted on
-training conversations. Everything needed comes in the request: the API stays stateless.
+A message that leans on earlier turns ("And in New York City?", "what does it stand for?", "and
+after that?", "the second one?") is searched together with the question(s) it follows, and the
+passages the previous answer quoted get boosts fitted on training conversations, each for one kind
+of reference:
+
+- a pronoun ("what do *they* do there?") points at what the previous answer quoted;
+- a direction ("what comes *after* that?") at the passage after (or before) it in the guide;
+- an ordinal ("the *second* one") at the passage the previous answer quoted in that place;
+- a substitution ("what about finance?") asks the earlier question again about something else, so
+  the earlier question's specific words give way to the new ones.
+
+A self-contained new question in a conversation stands alone. Everything needed comes in the
+request: the API stays stateless.
 """
 
 from __future__ import annotations
@@ -24,9 +33,17 @@ if TYPE_CHECKING:
 _CONNECTOR = re.compile(
     r"^(and|also|but|or|so|then|what about|how about|what if|and what|same for|in|for|at|with|why|how come)\b", re.I
 )
+# "what about X?", "and in X?": the earlier question, asked about X instead.
+_SUBSTITUTION = re.compile(r"^\W*(?:and|or|but)?\s*(?:what|how)\s+about\b|^\W*(?:and|or)\s+(?:in|for|at|with|as|on)?\b|^\W*same for\b", re.I)
 _ANAPHORA = {"it", "its", "that", "this", "those", "these", "they", "them", "their", "there", "one", "ones", "such", "else", "same"}
+_AFTER = re.compile(r"\b(after|next|then|following|afterwards|beyond|up from|step up|move up|comes? later)\b", re.I)
+_BEFORE = re.compile(r"\b(before|previous|prior|earlier|preceding|leads? (?:up )?to)\b", re.I)
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+             "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "last": -1, "final": -1}  # fmt: skip
+_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|item|stage|step|tip|option|point|bullet|role)\b", re.I)
 _MARKER = re.compile(r"\s*\[\d+\]")
 MAX_CONTEXT_TURNS = 2  # a chain of follow-ups carries at most this many earlier questions
+SHORT = 2  # a message with this many content words or fewer may lean on the conversation
 
 
 @dataclass(frozen=True)
@@ -38,18 +55,27 @@ class Turn:
 @dataclass(frozen=True)
 class FollowUp:
     question: str  # the last user message
-    context: str | None  # the earlier question(s) it depends on, if any
+    context: tuple[str, ...] = ()  # the earlier question(s) it depends on, oldest first
     previous_answer: str | None = None  # the assistant's last answer, if it depends on it
+    explicit: bool = True  # says so in its wording; False: it is only short, and may stand alone
+    direction: int = 0  # +1 "what comes after that?", -1 "what came before?"
+    ordinal: int | None = None  # "the second one": 1-based place in the previous answer, -1 the last
+    substitutes: bool = False  # "what about X?"
+
+    @property
+    def standalone(self) -> bool:
+        return not self.context
+
+
+def leans_on_history(message: str) -> bool:
+    """Wording that only makes sense after something said before ("And in New York City?")."""
+    text = message.strip()
+    return bool(_CONNECTOR.match(text) or set(words(text)) & _ANAPHORA or _ORDINAL.search(text))
 
 
 def depends_on_history(message: str) -> bool:
-    """Short or elliptical messages ("And in New York City?") need the previous question."""
-    text = message.strip()
-    if _CONNECTOR.match(text):
-        return True
-    if set(words(text)) & _ANAPHORA:
-        return True
-    return len(content_terms(text)) <= 2
+    """Elliptical ("And in New York City?") or too short to stand alone ("which firms?")."""
+    return leans_on_history(message) or len(content_terms(message)) <= SHORT
 
 
 def resolve(messages: Sequence[Turn]) -> FollowUp:
@@ -57,34 +83,108 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
     users = [i for i, m in enumerate(messages) if m.role == "user" and m.content.strip()]
     question = messages[users[-1]].content.strip()
     if len(users) < 2 or not depends_on_history(question):
-        return FollowUp(question, None)
+        return FollowUp(question)
     context: list[str] = []
     for i in reversed(users[:-1]):
         context.insert(0, messages[i].content.strip())
         if len(context) >= MAX_CONTEXT_TURNS or not depends_on_history(messages[i].content):
             break
     answers = [m.content for m in messages[users[-2] : users[-1]] if m.role == "assistant"]
-    return FollowUp(question, " ".join(context), answers[-1] if answers else None)
+    ordinal = _ORDINAL.search(question)
+    return FollowUp(
+        question,
+        tuple(context),
+        answers[-1] if answers else None,
+        explicit=leans_on_history(question),
+        direction=1 if _AFTER.search(question) else -1 if _BEFORE.search(question) else 0,
+        ordinal=_ORDINALS[ordinal.group(1).lower()] if ordinal else None,
+        substitutes=bool(_SUBSTITUTION.search(question)) and len(content_terms(question)) >= 1,
+    )
 
 
-def previous_passages(index: Index, answer: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """(quoted, neighbour) masks over passages: those the previous answer quoted a sentence of,
-    and the passages right before or after them in the same file."""
+def context_text(follow: FollowUp, index: Index) -> str:
+    """The earlier question(s) as searched with the message. For "what about X?", the slot X fills
+    gives way: the words of the question it follows that name the item the previous answer quoted
+    (its label: "fintech" in "Financial services and FinTech") or a name ("New York City"), unless
+    the message repeats them."""
+    if not follow.substitutes or not follow.context:
+        return " ".join(follow.context)
+    from .query import constraints_of
+
+    *earlier, last = follow.context
+    keep = set(content_terms(follow.question))
+    labels = [index.chunks[i].label for i in quoted_passages(index, follow.previous_answer)]
+    slot = {t for label in labels for t in content_terms(label)}
+    slot |= {t for c in constraints_of(last, index) if c.kind != "term" for t in c.terms}
+    slot -= keep
+
+    def filled(word: str) -> bool:
+        terms = content_terms(word)
+        return bool(terms) and all(t in slot for t in terms)
+
+    kept = " ".join(w for w in re.findall(r"\S+", last) if not filled(w))
+    return " ".join([*earlier, kept])
+
+
+@dataclass(frozen=True)
+class Boosts:
+    """Masks over passages that a follow-up's reference points at (see the module docstring)."""
+
+    quoted: np.ndarray  # passages the previous answer quoted
+    neighbour: np.ndarray  # the passages right before and after those
+    direction: np.ndarray  # the passage after (or before) the one quoted first, for "what comes after?"
+    ordinal: np.ndarray  # the passage quoted in the place the message names
+    sibling: np.ndarray  # for "what about X?": the other items of the list a quoted passage is in
+
+
+def quoted_passages(index: Index, answer: str | None) -> list[int]:
+    """The passages the previous answer quoted a sentence (or a list item's label) of, in the order
+    the answer quotes them."""
+    if not answer:
+        return []
+    said = _MARKER.sub("", answer)
+    found: list[tuple[int, int]] = []
+    for i, chunk in enumerate(index.chunks):
+        places = [said.find(chunk.text[s - chunk.start : e - chunk.start]) for s, e in chunk.sentences]
+        places = [p for p in places if p >= 0]
+        if chunk.label and f"{chunk.label} [" in answer:
+            places.append(answer.find(f"{chunk.label} ["))
+        if places:
+            found.append((min(places), i))
+    return [i for _, i in sorted(found)]
+
+
+def boosts(index: Index, follow: FollowUp) -> Boosts:
     import numpy as np
 
     n = len(index.chunks)
     quoted = np.zeros(n, dtype=np.float32)
     neighbour = np.zeros(n, dtype=np.float32)
-    if not answer:
-        return quoted, neighbour
-    said = _MARKER.sub("", answer)
-    for i, chunk in enumerate(index.chunks):
-        if any(chunk.text[s - chunk.start : e - chunk.start] in said for s, e in chunk.sentences) or (
-            chunk.label and f"{chunk.label} [" in answer
-        ):
-            quoted[i] = 1.0
-    for i in np.flatnonzero(quoted).tolist():
-        for j in (i - 1, i + 1):
-            if 0 <= j < n and index.chunks[j].source == index.chunks[i].source and not quoted[j]:
+    direction = np.zeros(n, dtype=np.float32)
+    ordinal = np.zeros(n, dtype=np.float32)
+    sibling = np.zeros(n, dtype=np.float32)
+    order = quoted_passages(index, follow.previous_answer)
+    quoted[order] = 1.0
+
+    def beside(i: int, step: int) -> int | None:
+        j = i + step
+        return j if 0 <= j < n and index.chunks[j].source == index.chunks[i].source else None
+
+    for i in order:
+        for j in (beside(i, -1), beside(i, 1)):
+            if j is not None and not quoted[j]:
                 neighbour[j] = 1.0
-    return quoted, neighbour
+    if order and follow.direction:
+        j = beside(order[0], follow.direction)  # from what the answer quoted first: its main point
+        if j is not None:
+            direction[j] = 1.0
+    if order and follow.ordinal is not None and (follow.ordinal == -1 or follow.ordinal <= len(order)):
+        ordinal[order[follow.ordinal - 1 if follow.ordinal > 0 else -1]] = 1.0
+    if follow.substitutes:
+        for i in order:
+            chunk = index.chunks[i]
+            if chunk.kind == "bullet":
+                for j, other in enumerate(index.chunks):
+                    if other.kind == "bullet" and other.source == chunk.source and other.heading == chunk.heading and not quoted[j]:
+                        sibling[j] = 1.0
+    return Boosts(quoted, neighbour, direction, ordinal, sibling)

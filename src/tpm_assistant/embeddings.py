@@ -64,8 +64,8 @@ class Embedder(Protocol):
 class QueryEncoder(Embedder, Protocol):
     """What answering needs from the encoder (OnnxEmbedder; a fake in unit tests)."""
 
-    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(sentence vector, token ids, unit token vectors) of one text, in one pass."""
+    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(sentence vector, token ids, unit token vectors, tokens' character offsets) of one text, in one pass."""
         ...
 
     def token_vectors(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -270,11 +270,14 @@ class OnnxEmbedder:
         _, _, mask, hidden = self._run(texts)
         return self._pool(mask, hidden)
 
-    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """One pass for a query: its sentence vector, and its token ids and unit token vectors."""
-        _, ids, mask, hidden = self._run([text])
+    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """One pass for a query: its sentence vector, and its token ids, unit token vectors and offsets."""
+        import numpy as np
+
+        encodings, ids, mask, hidden = self._run([text])
         real = self._real(ids[0], mask[0])
-        return self._pool(mask, hidden)[0], ids[0][real].astype("int32"), self._unit(hidden[0][real])
+        starts = np.array([start for start, _ in encodings[0].offsets], dtype=np.int32)[real]
+        return self._pool(mask, hidden)[0], ids[0][real].astype("int32"), self._unit(hidden[0][real]), starts
 
     def token_vectors(self, texts: list[str], batch_size: int = 4) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """For each text: token ids, unit token vectors, and each token's character offset."""

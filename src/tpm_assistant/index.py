@@ -18,12 +18,12 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .chunking import Chunk
-from .text import STOPWORDS, char_grams, content_terms, is_content_token, words
+from .text import STOPWORDS, char_grams, content_terms, is_content_token, stem, words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -221,6 +221,51 @@ _PERCENT = re.compile(r"\d\s?%")
 _PROPER = re.compile(r"(?<![.:!?]\s)(?<!^)\b[A-Z][a-zA-Z]+")
 _DEFINED_ACRONYM = re.compile(r"([A-Z][\w'-]*(?:\s+(?:of|and|in|for|the)?\s*[A-Z][\w'-]*)+)\s*\(([A-Z]{2,6})\)")
 _CALLED_ACRONYM = re.compile(r"([A-Za-z][A-Za-z ]+?),\s+(?:often |also |commonly )?(?:called|known as)\s+([A-Z]{2,6})s?\b")
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand)\b", re.I)
+# Numbers that are not counts of things: amounts, rates, durations and calendar years.
+_NOT_COUNT = re.compile(r"\$\s?[\d,.]+|[\d,.]+\s?(?:%|usd\b)|\d+\s*(?:-\s*\d+\s*)?(?:years?|months?|weeks?)\b|\b(?:19|20)\d\d\b", re.I)
+
+
+def holds_count(text: str) -> bool:
+    """A number that counts something ("three things", "10 projects"), not a sum, rate or year."""
+    return bool(_NUMBER.search(_NOT_COUNT.sub(" ", text)))
+_CASED_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
+
+
+def phrase_initials(texts: Iterable[str]) -> dict[str, str]:
+    """What an abbreviation the guide never uses could stand for: the most frequent run of two to
+    four words with those initials ("nyc" -> "New York City", "qa" -> "quality assurance")."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        for clause in re.split(r"[.,;:!?()]", text):
+            run = _CASED_WORD.findall(clause)
+            for n in (2, 3, 4):
+                for i in range(len(run) - n + 1):
+                    phrase = run[i : i + n]
+                    if not any(w.lower() in STOPWORDS for w in phrase):
+                        counts["".join(w[0] for w in phrase).lower(), " ".join(phrase)] += 1
+    best: dict[str, tuple[int, str]] = {}
+    for (initials, phrase), n in counts.items():
+        if n > best.get(initials, (0, ""))[0]:
+            best[initials] = (n, phrase)
+    # A phrase seen once could be any two words; a name ("New York City") is one thing.
+    return {i: p for i, (n, p) in best.items() if n >= 2 or all(w[0].isupper() for w in p.split())}
+
+
+def cased_words(texts: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(names, common words): lower-cased words the guide only ever writes capitalised inside a
+    sentence ("chicago", "epic"), and words it writes in lower case somewhere."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for m in _CASED_WORD.finditer(text):
+            word = m.group().rstrip("’'")
+            before = text[max(0, m.start() - 2) : m.start()]
+            if word[0].islower():
+                lower.add(word.lower())
+            elif m.start() > 0 and not re.search(r"[.!?:]\s*$|^\s*$", before):
+                capitalised.add(word.lower())
+    return frozenset(capitalised - lower - STOPWORDS), frozenset(lower)
 
 
 def find_acronyms(texts: list[str]) -> dict[str, tuple[str, bool]]:
@@ -379,6 +424,9 @@ class Index:
         for c, rows in enumerate(self.sentence_rows):
             if not rows and c in chunk_row:
                 rows.append(chunk_row[c])
+        # Every sentence's row and passage, flat: for finding where the guide says a thing again.
+        self.all_sentence_rows = np.array([r for rows in self.sentence_rows for r in rows], dtype=np.int64)
+        self.all_sentence_chunks = np.array([c for c, rows in enumerate(self.sentence_rows) for _ in rows], dtype=np.int64)
 
         # Lexical: BM25 over passages (with their heading) and over single sentences; char n-grams.
         self.passage_bm25, self.idf = bm25_postings([Counter(content_terms(f"{c.section} {c.text}")) for c in self.chunks])
@@ -403,6 +451,17 @@ class Index:
         self.word_counts = surface
         self.correctable = sorted(w for w in surface if w.isalpha() and len(w) >= 3 and w not in STOPWORDS)
         self.known_words = (known_words or set()) | self.surface
+        # Terms the guide uses, the parts of its hyphenated words included ("entry" of "entry-level").
+        self.terms = set(self.idf) | {stem(p) for w in surface if "-" in w for p in w.split("-") if p}
+        # Words the guide only ever writes capitalised inside a sentence: names ("Chicago", "Epic").
+        self.proper, self.lowercase = cased_words(c.text for c in self.chunks)
+        self.initials = phrase_initials(f"{c.section}. {c.text}" for c in self.chunks)
+        self.numbers = {re.sub(r"[^\d.%]", "", w) for w in surface if any(ch.isdigit() for ch in w)}
+        # Each passage's terms with its heading and label, for finding a question's constraints.
+        self.chunk_terms = [frozenset(content_terms(f"{c.section} {c.text}")) for c in self.chunks]
+        # What the guide's bullet labels and headings name: its topics, roles among them.
+        self.topic_terms = {frozenset(content_terms(t)) for c in self.chunks for t in (c.label, c.section) if t}
+        self.has_count = np.array([holds_count(c.text) for c in self.chunks], dtype=np.float32)
         self.acronyms = find_acronyms([c.text for c in self.chunks])
         # The jobs the guide is about, one per document, from their titles.
         firsts = {c.source: c.section for c in reversed(self.chunks)}
@@ -477,6 +536,29 @@ class Index:
             df.update(set(ids[offsets[i] : offsets[i + 1]].tolist()))
         n = len(self.chunks)
         self.tok_idf = {t: math.log(1 + n / f) for t, f in df.items()}
+
+    def knows(self, term: str) -> bool:
+        """Whether the guide uses this (stemmed) term anywhere."""
+        return term in self.terms
+
+    def names_role(self, role: str) -> bool:
+        """Whether a label or heading of the guide names this role ("Project Coordinator or ...")."""
+        terms = set(content_terms(role))
+        return bool(terms) and any(terms <= topic for topic in self.topic_terms)
+
+    def sentence_similarity(self, chunk: int, sentence: int, q: np.ndarray) -> np.ndarray:
+        """Each question token's best similarity within one sentence of a passage, its heading
+        (and, for the first sentence, its label) included."""
+        import numpy as np
+
+        if not self.has_tokens or not len(q) or sentence >= len(self.sentence_tokens[chunk]):
+            return np.zeros(len(q), dtype=np.float32)
+        a, b = self.sentence_tokens[chunk][sentence]
+        lo = int(self.tok_starts[chunk])
+        first = self.sentence_tokens[chunk][0][0]
+        rows = np.r_[lo:first, a:b]  # the heading's tokens come before the passage's own
+        out: np.ndarray = (q @ self.tok_vecs[rows].T).max(axis=1)  # type: ignore[index]
+        return out
 
     @property
     def has_tokens(self) -> bool:

@@ -72,8 +72,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 50
     return w / std, float(b - (mean / std) @ w)
 
 
-def _questions(items: list[dict[str, Any]]) -> tuple[list[tuple[str, list[str]]], list[str]]:
-    facts = [(i["question"], i["expect"]) for i in items if i["kind"] == "fact"]
+def _questions(items: list[dict[str, Any]]) -> tuple[list[tuple[str, list[str], bool]], list[str]]:
+    facts = [(i["question"], i["expect"], bool(i.get("expect_all"))) for i in items if i["kind"] == "fact"]
     oos = [i["question"] for i in items if i["kind"] == "out_of_scope"]
     return facts, oos
 
@@ -99,7 +99,7 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
     n = len(index.chunks)
     x = np.zeros((len(facts), n, len(columns)), dtype=np.float64)
     positive = np.zeros((len(facts), n), dtype=bool)
-    for q, (question, expect) in enumerate(facts):
+    for q, (question, expect, _) in enumerate(facts):
         x[q] = probe.search(question, 1).features[:, columns]
         positive[q] = [holds(c.text, expect) for c in index.chunks]
     ranker_w = fit_listwise(x, np.ones_like(positive), positive)
@@ -107,10 +107,10 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
     retriever = Retriever(index, encoder, {"ranker": ranker, "options": options})
 
     # 2. The sentence picker, on the top passages of the fitted ranker.
-    fact_rankings = [retriever.search(question, 3) for question, _ in facts]
+    fact_rankings = [retriever.search(question, 3) for question, _, _ in facts]
     s_columns = [SENTENCE_FEATURES.index(f) for f in sentence_features]
     groups = []
-    for ranking, (_, expect) in zip(fact_rankings, facts):
+    for ranking, (_, expect, _) in zip(fact_rankings, facts):
         candidates = sentence_candidates(index, ranking)
         if candidates:
             groups.append((sentence_matrix(candidates)[:, s_columns], [holds(s.text, expect) for s in candidates]))
@@ -128,13 +128,19 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
         "weights": [round(float(v), 6) for v in sentence_w],
         "second_figure_margin": round(0.5 * margin, 6),
     }
-    sentence["second_sentence_margin"] = fit_second_sentence(index, sentence, fact_rankings, [e for _, e in facts])
+    sentence |= fit_answer_length(index, sentence, fact_rankings, [(e, every) for _, e, every in facts])
+    sentence["list_model"] = fit_lists(index, sentence, fact_rankings, [(e, every) for _, e, every in facts])
 
-    # 3. Abstention: answerable (facts) vs not covered (out of scope), on the fitted ranker.
+    # 3. Abstention: answerable (facts, and follow-ups the guide answers) vs not covered (out of
+    # scope, and follow-ups asking what the guide lacks), on the fitted ranker.
     oos_rankings = [retriever.search(question, 3) for question in oos]
-    rows = [signals(r) for r in fact_rankings + oos_rankings]
+    provisional = assistant.with_weights({"options": options, "ranker": ranker, "sentence": sentence,
+                                          "abstain": ANSWER_ALL, "followup": followup or FOLLOWUP_START})  # fmt: skip
+    conversations = [i for i in items if i["kind"] == "followup"]
+    turn_rankings = [provisional.rank(conversation_messages(provisional, i)) for i in conversations]
+    rows = [signals(index, r) for r in fact_rankings + oos_rankings + turn_rankings]
     ax = np.array([[row[s] for s in abstain_signals] for row in rows])
-    ay = np.array([1.0] * len(fact_rankings) + [0.0] * len(oos_rankings))
+    ay = np.array([1.0] * len(fact_rankings) + [0.0] * len(oos_rankings) + [float(bool(i["expect"])) for i in conversations])
     aw, ab = fit_logistic(ax, ay)
     p = 1 / (1 + np.exp(-(ax @ aw + ab)))
     # The highest threshold whose wrong "not covered" on the training facts stays in budget.
@@ -152,65 +158,138 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
     return weights
 
 
-SHORT_ANSWER_WORDS = 40  # median answer length the second-sentence margin may not exceed
+SHORT_ANSWER_WORDS = 40  # median answer length the margins may not exceed
 SECOND_SENTENCE_GRID = tuple(x / 4 for x in range(0, 21))
+RESTATEMENT_GRID = (-1.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # in the picker's units; -1: no restatements
+PARALLEL_GRID = (0.4, 0.5, 0.6, 0.7, 0.8)
+MAX_RESTATEMENTS = (1, 2)
 
 
-def fit_second_sentence(index: Any, sentence: dict[str, Any], rankings: list[Any], expects: list[list[str]]) -> float:
-    """The margin within which the second-best sentence joins the answer: the one answering the most
-    training questions while the median answer stays under SHORT_ANSWER_WORDS words."""
+def fit_answer_length(index: Any, sentence: dict[str, Any], rankings: list[Any], expects: list[tuple[list[str], bool]]) -> dict[str, float]:
+    """When more than the best sentence is shown: the margin for the next best sentence, and how close
+    and how relevant a restatement elsewhere must be (and how many); the combination answering the
+    most training questions (every expected string where a question asks for all) while the median
+    answer stays under SHORT_ANSWER_WORDS words. Ties go to the shorter answers."""
+    import itertools
     import statistics
 
-    from .answer import Composer
+    from .answer import Composer, restatement_candidates
 
     composer = Composer(sentence)
     scored = []
-    for ranking, expect in zip(rankings, expects):
+    for ranking, (expect, every) in zip(rankings, expects):
         candidates = sentence_candidates(index, ranking)
         if candidates:
             composer.score(candidates)
-            scored.append((ranking, candidates, expect))
-    best = (-1, 0.0)
-    for margin in SECOND_SENTENCE_GRID:
-        composer.second_sentence_margin = margin
+            best = max(candidates, key=lambda s: s.score)
+            scored.append((ranking, candidates, restatement_candidates(index, ranking, best, composer), expect, every))
+    best_found: tuple[int, float, dict[str, float]] = (-1, 0.0, {})
+    for margin, restate, cosine, most in itertools.product(SECOND_SENTENCE_GRID, RESTATEMENT_GRID, PARALLEL_GRID, MAX_RESTATEMENTS):
+        if restate < 0 and (cosine, most) != (PARALLEL_GRID[-1], 1):
+            continue  # closeness and count do not matter without restatements
+        composer.second_sentence_margin, composer.restatement_margin = margin, restate
+        composer.parallel_cosine, composer.max_restatements = cosine, most
         right, lengths = 0, []
-        for ranking, candidates, expect in scored:
-            text = " ".join(s.text for s in composer.pick(candidates, ranking))
-            right += holds(text, expect)
+        for ranking, candidates, found, expect, every in scored:
+            text = " ".join(s.text for s in composer.pick(candidates, ranking, index, found))
+            right += holds(text, expect, every)
             lengths.append(len(text.split()))
-        if lengths and statistics.median(lengths) <= SHORT_ANSWER_WORDS and right > best[0]:
-            best = (right, margin)
-    return best[1]
+        length = statistics.median(lengths) if lengths else 0.0
+        if length <= SHORT_ANSWER_WORDS and (right, -length) > best_found[:2]:
+            best_found = (right, -length, {"second_sentence_margin": margin, "restatement_margin": restate,
+                                           "parallel_cosine": cosine, "max_restatements": most})  # fmt: skip
+    return best_found[2]
 
 
-FOLLOWUP_GRID = {"message": (0.0, 0.25, 0.5), "quoted": (0.0, 0.5, 1.0, 2.0, 4.0), "neighbour": (0.0, 0.5, 1.0, 2.0)}
+def fit_lists(index: Any, sentence: dict[str, Any], rankings: list[Any], expects: list[tuple[list[str], bool]]) -> dict[str, Any]:
+    """The model telling questions that want a whole list from those that want one item of it, on
+    training questions whose best passage sits in a list: a logistic direction (a question wants the
+    whole list when it expects every one of several strings, held by different items of the list),
+    then the cut-off along it that answers the most of those questions right."""
+    import numpy as np
+
+    from .answer import LIST_FEATURES, Composer
+
+    composer = Composer(sentence)
+    rows, labels, gains = [], [], []
+    for ranking, (expect, every) in zip(rankings, expects):
+        items = composer.list_items(index, ranking)
+        if not items:
+            continue
+        holding = {i for i in items for e in expect if holds(index.chunks[i].text, [e])}
+        values = composer.list_features(index, ranking, items)
+        rows.append([values[n] for n in LIST_FEATURES])
+        labels.append(float(every and len(holding) >= 2))
+        as_list = holds(composer.compose_list(index, ranking, items).answer, expect, every)
+        as_sentences = holds(composer.compose_sentences(index, ranking).answer, expect, every)
+        gains.append(int(as_list) - int(as_sentences))
+    if not rows or len(set(labels)) < 2:
+        return {"weights": {}, "bias": -1.0}
+    w, b = fit_logistic(np.array(rows), np.array(labels))
+    z = np.array(rows) @ w + b
+    # Answer with the list above a cut-off: the one with the largest gain over sentence answers.
+    cuts = np.concatenate([[np.inf], np.sort(z)])
+    gain = [sum(g for g, v in zip(gains, z) if v >= cut) for cut in cuts]
+    cut = float(cuts[int(np.argmax(gain))])
+    bias = -1.0e6 if not np.isfinite(cut) else b - cut + 1e-6
+    return {"weights": {n: round(float(v), 6) for n, v in zip(LIST_FEATURES, w)}, "bias": round(float(bias), 6)}
 
 
-def fit_followup(assistant: Assistant, items: list[dict[str, Any]]) -> dict[str, float]:
-    """The follow-up boosts with the most training conversations answered right (grid search;
-    ties go to the smallest boosts). ``assistant`` answers with the other fitted weights."""
-    import itertools
+ANSWER_ALL = {"features": [], "weights": [], "bias": 1.0, "threshold": 0.0}
+FOLLOWUP_START = {"message": 0.25, "quoted": 0.0, "neighbour": 1.0}
 
+
+def conversation_messages(assistant: Assistant, item: dict[str, Any]) -> list[Any]:
+    """A follow-up item's turns with the assistant's answers to all but the last: what /chat gets."""
     from .chat import Turn
 
+    messages: list[Any] = []
+    for turn in item["turns"][:-1]:
+        messages.append(Turn("user", turn))
+        messages.append(Turn("assistant", assistant.chat(messages).answer))
+    return [*messages, Turn("user", item["turns"][-1])]
+
+
+def conversation_right(answer: Any, expect: list[str]) -> bool:
+    """The eval's rule: the last answer holds an expected string, or is declined when none is."""
+    return bool(answer.answered and holds(answer.answer, expect)) if expect else not answer.answered
+
+
+FOLLOWUP_GRID = {
+    "message": (0.0, 0.25, 0.5, 1.0),
+    "quoted": (0.0, 0.5, 1.0, 2.0, 4.0),
+    "neighbour": (0.0, 0.5, 1.0, 2.0),
+    "direction": (0.0, 1.0, 2.0, 4.0, 8.0),
+    "ordinal": (0.0, 2.0, 4.0, 8.0),
+    "sibling": (0.0, 1.0, 2.0, 4.0),
+}
+
+
+def fit_followup(assistant: Assistant, items: list[dict[str, Any]], rounds: int = 2) -> dict[str, float]:
+    """The follow-up boosts with the most training conversations answered right: coordinate
+    descent over FOLLOWUP_GRID, one boost at a time (ties go to the smaller boost). ``assistant``
+    answers with the other fitted weights."""
     if not items:
         return dict.fromkeys(FOLLOWUP_GRID, 0.0)
-    firsts = {i["id"]: assistant.ask(i["turns"][0]).answer for i in items}
+    # Earlier turns are answered once, with the starting boosts; only the last turn is re-asked.
     weights = assistant.weights or {}
-    best: tuple[int, float, dict[str, float]] | None = None
-    for values in itertools.product(*FOLLOWUP_GRID.values()):
-        params = dict(zip(FOLLOWUP_GRID, values))
+    start = assistant.with_weights(weights | {"followup": FOLLOWUP_START})
+    histories = {i["id"]: conversation_messages(start, i) for i in items}
+
+    def right(params: dict[str, float]) -> int:
         candidate = assistant.with_weights(weights | {"followup": params})
-        right = 0
-        for item in items:
-            turns = [Turn("user", item["turns"][0]), Turn("assistant", firsts[item["id"]]), Turn("user", item["turns"][1])]
-            answer = candidate.chat(turns)
-            right += answer.answered and holds(answer.answer, item["expect"])
-        key = (right, -sum(values), params)
-        if best is None or key[:2] > best[:2]:
-            best = key
-    assert best is not None
-    return best[2]
+        return sum(conversation_right(candidate.chat(histories[i["id"]]), i["expect"]) for i in items)
+
+    params = dict(FOLLOWUP_START) | {k: 0.0 for k in FOLLOWUP_GRID if k not in FOLLOWUP_START}
+    best = right(params)
+    for _ in range(rounds):
+        for name, grid in FOLLOWUP_GRID.items():
+            for value in grid:
+                trial = params | {name: value}
+                score = right(trial)
+                if score > best or (score == best and value < params[name]):
+                    best, params = score, trial
+    return params
 
 
 def neutral_weights() -> dict[str, Any]:
@@ -247,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {}
     for path in [*args.train, *args.check]:
         metrics = run_eval(load_items(path), LocalClient(assistant), settings.corpus_dir).metrics
-        report[path.as_posix()] = {k: metrics[k] for k in ("hit@1", "hit@3", "answer_acc", "false_abstain", "abstain_oos", "followup_acc")}
+        keys = ("hit@1", "hit@3", "answer_acc", "false_abstain", "abstain_oos", "followup_acc")
+        report[path.as_posix()] = {k: v for k, v in metrics.items() if k in keys or k.startswith("right[")}
         print(path, json.dumps(report[path.as_posix()]), file=sys.stderr)
     weights["scores"] = report
     args.out.write_text(json.dumps(weights, indent=2) + "\n")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from .text import STOPWORDS, content_terms, words
+from .text import STOPWORDS, content_terms, stem, words
 
 if TYPE_CHECKING:
     from .index import Index
@@ -15,27 +15,94 @@ if TYPE_CHECKING:
 # The kind of answer a question wants, from its wording (matched against what a passage holds).
 INTENTS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
-        r"\b(salar\w*|pay|pays|paid|paying|earn\w*|money|compensation|wages?|income)\b|\$"
+        r"\b(salar\w*|pay|pays|paid|paying|earn\w*|money|compensation|wages?|income|costs?|fees?|price|priced|tuition"
+        r"|expensive|cheap)\b|\$"
         r"|\bhow much\b(?!.*\b(experience|time|education|school|work)\b)"
         r"|\b(make|makes)\b.*\b(year|annually|month|hour)\b|\b(make|makes)\W*$",
         re.I,
     ),
     "years": re.compile(r"\b(how long|how many years|years?|when|how much experience)\b", re.I),
     "percent": re.compile(r"%|\bpercent|\bhow fast\b|\bgrow", re.I),
-    "list": re.compile(r"\b(list|which|what are|name|examples?|some|types|kinds)\b", re.I),
+    "list": re.compile(r"\b(list|which|what are|name|examples?|some|any|all|every|types|kinds)\b", re.I),
     # Asks for a whole list ("What are the main challenges...?"), not one item of it ("Which ...?").
     "whole_list": re.compile(
         r"^\W*(list|name|enumerate)\b|\bwhat are (the |some )?(main |key |common |top |biggest |typical |most important )?\w+"
         r"|\bwhat (kinds|types|sorts) of\b|\b(give me|show me) (a list|some|the)\b",
         re.I,
     ),
-    "organisations": re.compile(r"\b(compan|employ|firm|organi[sz]ation|who\b|hire|banks|startups)", re.I),
+    "organisations": re.compile(r"\b(compan|employ|firm|organi[sz]ation|who\b|where\b|hire|banks|startups)", re.I),
+    # What a question asks for, when it asks for a value: an amount of money ("what does X pay",
+    # "how much does Y cost"), a count ("how many PDUs"), a rate ("pass rate", "what percentage"),
+    # a duration ("how long"); and an evaluative comparison ("is X better than Y").
+    "figure": re.compile(
+        r"\bhow much\b[^?]*\b(earn|make|pay|paid|cost|charge|salar\w*|money|spend|fees?|price|worth|bring)"
+        r"|\b(what|what's|whats)\b[^?]*\b(salar\w*|pay|wages?|income|compensation|costs?|fees?|price|earnings|day rate|hourly rate)\b"
+        r"|\bwhat (do|does|did|will|would|can|could)\b[^?]*\b(earn|make|pay|paid|charge|cost)s?\b"
+        r"|^\W*(?!(?:are|is|do|does|did|can|could|will|would|should|has|have|was|were)\b)(\w+\W+){0,5}"
+        r"(salar\w*|pay|wages?|compensation|income|fees?|costs?|tuition|price)\b(\W+\w+){0,3}\W*$",
+        re.I,
+    ),
+    # ... unless it asks about a figure rather than for one ("what affects how much TPMs earn?").
+    "qualitative": re.compile(
+        r"\b(affect|determin|factor|depend|influenc|matter|differ|vary|varies|lead|why|raise|boost|increase|change|help"
+        r"|well|guarantee|track|negotiat|higher|more|most|better|command)\w*",
+        re.I,
+    ),
+    "rate": re.compile(
+        r"%|\bpercent\w*|\b\w+ rate\b|\bhow (fast|quickly)\b|\bby how much\b|\b(share|proportion|fraction|ratio) of\b", re.I
+    ),
+    "count": re.compile(
+        r"\bhow many\b(?!\s+(?:years?|months?|weeks?|days?|hours?)\b)|\bnumber of\b|\bhow (big|large|old)\b"
+        r"|\b(average|median|mean|typical) (age|size|number|score)\b|\b(?!(?:the|a|an|of|its|their)\b)\w+ (score|size)\b",
+        re.I,
+    ),
+    "duration": re.compile(r"\bhow long\b|\bhow many (?:years?|months?|weeks?|days?|hours?)\b|\bhow much time\b", re.I),
+    "comparison": re.compile(
+        r"\b(better|best|worse|worst|superior|prefer\w*|wiser|smarter)\b(?=.*\b(or|vs\.?|versus|than|over)\b)"
+        r"|\b(or|vs\.?|versus)\b(?=.*\b(better|best|worse|worst|superior|prefer\w*)\b)"
+        r"|\b(more|less|higher|lower|better|worse|cheaper|faster|easier|harder|bigger|greater)\s+(?:\w+\s+){0,3}?than\b"
+        r"|\bcompared? (to|with)\b",
+        re.I,
+    ),
 }
+# Answer types a question can want and a passage can hold: a question asking for one is answered
+# only by a passage that gives one ("what does X pay" by a figure, "how long" by a duration).
+WANTS = {"money": "figure", "count": "count", "percent": "rate", "duration": "duration"}  # type -> intent
+# Units and currencies a question can constrain a figure to ("in euros", "per hour"): general
+# knowledge about units, not about any question.
+UNITS = frozenset(
+    """
+    euro euros eur € pound pounds gbp £ sterling yen jpy ¥ rupee rupees inr ₹ yuan cny rmb aud cad chf sgd
+    nzd hkd peso pesos mxn real reais brl won krw franc francs krona kronor shekel shekels dirham dirhams
+    hourly monthly weekly daily biweekly fortnightly
+    """.split()
+)
+# "per hour", "a month": a time unit is a unit after these words (and a plain word elsewhere).
+TIME_UNITS = frozenset("hour hours day days week weeks month months".split())
+_PER = frozenset("per an a each every".split())
+ConstraintKind = Literal["name", "number", "unit", "term"]
+GENERIC_IDF = 1.0  # a term in more than about a third of the passages names the topic, not a constraint
+RARE_IDF = 2.3  # a term in fewer than about a tenth of the passages: what a question is specifically about
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Something a question pins its answer to beyond its topic: a name ("Sydney", "Epic Games"),
+    a number ("2030"), a unit ("euros", "hourly"), or a word the guide never uses ("PDUs")."""
+
+    text: str  # as asked
+    start: int  # offsets in the analysed (expanded) question text
+    end: int
+    kind: ConstraintKind
+    terms: tuple[str, ...]  # stemmed terms to look for in a passage
+    in_corpus: bool  # the guide uses all of them somewhere
+
+
 MIN_TYPO_LENGTH = 5  # shorter words are too often real words one edit away from another
 
 # A question about a job ("How do I become a nurse?", "What does a data scientist earn?") names the
 # job in a few fixed ways. The noun phrase caught here is compared with the guide's own subject.
-_NP = r"((?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*?)"
+_NP = r"((?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*?)"
 _NP_END = r"(?=\s+(?:in|at|with|for|and|or|per|each|a|an)\b|[?.,!;]|$)"
 ROLE_PATTERNS = [
     re.compile(rf"\b(?:become|becoming|work as|working as|job as|career as)\s+(?:an?\s+)?{_NP}{_NP_END}"),
@@ -47,7 +114,10 @@ ROLE_PATTERNS = [
     re.compile(rf"\b(?:do|does)\s+{_NP}s\s+(?:make|earn|get paid)\b"),
     re.compile(rf"^(?:an?\s+)?{_NP}\s+(?:salary|salaries|pay|wages?|job outlook)\b"),
 ]
-_NOT_ROLES = frozenset("i you it they this these those that one people someone me we he she what which who how are is the average typical my your our their much many".split())
+_NOT_ROLES = frozenset(
+    """i you it they this these those that one people someone me we he she what which who how are is the average
+    typical my your our their much many do does did can could should would will was were has have""".split()
+)
 
 
 def role_of(text: str) -> str | None:
@@ -60,6 +130,16 @@ def role_of(text: str) -> str | None:
             if role and role.split()[0] not in _NOT_ROLES and role.split()[-1] not in _NOT_ROLES:
                 return role
     return None
+
+
+# Words that say what type of answer a question wants ("how long", "pass rate", "paid", "better
+# than"): they are asked about through the answer type, not constraints to find in a passage.
+TYPE_WORDS = re.compile(
+    r"(long|fast|quickly|rates?|percent\w*|number|better|best|worse|worst|higher|lower|compared?|comparison|versus|vs"
+    r"|superior|prefer\w*|salar\w*|pay|pays|paid|paying|earn\w*|make|makes|money|compensation|wages?|income|costs?"
+    r"|fees?|price|priced|tuition|expensive|cheap)",
+    re.I,
+)
 
 
 @dataclass
@@ -75,6 +155,111 @@ class Query:
     # For a follow-up, the terms of the last message alone: what the answer must be about.
     focus_terms: list[str] = field(default_factory=list)
     role: str | None = None  # the job the question names, if any (see role_of)
+    constraints: list[Constraint] = field(default_factory=list)
+    wants: frozenset[str] = frozenset()  # answer types asked for (keys of WANTS)
+
+
+_CASED_TOKEN = re.compile(r"[$€£¥₹]?[A-Za-z0-9][A-Za-z0-9’'&.,%]*")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s*$|^\s*$")
+
+
+_NAME_JOINERS = frozenset({"of", "in", "for", "and", "&", "the", "de"})
+
+
+def abbreviation_of(word: str, text: str, index: Index) -> str | None:
+    """The guide's phrase an abbreviation it never uses stands for ("NYC", "QA"), when the question
+    writes it in capitals or it is no word at all; plural abbreviations get a plural phrase."""
+    if word in index.surface or not word.isalpha() or not 2 <= len(word) <= 6:
+        return None
+    asked = re.search(rf"\b{re.escape(word)}\b", text, re.I)
+    plural = word.endswith("s") and word[:-1] in index.initials
+    phrase = index.initials.get(word[:-1] if plural else word)
+    if asked is None or phrase is None:
+        return None
+    name = all(w[0].isupper() for w in phrase.split())
+    # In lower case, only a name is safe to read into a word the tokenizer knows ("nyc").
+    if not (asked.group().rstrip("s").isupper() or word not in index.known_words or name):
+        return None
+    if not name:
+        phrase = phrase.lower()
+    return phrase + "s" if plural and not phrase.endswith("s") else phrase
+
+
+def _known_acronym(token: str, index: Index) -> bool:
+    """An upper-case abbreviation the guide does not use of a phrase it does ("PMs", "QA")."""
+    if not (2 <= len(token) <= 6 and token.rstrip("s").isupper() and token.isalpha()):
+        return False
+    key = token.lower()[:-1] if token.endswith("s") and len(token) > 2 else token.lower()
+    return key not in index.surface and (key in index.acronyms or key in index.initials)
+
+
+def constraints_of(text: str, index: Index) -> list[Constraint]:
+    """The names, numbers, units and unknown words of a question, grouped into phrases.
+
+    A name is a capitalised word that does not open a sentence (or any word the corpus only writes
+    capitalised); words common across the guide ("technical", "project") name its topic, not a
+    constraint, and only join a name that already has a specific word ("Microsoft Project"), as do
+    small words between two capitalised ones ("Certified Associate in Project Management").
+    Words that say what type of answer is wanted (TYPE_WORDS) are not constraints.
+    """
+    tokens = [(m.start(), m.group().rstrip(".,’'")) for m in _CASED_TOKEN.finditer(text)]
+    alpha = [t for _, t in tokens if t[:1].isalpha()]
+    # Title Case or SHOUTING carries no information about names.
+    ignore_case = len(alpha) >= 4 and sum(t[0].isupper() for t in alpha) >= 0.6 * len(alpha)
+    tokens = [(start, token) for start, token in tokens if token and not TYPE_WORDS.fullmatch(token)]
+    found: list[Constraint] = []
+    group: list[tuple[int, str]] = []
+
+    def generic(word: str) -> bool:
+        terms = content_terms(word)
+        return bool(terms) and all(index.idf.get(t, 99.0) < GENERIC_IDF for t in terms)
+
+    def flush() -> None:
+        while group and (generic(group[-1][1]) or group[-1][1].lower() in _NAME_JOINERS):
+            group.pop()
+        if group:
+            start, end = group[0][0], group[-1][0] + len(group[-1][1])
+            terms = tuple(t for _, w in group for t in content_terms(w))
+            if terms:
+                found.append(Constraint(text[start:end], start, end, "name", terms, all(index.knows(t) for t in terms)))
+        group.clear()
+
+    for i, (start, token) in enumerate(tokens):
+        lower = token.lower()
+        opens = i == 0 or bool(_SENTENCE_BREAK.search(text[:start]))
+        if any(ch.isdigit() for ch in token):
+            flush()
+            digits = re.sub(r"[^\d.%]", "", token)
+            found.append(Constraint(token, start, start + len(token), "number", (digits,), digits in index.numbers))
+            continue
+        per_unit = lower in TIME_UNITS and i > 0 and tokens[i - 1][1].lower() in _PER
+        if lower in UNITS or per_unit or (len(token) == 1 and token in "$€£¥₹"):
+            flush()
+            terms = (stem(lower),)
+            found.append(Constraint(token, start, start + len(token), "unit", terms, index.knows(terms[0])))
+            continue
+        # Casing is evidence when the question has it; otherwise the guide's own casing is.
+        if _known_acronym(token, index) or lower.rstrip("s") in index.acronyms:
+            flush()  # "PM", "TPM-related": the guide's own terms, abbreviated
+            continue
+        capitalised = not ignore_case and (token[0].isupper() and not opens or (len(token) > 1 and token.isupper()))
+        uncased = ignore_case or not any(ch.isupper() for ch in text)
+        if group and lower in _NAME_JOINERS:
+            group.append((start, token))  # kept only if a capitalised word follows
+            continue
+        if lower in STOPWORDS or re.split(r"['’]", lower)[0] in STOPWORDS:  # "I'd", "What's"
+            flush()
+            continue
+        if capitalised or (uncased and lower in index.proper):
+            if not generic(token) or group:
+                group.append((start, token))
+            continue
+        flush()
+        terms = tuple(content_terms(lower))
+        if terms and lower not in index.surface and not any(index.knows(t) for t in terms):
+            found.append(Constraint(token, start, start + len(token), "term", terms, False))
+    flush()
+    return found
 
 
 def correct(word: str, index: Index) -> str:
@@ -121,6 +306,7 @@ def analyze(
     fix_typos: bool = True,
     expand_acronyms: bool = True,
     acronyms_inline: bool = False,
+    expand_abbreviations: bool = True,
 ) -> Query:
     """``text`` is what retrieval searches for; ``focus`` (a follow-up's last message) is what
     the answer sentence must be about, and what decides the answer type and list intent."""
@@ -138,6 +324,10 @@ def analyze(
                 long, plural_form = index.acronyms[key]
                 # "TPM" -> "technical project manager", "TPMs" -> "technical project managers"
                 spelled[t] = long[:-1] if plural_form and t == key and long.endswith("s") else long
+                if long.split()[0].lower() not in index.proper:
+                    spelled[t] = spelled[t].lower()  # "technical project managers", not a name
+            elif expand_abbreviations and abbreviation_of(t, text, index):
+                spelled[t] = abbreviation_of(t, text, index) or t
         if spelled and acronyms_inline:
             # "an entry-level TPM" -> "an entry-level technical project manager"
             for t, long in spelled.items():
@@ -145,9 +335,11 @@ def analyze(
         elif spelled:
             expanded = f"{expanded} ({', '.join(spelled.values())})"
     content = [t for t in fixed if t not in STOPWORDS and any(ch.isalnum() for ch in t)]
-    oov = [t for t in content if t not in index.surface and not set(content_terms(t)) & index.idf.keys()]
+    oov = [t for t in content if t not in index.surface and not any(index.knows(x) for x in content_terms(t))]
     asked = focus if focus is not None else text
     focus_words = [correct(t, index) for t in words(asked)] if fix_typos else words(asked)
+    for wrong, right in corrections.items():  # the answer type is read from the corrected wording
+        asked = re.sub(rf"\b{re.escape(wrong)}\b", right, asked, flags=re.I)
     return Query(
         text=text,
         expanded=expanded,
@@ -159,4 +351,9 @@ def analyze(
         corrections=corrections,
         focus_terms=content_terms(" ".join(focus_words)),
         role=role_of(expanded),
+        constraints=constraints_of(expanded, index),
+        wants=frozenset(
+            t for t, intent in WANTS.items()
+            if INTENTS[intent].search(asked) and not (t == "money" and INTENTS["qualitative"].search(asked))
+        ),  # fmt: skip
     )

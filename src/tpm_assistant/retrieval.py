@@ -30,6 +30,7 @@ from .text import char_grams, is_content_token
 if TYPE_CHECKING:
     import numpy as np
 
+    from .chat import Boosts
     from .embeddings import QueryEncoder
     from .index import Index
 
@@ -38,6 +39,7 @@ FEATURES = (
     "bm25", "sbm25", "char", "maxsim",
     "hub", "money", "years", "percent", "list_bullet", "org_proper",
 )  # fmt: skip
+FEATURE_COLUMN = {name: i for i, name in enumerate(FEATURES)}
 
 
 @cache
@@ -53,18 +55,56 @@ class Hit:
     score: float  # the fused score that ranks passages
 
 
+@dataclass(frozen=True)
+class FollowupWeights:
+    """What a follow-up's message alone, and each kind of reference, add to a passage's score."""
+
+    message: float = 0.0
+    quoted: float = 0.0
+    neighbour: float = 0.0
+    direction: float = 0.0
+    ordinal: float = 0.0
+    sibling: float = 0.0
+    substitution: float = 1.0  # 1: "what about X?" swaps the earlier question's slot for X (0: off)
+
+
+@dataclass(frozen=True)
+class QueryTokens:
+    """The question's content tokens (no stopwords, no punctuation) and how each matches passages."""
+
+    vecs: np.ndarray  # (tokens, dims) unit vectors in the passages' token space
+    weights: np.ndarray  # IDF weight of each token
+    starts: np.ndarray  # character offset of each token in the analysed question text
+    matches: np.ndarray  # (tokens, passages): each token's best similarity within each passage
+
+    def within(self, start: int, end: int) -> np.ndarray:
+        """Indices of the tokens that lie in ``text[start:end]``."""
+        import numpy as np
+
+        found: np.ndarray = np.flatnonzero((self.starts >= start) & (self.starts < end))
+        return found
+
+
 @dataclass
 class Ranking:
-    """Passages ranked for one question, plus what answering and abstention reuse."""
+    """Passages ranked for one question, plus what answerability and answering reuse."""
 
     query: Query
     hits: list[Hit]
     scores: np.ndarray  # fused score of every passage
     features: np.ndarray  # (passages, len(FEATURES))
     row_cosine: np.ndarray  # cosine of the question with every stored view
-    token_ids: np.ndarray
-    token_vecs: np.ndarray
-    extra: dict[str, Any] = field(default_factory=dict)
+    tokens: QueryTokens
+    role_similarity: float = 1.0  # how close a job the question names is to the guide's subject
+    # A follow-up: the message searched alone, and the ranking of the whole conversation, whose
+    # signals decide whether the guide answers (the earlier question can make it answerable).
+    alone: Ranking | None = None
+    conversation: Ranking | None = None
+
+    def column(self, name: str) -> np.ndarray:
+        """One feature of every passage."""
+        out: np.ndarray = self.features[:, FEATURE_COLUMN[name]]
+        return out
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -81,13 +121,11 @@ class Retriever:
         weights = weights or default_weights()
         # Query rewriting switches, kept with the weights they were fitted with.
         self.options: dict[str, bool] = dict(weights.get("options", {}))
-        # Follow-ups: how much the message alone, and the passages of the previous answer and
-        # their neighbours, add to the conversation's score (fitted on training conversations).
+        # Follow-ups: how much the message alone, and the passages it refers to, add to the
+        # conversation's score (fitted on training conversations).
         followup = weights.get("followup", {})
         self.followups = bool(followup.get("enabled", True))  # False: every message stands alone
-        self.followup_message = float(followup.get("message", 0.0))
-        self.followup_quoted = float(followup.get("quoted", 0.0))
-        self.followup_neighbour = float(followup.get("neighbour", 0.0))
+        self.followup = FollowupWeights(**{k: float(v) for k, v in followup.items() if k in FollowupWeights.__dataclass_fields__})
         ranker = weights["ranker"]
         self.feature_names: list[str] = list(ranker["features"])
         self.weights = np.array(ranker["weights"], dtype=np.float32)
@@ -95,8 +133,8 @@ class Retriever:
         self._roles: dict[str, float] = {}
         self._subject_vectors: np.ndarray | None = None
 
-    def query_tokens(self, ids: np.ndarray, vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The question's content tokens (no stopwords, no punctuation) with their IDF weights."""
+    def query_tokens(self, ids: np.ndarray, vecs: np.ndarray, starts: np.ndarray) -> QueryTokens:
+        """The question's content tokens with their IDF weights and their matches in every passage."""
         import numpy as np
 
         keep, weights = [], []
@@ -104,7 +142,8 @@ class Retriever:
             if is_content_token(self.encoder.id_to_token(token_id)):
                 keep.append(i)
                 weights.append(self.index.tok_idf.get(token_id, self.index.tok_default_idf))
-        return self.index.project(vecs[keep]), np.array(weights, dtype=np.float32)
+        projected = self.index.project(vecs[keep])
+        return QueryTokens(projected, np.array(weights, dtype=np.float32), starts[keep], self.token_match(projected))
 
     def token_match(self, q: np.ndarray) -> np.ndarray:
         """(content tokens, passages): each question token's best similarity within each passage."""
@@ -116,7 +155,7 @@ class Retriever:
         sims = q @ index.tok_vecs_t
         return np.maximum.reduceat(sims, index.tok_starts, axis=1)
 
-    def features(self, query: Query, vector: np.ndarray, ids: np.ndarray, vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    def features(self, query: Query, vector: np.ndarray, tokens: QueryTokens) -> tuple[np.ndarray, np.ndarray]:
         import numpy as np
 
         index = self.index
@@ -143,9 +182,8 @@ class Retriever:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         char = index.grams.score({g: w / norm for g, w in weights.items()})
 
-        query_tokens, token_weights = self.query_tokens(ids, vecs)
-        matches = self.token_match(query_tokens)
-        maxsim = (token_weights / token_weights.sum()) @ matches if len(token_weights) else np.zeros(n, np.float32)
+        weights = tokens.weights
+        maxsim = (weights / weights.sum()) @ tokens.matches if len(weights) else np.zeros(n, np.float32)
 
         intent = query.intents
         x = np.column_stack([
@@ -166,20 +204,14 @@ class Retriever:
             intent["list"] * index.is_bullet,
             intent["organisations"] * index.proper_density,
         ]).astype(np.float32)  # fmt: skip
-        extra = {
-            "token_matches": matches,  # (question tokens, passages) best similarity
-            "query_tokens": query_tokens,
-            "token_weights": token_weights,
-            "bm25_raw": passage_bm25,
-        }
-        return x, cos, extra
+        return x, cos
 
     def _rank(self, query: Query, k: int) -> Ranking:
-        vector, ids, vecs = self.encoder.encode_query(query.expanded)
-        x, cos, extra = self.features(query, vector, ids, vecs)
-        extra["role_similarity"] = self.role_similarity(query.role)
+        vector, ids, vecs, starts = self.encoder.encode_query(query.expanded)
+        tokens = self.query_tokens(ids, vecs, starts)
+        x, cos = self.features(query, vector, tokens)
         scores = x[:, self.columns] @ self.weights
-        return Ranking(query, self._top(scores, k), scores, x, cos, ids, vecs, extra)
+        return Ranking(query, self._top(scores, k), scores, x, cos, tokens, self.role_similarity(query.role))
 
     def role_similarity(self, role: str | None) -> float:
         """How close the job a question names is to the guide's subject (1.0 when none is named)."""
@@ -187,6 +219,8 @@ class Retriever:
 
         if role is None or not self.index.subjects:
             return 1.0
+        if self.index.names_role(role):
+            return 1.0  # a role the guide itself describes ("coordinator", "program manager")
         if role not in self._roles:
             if len(self._roles) > 1000:
                 self._roles.clear()  # a small cache: the same few jobs come up again and again
@@ -215,35 +249,29 @@ class Retriever:
             fix_typos=self.options.get("fix_typos", True),
             expand_acronyms=self.options.get("expand_acronyms", True),
             acronyms_inline=self.options.get("acronyms_inline", False),
+            expand_abbreviations=self.options.get("expand_abbreviations", True),
         )
 
-    def search_followup(
-        self,
-        context: str,
-        message: str,
-        k: int,
-        quoted: np.ndarray | None = None,
-        neighbour: np.ndarray | None = None,
-    ) -> Ranking:
+    def search_followup(self, context: str, message: str, k: int, boosts: Boosts | None = None) -> Ranking:
         """A follow-up ("and in New York City?") searched with the question it follows.
 
-        The conversation (earlier question + message) is scored as one query; the message alone
-        and the passages the previous answer quoted (``quoted``) or sits next to (``neighbour``)
-        add fitted amounts. Answer sentences are matched against the message's own tokens, so the
-        answer is about what is asked now.
+        The conversation (earlier question + message) is scored as one query; the message alone and
+        the passages the follow-up refers to (see ``chat.Boosts``) add fitted amounts. Answer
+        sentences are matched against the message's own tokens, so the answer is about what is
+        asked now.
         """
         both = self._rank(self.analyze(f"{context} {message}", focus=message), k)
         alone = self._rank(self.analyze(message), k)
-        scores = both.scores + self.followup_message * alone.scores
-        if quoted is not None:
-            scores = scores + self.followup_quoted * quoted
-        if neighbour is not None:
-            scores = scores + self.followup_neighbour * neighbour
-        extra = dict(both.extra)
-        if len(alone.extra["query_tokens"]):
-            extra["query_tokens"], extra["token_weights"] = alone.extra["query_tokens"], alone.extra["token_weights"]
-        fused = Ranking(both.query, self._top(scores, k), scores, both.features, both.row_cosine, both.token_ids, both.token_vecs, extra)
-        fused.extra["alone"] = alone
-        # Abstention looks at the conversation as a whole: the earlier question makes it answerable.
-        fused.extra["signals_from"] = both
-        return fused
+        scores = both.scores + self.followup.message * alone.scores
+        if boosts is not None:
+            scores = scores + (
+                self.followup.quoted * boosts.quoted
+                + self.followup.neighbour * boosts.neighbour
+                + self.followup.direction * boosts.direction
+                + self.followup.ordinal * boosts.ordinal
+                + self.followup.sibling * boosts.sibling
+            )
+        # Answer sentences are matched against the message's own tokens when it has any.
+        tokens = alone.tokens if len(alone.tokens.weights) else both.tokens
+        return Ranking(both.query, self._top(scores, k), scores, both.features, both.row_cosine, tokens,
+                       both.role_similarity, alone=alone, conversation=both)  # fmt: skip

@@ -24,7 +24,14 @@ STOPWORDS = frozenset(
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens; numbers keep their punctuation ("76,683", "3-5")."""
-    return [t.strip(".,'’") for t in _TOKEN.findall(text.lower()) if t.strip(".,'’")]
+    out = []
+    for token in _TOKEN.findall(text.lower()):
+        token = token.strip(".,'’")
+        if token.endswith(("'s", "’s")) and len(token) > 3:
+            token = token[:-2]  # "Georgia Tech's" is about "Georgia Tech"
+        if token:
+            out.append(token)
+    return out
 
 
 def stem(word: str) -> str:

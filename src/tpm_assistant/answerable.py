@@ -1,0 +1,274 @@
+"""Does the guide answer *what is asked*, not just the topic?
+
+A question can be about technical project management and still ask for a fact the guide does not
+give: a salary in Sydney, what Epic Games pays, the cost of an exam, whether Asana beats Microsoft
+Project. Each such question pins its answer down with *constraints* (names, numbers, units, words the
+guide never uses; see ``query.constraints_of``), an *answer type* (a figure, a count, a rate, a
+duration) and sometimes a *comparison*. Here they are checked against the passage that would answer:
+
+- a constraint is met when the passage (with its heading) uses its words, or failing that, by how
+  well its tokens match the passage's tokens (late interaction: "NYC" finds "New York City");
+- an answer type is met when the passage holds a value of that type;
+- a comparison is met when a sentence of the passage compares, next to a name the question gives.
+
+The results are signals for the fitted abstention model (``abstain.py``) and, when the answer is
+"not covered", the parts of the question the guide does not give (``Coverage.missing``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .query import GENERIC_IDF, RARE_IDF, TYPE_WORDS, Constraint, Query
+from .text import content_terms, words
+
+if TYPE_CHECKING:
+    from .index import Index
+    from .retrieval import Ranking
+
+WEAK_MATCH = 0.5  # a question token whose best match in the passage is below this is "not found"
+# Wording that compares two things ("CAPM can be a better starting point", "more useful after").
+_COMPARES = re.compile(
+    r"\b(better|best|worse|worst|more|most|less|least|than|higher|highest|lower|lowest|vs\.?|versus|rather|instead"
+    r"|whereas|compared|unlike|prefer\w*|superior|outweigh\w*)\b",
+    re.I,
+)
+# How a missing value of each answer type is named in a "not covered" answer.
+TYPE_NOUNS = {"money": "a figure", "count": "a number", "percent": "a rate", "duration": "a time frame"}
+
+
+DENSE_FOUND = 0.7  # a word the passage does not use counts as there when a token matches this well
+NAME_FOUND = 0.85  # ... and a name, number or unit only when one matches this well ("NYC" and "New York")
+
+
+def found(lexical: bool, dense: float, kind: str = "term") -> float:
+    """How far a word or name of the question is there: 1 when the text uses it; else its best token
+    match, counted only above the bar for its kind (a city is not "nearly" another city)."""
+    if lexical:
+        return 1.0
+    return dense if dense >= (DENSE_FOUND if kind == "term" else NAME_FOUND) else 0.0
+
+
+@dataclass(frozen=True)
+class ConstraintMatch:
+    constraint: Constraint
+    lexical: bool  # the passage (or its heading) uses the constraint's words
+    dense: float  # mean best token match of the constraint's tokens in the passage
+
+    @property
+    def score(self) -> float:
+        return found(self.lexical, self.dense, self.constraint.kind)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of what a question asks the passage that would answer it gives."""
+
+    matches: list[ConstraintMatch] = field(default_factory=list)
+    name_unmatched: float = 0.0  # 1 - the worst match of a name, number or unit
+    name_unknown: float = 0.0  # 1 - the worst match of a name, number or unit the guide never uses
+    term_unmatched: float = 0.0  # 1 - the worst token match of a word the guide never uses
+    type_unmet: float = 0.0  # 1 when the question wants a type of value the passage does not hold
+    type_unmet_near: float = 0.0  # 1 when none of the top passages holds it either
+    type_unmet_named: float = 0.0  # 1 when the passage holds a name asked about but not the value asked
+    comparison_unmet: float = 0.0  # 1 when a comparison is asked and the passage compares nothing asked
+    word_unmatched: float = 0.0  # 1 - the match of the question's worst-covered specific word
+    value_unmatched: float = 0.0  # 1 - the share of the question's specific words beside a value of the type asked
+    named_word_unmatched: float = 0.0  # word_unmatched, when the passage holds a name the question gives
+    unmet_types: tuple[str, ...] = ()
+    wants: tuple[str, ...] = ()  # the answer types the question asks for
+    anchored: bool = False  # the passage uses a name or a specific word of the question: it is on its topic
+
+    def unmatched(self, threshold: float = WEAK_MATCH) -> list[Constraint]:
+        return [m.constraint for m in self.matches if m.score < threshold]
+
+    def missing(self, role: str | None = None, other_job: bool = False) -> list[str]:
+        """The parts of the question the guide does not give, in words a reader understands."""
+        if other_job and role:
+            return [role]
+        names = [m.constraint.text for m in self.matches if m.constraint.kind == "name" and m.score >= WEAK_MATCH]
+        out = [c.text for c in self.unmatched()]
+        if self.comparison_unmet:
+            asked = [m.constraint.text for m in self.matches if m.constraint.kind == "name"]
+            out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
+        if self.type_unmet and not out:
+            noun = TYPE_NOUNS[self.unmet_types[0]]
+            out.append(f"{noun} for {' and '.join(names)}" if names else noun)
+        return list(dict.fromkeys(out))
+
+    def describe(self, missing: list[str]) -> str:
+        """One sentence saying what the guide does not give."""
+        if not missing:
+            return "The guide does not cover that."
+        if self.wants and self.unmatched() and not self.comparison_unmet:
+            return f"The guide does not give {TYPE_NOUNS[self.wants[0]]} for {_join(missing)}."
+        if self.comparison_unmet and len(missing) == 1 and missing[0].startswith("a comparison of "):
+            return f"The guide does not compare {missing[0].removeprefix('a comparison of ')}."
+        if missing[0].startswith(tuple(TYPE_NOUNS.values()) + ("a comparison",)):
+            return f"The guide does not give {_join(missing)}."
+        return f"The guide does not cover {_join(missing)}."
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _numbers(text: str) -> set[str]:
+    return {re.sub(r"[^\d.%]", "", w) for w in words(text) if any(ch.isdigit() for ch in w)}
+
+
+_VALUE = {
+    "money": re.compile(r"\$\s?\d|\d[\d,.]*\s?(?:usd|dollars)\b", re.I),
+    "percent": re.compile(r"\d\s?%|\bpercent", re.I),
+    "duration": re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?(?:years?|months?|weeks?|days?|hours?)\b", re.I),
+}
+
+
+def value_match(index: Index, asked: Ranking, chunks: list[int]) -> float:
+    """The best share of the question's specific words found beside a value of the type it asks
+    for: in a sentence giving a figure, or its passage's label and heading (by the word, or by a
+    token matching as well as DENSE_FOUND). "What do TPMs earn in Chicago?" finds figures, but none
+    beside "Chicago"."""
+    query = asked.query
+    wanted = specific_terms(index, query) | {t for c in query.constraints if c.kind != "term" for t in c.terms}
+    if not wanted:
+        return 1.0
+    kinds = {t: c.kind for c in query.constraints for t in c.terms}
+    spans = {t: [m.span() for m in re.finditer(rf"\b{re.escape(t)}\w*", query.expanded, re.I)] for t in wanted}
+    tokens = {t: [i for a, b in found for i in asked.tokens.within(a, b).tolist()] for t, found in spans.items()}
+    best = 0.0
+    for chunk in chunks:
+        passage = index.chunks[chunk]
+        context = set(content_terms(f"{passage.section} {passage.label}"))
+        for i, (s, e) in enumerate(passage.sentences):
+            sentence = passage.text[s - passage.start : e - passage.start]
+            if not all(_holds(kind, sentence) for kind in query.wants):
+                continue
+            present = context | set(content_terms(sentence))
+            sims = index.sentence_similarity(chunk, i, asked.tokens.vecs)
+            there = sum(found(t in present, float(sims[tokens[t]].max()) if tokens[t] else 0.0, kinds.get(t, "term")) > 0 for t in wanted)
+            best = max(best, there / len(wanted))
+    return best
+
+
+def _holds(kind: str, text: str) -> bool:
+    from .index import holds_count
+
+    return holds_count(text) if kind == "count" else bool(_VALUE[kind].search(text))
+
+
+def holds_type(index: Index, chunk: int, kind: str) -> bool:
+    flags = {"money": index.has_money, "count": index.has_count, "percent": index.has_percent, "duration": index.has_years}
+    return bool(flags[kind][chunk])
+
+
+def match(index: Index, ranking: Ranking, constraint: Constraint, chunk: int) -> ConstraintMatch:
+    passage = index.chunks[chunk]
+    if constraint.kind == "number":
+        lexical = constraint.terms[0] in _numbers(f"{passage.section} {passage.text}")
+    elif constraint.kind == "term":
+        lexical = False  # the guide never uses it
+    else:
+        lexical = all(t in index.chunk_terms[chunk] for t in constraint.terms)
+        if constraint.kind == "unit" and not lexical:
+            lexical = constraint.text in passage.text  # a currency sign
+    tokens = ranking.tokens.within(constraint.start, constraint.end)
+    # A number is there or not: "2030" is not nearly "2025".
+    dense = float(ranking.tokens.matches[tokens, chunk].mean()) if len(tokens) and constraint.kind != "number" else 0.0
+    return ConstraintMatch(constraint, lexical, dense)
+
+
+def compares(index: Index, chunk: int, asked: set[str]) -> bool:
+    """A sentence of the passage uses comparing words next to a term the question compares."""
+    passage = index.chunks[chunk]
+    for s, e in passage.sentences:
+        sentence = passage.text[s - passage.start : e - passage.start]
+        if _COMPARES.search(sentence) and asked & set(content_terms(sentence)):
+            return True
+    return False
+
+
+NEAR_PASSAGES = 3
+
+
+def anchored(index: Index, query: Query, matches: list[ConstraintMatch], chunk: int) -> bool:
+    """The passage is on the question's topic: it uses a name the question gives or two of its rare
+    words, or holds the type of value the question asks for."""
+    if any(m.lexical and m.constraint.kind != "term" for m in matches):
+        return True
+    if sum(index.idf.get(t, 0.0) >= RARE_IDF for t in specific_terms(index, query) & index.chunk_terms[chunk]) >= 2:
+        return True
+    return bool(query.wants) and all(holds_type(index, chunk, t) for t in query.wants)
+
+
+def specific_terms(index: Index, query: Query) -> set[str]:
+    """The question's terms that are neither its topic's (common across the guide) nor those that
+    say what type of answer it wants."""
+    return {t for t in query.terms if index.idf.get(t, 99.0) >= GENERIC_IDF and not TYPE_WORDS.fullmatch(t)}
+
+
+_TARGET = re.compile(r"\b(?:which|what)\s+((?:[\w'-]+\s+)?[\w'-]+)", re.I)
+
+
+def target_terms(index: Index, query: Query) -> set[str]:
+    """What a "which X is best" question asks to single out: the words after "which" or "what"."""
+    found = _TARGET.search(query.expanded)
+    if found is None:
+        return set()
+    return {t for t in content_terms(found.group(1)) if index.idf.get(t, 99.0) >= GENERIC_IDF and not TYPE_WORDS.fullmatch(t)}
+
+
+def word_match(index: Index, asked: Ranking, chunk: int) -> float:
+    """The worst-covered specific word of the question in the passage: 1 when the passage uses it,
+    else how well its tokens match the passage's (so "burnout" still finds "burning out")."""
+    query = asked.query
+    wanted = specific_terms(index, query) - {t for c in query.constraints for t in c.terms}
+    if not wanted:
+        return 1.0
+    worst = 1.0
+    for term in wanted:
+        if term in index.chunk_terms[chunk]:
+            continue
+        spans = [m.span() for m in re.finditer(rf"\b{re.escape(term)}\w*", query.expanded, re.I)]
+        tokens = [t for a, b in spans for t in asked.tokens.within(a, b).tolist()]
+        worst = min(worst, found(False, float(asked.tokens.matches[tokens, chunk].max()) if tokens else 0.0))
+    return worst
+
+
+def coverage(index: Index, ranking: Ranking) -> Coverage:
+    """Check the question's constraints, answer type and comparison against its best passage."""
+    if not ranking.hits:
+        return Coverage()
+    asked = ranking.conversation or ranking  # a follow-up is checked as the whole conversation asks
+    query = asked.query
+    top = ranking.hits[0].chunk
+    near = [h.chunk for h in ranking.hits[:NEAR_PASSAGES]]
+    matches = [match(index, asked, c, top) for c in query.constraints]
+    if query.intents.get("comparison"):
+        # An answer to "is X or Y better" may quote the passages about X and about Y.
+        matches = [max((match(index, asked, m.constraint, c) for c in near), key=lambda x: x.score) for m in matches]
+    names = [m for m in matches if m.constraint.kind != "term"]
+    terms = [m for m in matches if m.constraint.kind == "term"]
+    unmet = tuple(t for t in sorted(query.wants) if not holds_type(index, top, t))
+    # What is compared: the question's names and its specific words (not its topic's words).
+    named = {t for m in names if m.constraint.kind == "name" for t in m.constraint.terms}
+    compared = named or target_terms(index, query) or specific_terms(index, query)
+    comparison = bool(query.intents.get("comparison")) and not any(compares(index, c, compared) for c in near[:2])
+    return Coverage(
+        matches=matches,
+        name_unmatched=max((1.0 - m.score for m in names), default=0.0),
+        name_unknown=max((1.0 - m.score for m in names if not m.constraint.in_corpus), default=0.0),
+        term_unmatched=max((1.0 - m.score for m in terms), default=0.0),
+        type_unmet=float(bool(unmet)),
+        type_unmet_near=float(any(not any(holds_type(index, c, t) for c in near) for t in unmet)),
+        type_unmet_named=float(bool(unmet) and any(m.lexical for m in names if m.constraint.kind == "name")),
+        comparison_unmet=float(comparison),
+        word_unmatched=1.0 - word_match(index, asked, top),
+        value_unmatched=1.0 - value_match(index, asked, near) if query.wants else 0.0,
+        named_word_unmatched=(1.0 - word_match(index, asked, top)) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0,
+        unmet_types=unmet,
+        wants=tuple(sorted(query.wants)),
+        anchored=anchored(index, query, matches, top),
+    )

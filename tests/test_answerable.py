@@ -1,0 +1,94 @@
+"""Answerability on small crafted input: each test fails if its technique is removed.
+
+A question can be on the guide's topic and still ask for what the guide does not give: a place, an
+organisation's pay, a comparison. These tests build a small guide with the fake encoder and check
+each signal of ``answerable.coverage`` and the constraints ``query.analyze`` finds.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_retrieval import GUIDE_LIKE, make_index
+
+from tpm_assistant.answerable import coverage
+from tpm_assistant.query import analyze
+from tpm_assistant.retrieval import Retriever
+
+GUIDE = GUIDE_LIKE + """
+# Which certification first?
+
+CAPM is a better starting point than PMP for beginners.
+
+Salaries in New York City are higher than elsewhere. New York City averages $112,547.
+"""
+
+
+@pytest.fixture(scope="module")
+def small():
+    index, encoder = make_index(GUIDE)
+    return index, Retriever(index, encoder)
+
+
+def constraints(question: str, index) -> list[tuple[str, str, bool]]:
+    return [(c.kind, c.text, c.in_corpus) for c in analyze(question, index).constraints]
+
+
+def test_constraints_are_names_numbers_units_and_unknown_words_not_the_topic(small):
+    index, _ = small
+    assert constraints("What do technical project managers earn in Sydney per hour?", index) == [
+        ("name", "Sydney", False),
+        ("unit", "hour", False),
+    ]
+    # A name the guide uses; the guide's topic words ("project managers") and the answer type
+    # ("earn") are not constraints; a number the guide never gives is.
+    assert constraints("Do Epic Games project managers earn more in 2030?", index) == [
+        ("name", "Epic Games", True),
+        ("number", "2030", False),
+    ]
+    assert constraints("how much do managers make in chicago", index) == [("term", "chicago", False)]
+
+
+def test_title_case_questions_carry_no_name_evidence(small):
+    index, _ = small
+    assert constraints("What Do Managers Earn At Entry Level?", index) == []
+
+
+def test_an_abbreviation_the_guide_never_uses_is_read_as_the_phrase_it_stands_for(small):
+    index, _ = small
+    query = analyze("salary nyc", index, acronyms_inline=True)
+    assert "New York City" in query.expanded
+    assert [c.text for c in query.constraints] == ["New York City"]
+
+
+def test_a_place_the_guide_never_names_is_missing(small):
+    index, retriever = small
+    asked = coverage(index, retriever.search("What do entry-level managers earn in Sydney?", 3))
+    assert asked.name_unmatched == 1.0 and asked.name_unknown == 1.0
+    assert asked.missing() == ["Sydney"]
+    assert coverage(index, retriever.search("What do entry-level managers earn?", 3)).name_unmatched == 0.0
+
+
+def test_a_name_the_guide_gives_without_the_value_asked_for_is_a_missing_figure(small):
+    index, retriever = small
+    asked = coverage(index, retriever.search("What does Epic Games pay?", 3))
+    assert asked.name_unmatched == 0.0  # the guide names Epic Games...
+    assert asked.type_unmet == 1.0 and asked.type_unmet_named == 1.0  # ...but gives no figure for it
+    assert asked.missing() == ["a figure for Epic Games"]
+    assert asked.describe(asked.missing()) == "The guide does not give a figure for Epic Games."
+
+
+def test_a_figure_is_an_answer_only_beside_what_the_question_asks_about(small):
+    index, retriever = small
+    entry = coverage(index, retriever.search("What do entry-level managers earn?", 3))
+    assert entry.value_unmatched == 0.0  # "$76,683" sits in the entry-level sentence
+    gaming = coverage(index, retriever.search("What do gaming workflow managers earn?", 3))
+    assert gaming.value_unmatched == 1.0  # figures exist, none beside "gaming" or "workflow"
+
+
+def test_a_comparison_is_answered_only_where_the_guide_compares(small):
+    index, retriever = small
+    unmet = coverage(index, retriever.search("Is Epic Games better than Amazon Web Services for managers?", 3))
+    assert unmet.comparison_unmet == 1.0
+    assert unmet.describe(unmet.missing()) == "The guide does not compare Epic Games and Amazon Web Services."
+    met = coverage(index, retriever.search("Is CAPM better than PMP for beginners?", 3))
+    assert met.comparison_unmet == 0.0
