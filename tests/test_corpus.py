@@ -72,3 +72,56 @@ def test_windows_newlines_and_markdown_keep_exact_offsets():
         ("bullet", "Second item\r\n  continues here."),
     ]
     assert all("\r" not in doc.slice(b)[-1:] for b in doc.blocks)
+
+
+# -- what is read: nothing from outside the corpus folder (issue 9, items 1, 2 and 5) ----------
+BODY = "# Notes\n\nA paragraph that is long enough to be body text.\n"
+
+
+def test_a_symlink_to_a_file_outside_the_corpus_is_skipped_with_a_reason(tmp_path: Path):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    corpus.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("root:x:0:0:root:/root:/bin/bash is a secret line.\n")
+    (outside / "docs").mkdir()
+    (outside / "docs" / "more.md").write_text(BODY)
+    (corpus / "good.md").write_text(BODY)
+    (corpus / "passwd.txt").symlink_to(outside / "secret.txt")
+    (corpus / "linked").symlink_to(outside / "docs")
+    docs, skipped = load_corpus(corpus)
+    assert [d.source for d in docs] == ["good.md"]
+    reasons = {s.path: s.reason for s in skipped}
+    assert set(reasons) == {"passwd.txt", "linked"}
+    assert all("outside the corpus folder" in r for r in reasons.values())
+
+
+def test_symlinks_inside_the_corpus_are_followed_once_and_loops_are_reported(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "sub" / "a.md").write_text(BODY)
+    (corpus / "alias.md").symlink_to(corpus / "sub" / "a.md")  # inside: the same file twice
+    (corpus / "sub" / "up").symlink_to(corpus)  # a loop back to the root
+    (corpus / "self.md").symlink_to(corpus / "self.md")  # a link to itself
+    docs, skipped = load_corpus(corpus)
+    assert [d.source for d in docs] == ["alias.md"]  # the first path in sorted order wins
+    reasons = {s.path: s.reason for s in skipped}
+    assert reasons == {"self.md": "symlink loop", "sub/a.md": "same file as alias.md", "sub/up": "symlink loop"}
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_the_rest_is_indexed(tmp_path: Path):
+    import os
+
+    (tmp_path / "good.md").write_text(BODY)
+    bad = os.fsdecode(b"caf\xe9.md")  # Latin-1 bytes in the name: surrogate escapes in Python
+    (tmp_path / bad).write_text(BODY)
+    docs, skipped = load_corpus(tmp_path)
+    assert [d.source for d in docs] == ["good.md"]
+    assert [(s.path, s.reason) for s in skipped] == [("caf\\xe9.md", "file name is not valid UTF-8")]
+
+
+def test_a_file_above_the_size_limit_is_skipped_with_a_reason(tmp_path: Path):
+    (tmp_path / "good.md").write_text(BODY)
+    (tmp_path / "huge.txt").write_text("A long line of text. " * 100)
+    docs, skipped = load_corpus(tmp_path, max_file_bytes=1000)
+    assert [d.source for d in docs] == ["good.md"]
+    assert len(skipped) == 1 and skipped[0].path == "huge.txt" and "too large" in skipped[0].reason

@@ -189,3 +189,26 @@ def test_once_the_model_export_is_cached_a_new_store_is_built_without_torch(real
     assert result.stdout.split() == ["True", "True", "False", "False"], result.stderr
     answer = Assistant(settings).ask("What does an entry-level technical project manager earn?")
     assert answer.answered and "$76,683" in answer.answer
+
+
+def test_ingest_skips_links_out_of_the_corpus_and_undecodable_names_and_indexes_the_rest(fake_settings: Settings, tmp_path: Path):
+    import os
+
+    write_corpus(fake_settings)
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (fake_settings.corpus_dir / "passwd.txt").symlink_to(secret)
+    (fake_settings.corpus_dir / os.fsdecode(b"r\xe9sum\xe9.md")).write_text(CAREERS)
+    report = ingest(fake_settings)
+    assert (report.documents, report.chunks) == (2, 6)
+    assert sorted(s["path"] for s in report.skipped) == ["passwd.txt", "r\\xe9sum\\xe9.md"]
+    store = Store(fake_settings)
+    assert not any("root:" in t for t in store.load(store.active()).documents)
+
+
+def test_the_file_size_limit_is_a_setting(fake_settings: Settings):
+    write_corpus(fake_settings)
+    (fake_settings.corpus_dir / "big.md").write_text("# Big\n\n" + "Words about project managers. " * 100)
+    report = ingest(fake_settings.model_copy(update={"max_file_bytes": 1000}))
+    assert report.documents == 2 and [s["path"] for s in report.skipped] == ["big.md"]
+    assert "TPM_MAX_FILE_BYTES" in report.skipped[0]["reason"]

@@ -166,7 +166,7 @@ def run_ingest(
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
 
     say("reading corpus", 0, 0)
-    documents, skipped = load_corpus(corpus_dir)
+    documents, skipped = load_corpus(corpus_dir, settings.max_file_bytes)
     if not documents:
         detail = f" ({len(skipped)} file(s) skipped)" if skipped else ""
         raise CorpusError(f"no readable .txt or .md documents in {corpus_dir}{detail}; the store was left as it was")
