@@ -125,3 +125,57 @@ def test_a_file_above_the_size_limit_is_skipped_with_a_reason(tmp_path: Path):
     docs, skipped = load_corpus(tmp_path, max_file_bytes=1000)
     assert [d.source for d in docs] == ["good.md"]
     assert len(skipped) == 1 and skipped[0].path == "huge.txt" and "too large" in skipped[0].reason
+
+
+# -- Markdown markup is not prose (issue 9, item 9) ------------------------------------------
+MARKDOWN = """# Checklist guide
+
+Some intro paragraph about the checklist and what follows.
+
+## The checklist
+
+- [ ] Draft the roadmap
+- [x] Book the kickoff meeting
+
+---
+
+> Plan the work, then work the plan. It is what good managers
+> say every single day.
+
+| Role | Pay |
+|------|-----|
+| Entry | $76,683 |
+
+```bash
+# install the tools
+pip install jira
+```
+
+Setext heading
+--------------
+
+The end of the guide is here.
+"""
+
+
+def test_markdown_markup_is_skipped_and_code_comments_are_not_headings():
+    from tpm_assistant.chunking import chunk_document
+
+    doc = parse(MARKDOWN, "guide.md")
+    assert [doc.slice(b) for b in doc.blocks if b.kind in ("title", "heading")] == ["Checklist guide", "The checklist", "Setext heading"]
+    kept = [doc.slice(b) for b in doc.blocks]
+    assert "Draft the roadmap" in kept and "Book the kickoff meeting" in kept
+    for raw in ("---", "[ ]", "[x]", "|", "```", "# install", "pip install"):
+        assert not any(block.startswith(raw) or block.endswith(raw) for block in kept), raw
+        assert not any(raw in doc.text[s:e] for c in chunk_document(doc) for s, e in c.sentences), raw
+    assert not any(k.startswith(">") for k in kept)
+    quote = next(c for c in chunk_document(doc) if c.text.startswith("Plan the work"))
+    assert [doc.text[s:e] for s, e in quote.sentences] == ["Plan the work, then work the plan.", "It is what good managers", "say every single day."]
+    for block in doc.blocks:  # still exact slices of the file
+        assert doc.slice(block) == MARKDOWN[block.start : block.end]
+    assert {n.reason for n in doc.noise} >= {"rule", "table", "code block"}
+
+
+def test_yaml_front_matter_is_not_text():
+    doc = parse("---\ntitle: Pay\nauthor: Someone\n---\n# Pay\n\nEntry-level pay is $50,000 a year.\n", "pay.md")
+    assert [doc.slice(b) for b in doc.blocks] == ["Pay", "Entry-level pay is $50,000 a year."]

@@ -212,3 +212,18 @@ def test_the_file_size_limit_is_a_setting(fake_settings: Settings):
     report = ingest(fake_settings.model_copy(update={"max_file_bytes": 1000}))
     assert report.documents == 2 and [s["path"] for s in report.skipped] == ["big.md"]
     assert "TPM_MAX_FILE_BYTES" in report.skipped[0]["reason"]
+
+
+def test_answers_from_markdown_read_as_prose_with_exact_citations(fake_settings: Settings):
+    from test_corpus import MARKDOWN
+
+    (fake_settings.corpus_dir / "guide.md").write_text(MARKDOWN)
+    ingest(fake_settings)
+    assistant = fake_assistant(fake_settings)
+    for question in ("What is in the checklist?", "What should I install?", "What is the pay for entry?", "What do good managers say?"):
+        answer = assistant.ask(question, k=5)
+        assert answer.citations
+        for raw in ("---", "[ ]", "[x]", "|", "```", ">", "# "):
+            assert raw not in answer.answer, (question, answer.answer)
+        for c in answer.citations:
+            assert MARKDOWN[c.start : c.end] == c.text

@@ -27,6 +27,14 @@ _BULLET = re.compile(r"^(?:[•●▪◦‣∙·*+\-–—]|\d{1,3}[.)])[ \t]+")
 # "Label: text" bullets; the label is short and has no sentence punctuation of its own.
 _LABEL = re.compile(r"([^:.!?\n]{1,100}?):[ \t]+\S")
 _BYLINE = re.compile(r"^by\s+\S", re.I)
+# Markdown markup that is not prose: code fences, thematic breaks (and setext underlines), table
+# rows, block-quote markers and task-list boxes. Lines of markup are skipped as noise; markers at
+# the start of a kept line are stepped over. Text is never rewritten.
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
+_RULE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|={3,})$")
+_TABLE_SEPARATOR = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?$|^\|[ \t]*:?-+:?[ \t]*\|$")
+_QUOTE = re.compile(r"^(?:>[ \t]?)+")
+_TASK_BOX = re.compile(r"\[[ xX]\][ \t]+")
 # Headings that open the back matter of a web article: everything after them lists other pages.
 _BACK_MATTER = {
     "references",
@@ -282,13 +290,61 @@ class _Parser:
                     self.body("paragraph", start, end)
                 para = []
 
-        for start, end in _lines(text):
+        fence: str | None = None  # the opening marker of the code block we are in
+        table = False
+        skip_until = 0  # the end of YAML front matter
+        for number, (start, end) in enumerate(_lines(text)):
             if self.back_matter_at is not None:
                 break
             line = text[start:end]
+            if fence is not None:  # inside a code block: no headings, no prose
+                if line.startswith(fence[0] * len(fence)) and not line.strip(fence[0]):
+                    fence = None
+                if start < end:
+                    self.doc.noise.append(Noise(start, end, "code block"))
+                continue
+            if number == 0 and line == "---":
+                front = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M).search(text, end)
+                if front:  # YAML front matter: metadata, not text
+                    self.doc.noise.append(Noise(start, front.end(), "front matter"))
+                    skip_until = front.end()
+                    continue
+            if start < skip_until:
+                continue
             if start == end:
                 flush()
+                table = False
                 continue
+            opened = _FENCE.match(line)
+            if opened:
+                flush()
+                fence = opened.group(1)
+                self.doc.noise.append(Noise(start, end, "code block"))
+                continue
+            if (table and "|" in line) or line.startswith("|") or _TABLE_SEPARATOR.match(line):
+                if _TABLE_SEPARATOR.match(line) and len(para) == 1 and "|" in text[para[0][0] : para[0][1]]:
+                    self.doc.noise.append(Noise(para[0][0], para[0][1], "table"))  # the header row
+                    para = []
+                flush()
+                table = True
+                self.doc.noise.append(Noise(start, end, "table"))
+                continue
+            if _RULE.match(line):
+                if len(para) == 1 and bullet is None and line[0] in "=-":  # a setext underline
+                    head = para.pop()
+                    flush()
+                    self.heading(*head)
+                else:
+                    flush()
+                self.doc.noise.append(Noise(start, end, "rule"))
+                continue
+            quote = _QUOTE.match(line)
+            if quote:
+                start += quote.end()
+                if start >= end:
+                    flush()
+                    continue
+                line = text[start:end]
             if _IMAGE.match(line):
                 flush()
                 self.doc.noise.append(Noise(start, end, "image file name"))
@@ -306,6 +362,9 @@ class _Parser:
             if marker:
                 flush()
                 content = start + marker.end()
+                box = _TASK_BOX.match(text, content, end)
+                if box:
+                    content = box.end()
                 # A bullet with an empty label (": "quote"") starts at the quote.
                 while content < end and text[content] in ": \t":
                     content += 1
