@@ -18,6 +18,7 @@ from .store import Records, Store, Version
 
 if TYPE_CHECKING:
     from .abstain import Abstainer
+    from .embeddings import ModelPin
     from .answer import Composer
     from .embeddings import QueryEncoder
     from .index import Index
@@ -46,7 +47,7 @@ def open_encoder(settings: Settings, version: Version, records: Records) -> Quer
             )
         export_onnx(reference, folder, embed_texts_of(records), records.vectors)
     encoder = OnnxEmbedder(folder, threads=settings.query_threads)
-    if encoder.pin != version.pin:
+    if not encoder.pin.same_model(version.pin):
         raise StoreMismatch(f"query encoder {encoder.pin.describe()} does not match the store's {version.pin.describe()}")
     return encoder
 
@@ -92,12 +93,17 @@ class Assistant:
     def load(self) -> Loaded:
         """Load the active version (blocking: call it off the event loop)."""
         with self._reload_lock:
-            version = self.store.require_active(self.settings.model_name)
+            version = self.store.require_active(self.settings.model_name, self._configured_pin)
             current = self._loaded
             if current is not None and current.version.collection == version.collection:
                 return current
             self._loaded = self._build(version, current)
             return self._loaded
+
+    def _configured_pin(self) -> ModelPin:
+        from .embeddings import configured_pin
+
+        return configured_pin(self.settings)
 
     def with_weights(self, weights: dict[str, Any]) -> Assistant:
         """An assistant sharing this one's loaded store, answering with other weights."""
@@ -111,7 +117,7 @@ class Assistant:
         from .retrieval import default_weights
 
         records = self.store.load(version)
-        if current is not None and current.version.pin == version.pin:
+        if current is not None and current.version.pin.same_model(version.pin):
             encoder = current.retriever.encoder  # same model: keep the loaded encoder
         else:
             encoder = self.encoder_factory(self.settings, version, records)

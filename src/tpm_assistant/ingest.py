@@ -19,7 +19,7 @@ from typing import Any
 from .chunking import Chunk, chunk_document
 from .config import Settings
 from .corpus import load_corpus
-from .embeddings import ModelPin, _model_config, export_ready, fingerprint, model_path, onnx_folder
+from .embeddings import ModelPin, configured_pin, export_ready, onnx_folder
 from .errors import CorpusError, StoreMismatch, StoreMissing
 from .index import attach_tokens, build_records, chunks_from_records
 from .store import SCHEMA, Records, Store, Version
@@ -87,12 +87,7 @@ def _diff(old: list[Chunk], new: list[Chunk]) -> tuple[int, int, int, int]:
     return added, updated, removed, unchanged
 
 
-def pin_for(settings: Settings) -> ModelPin:
-    """The configured model's pin, computed from its files without loading torch."""
-    path = model_path(settings)
-    dimension = _model_config(path).get("dimension") or 0
-    return ModelPin(settings.model_name, int(dimension), True, fingerprint(path))
-
+pin_for = configured_pin
 
 class Models:
     """The models ingest needs, loaded only when needed. Tests pass a fake with the same methods.
@@ -184,7 +179,7 @@ def run_ingest(
             documents=len(documents), chunks=len(chunks), added=added, updated=updated, removed=removed,
             unchanged=unchanged, skipped=[{"path": f.path, "reason": f.reason} for f in skipped],
         )  # fmt: skip
-        same_model = old is not None and previous is not None and previous.pin == pin
+        same_model = old is not None and previous is not None and previous.pin.same_model(pin)
         if (
             same_model
             and old is not None

@@ -165,18 +165,34 @@ class Store:
         except (ValueError, TypeError, KeyError) as exc:
             raise StoreMismatch(f"the store pointer in {self.describe()} is unreadable ({exc}); run `tpm-assistant ingest`") from exc
 
-    def require_active(self, model_name: str) -> Version:
+    def require_active(self, model_name: str, configured: Callable[[], ModelPin] | None = None) -> Version:
+        """The active version, if it was built with the configured model.
+
+        Names are compared first (cheap); when they differ, ``configured`` (the configured model's
+        pin, from its files) decides: the same files under another name or path are the same model.
+        """
         version = self.active()
         if version is None:
             raise StoreMissing(f"no store at {self.describe()}: run `tpm-assistant ingest` first")
         if version.schema != SCHEMA:
             raise StoreMismatch(f"the store at {self.describe()} has an older layout; run `tpm-assistant ingest`")
-        if version.pin.name != model_name:
+        if version.pin.name != model_name and not self._same_files(version.pin, configured):
             raise StoreMismatch(
                 f"the store was built with {version.pin.name} but TPM_EMBEDDING_MODEL is {model_name}; "
                 "run `tpm-assistant ingest` to rebuild it"
             )
         return version
+
+    @staticmethod
+    def _same_files(pin: ModelPin, configured: Callable[[], ModelPin] | None) -> bool:
+        from .errors import ModelError
+
+        if configured is None:
+            return False
+        try:
+            return pin.same_model(configured())
+        except ModelError:
+            return False  # the configured model is not there: it cannot match
 
     def activate(self, version: Version) -> None:
         """The switch: one atomic write. Readers pick the new version up on their next look."""
