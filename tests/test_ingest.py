@@ -227,3 +227,27 @@ def test_answers_from_markdown_read_as_prose_with_exact_citations(fake_settings:
             assert raw not in answer.answer, (question, answer.answer)
         for c in answer.citations:
             assert MARKDOWN[c.start : c.end] == c.text
+
+
+def _alternating_ingests(settings: Settings, times: int) -> None:
+    filler = "".join(f"\nParagraph {i} says something about career step {i} and its skills.\n" for i in range(60))
+    (settings.corpus_dir / "careers.md").write_text(CAREERS + filler)
+    for i in range(times):
+        (settings.corpus_dir / "pay.md").write_text(PAY if i % 2 else PAY.replace("Pay varies", "Pay often varies"))
+        assert ingest(settings).wrote
+
+
+def _disk(folder: Path) -> int:
+    """Bytes in the store, less the pointer and lock files (a version number or pid one digit longer)."""
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and f.name not in ("active.json", "ingest.lock"))
+
+
+def test_dropped_versions_leave_nothing_behind_on_disk(fake_settings: Settings):
+    """Issue 9, item 4: ten ingests of alternating edits leave the store no larger than two."""
+    _alternating_ingests(fake_settings, 2)
+    after_two = _disk(fake_settings.store_dir)
+    _alternating_ingests(fake_settings, 8)
+    assert _disk(fake_settings.store_dir) <= after_two
+    segments = [p for p in (fake_settings.store_dir / "chroma").iterdir() if p.is_dir()]
+    assert len(segments) == 1  # the active version's vector index only
+    assert len(list((fake_settings.store_dir / "snapshots").iterdir())) == 1

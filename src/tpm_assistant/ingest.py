@@ -209,7 +209,7 @@ def run_ingest(
         say("verifying and switching", 0, 0)
         store.write_snapshot(version.collection, records)
         store.activate(version)
-        store.cleanup(keep=version)
+        store.cleanup(keep=version, spare=previous)
         report.version, report.wrote = version.collection, True
         report.seconds = round(time.perf_counter() - started, 3)
         return report
