@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -97,7 +98,14 @@ class Assistant:
             current = self._loaded
             if current is not None and current.version.collection == version.collection:
                 return current
+            started = time.perf_counter()
             self._loaded = self._build(version, current)
+            seconds = time.perf_counter() - started
+            if current is None:
+                log.info("loaded store version %s: %d chunks in %.2f s", version.collection, version.chunks, seconds)
+            else:
+                log.info("switched from store version %s to %s: %d chunks in %.2f s",
+                         current.version.collection, version.collection, version.chunks, seconds)  # fmt: skip
             return self._loaded
 
     def _configured_pin(self) -> ModelPin:
@@ -142,7 +150,6 @@ class Assistant:
         except Exception as exc:
             log.warning("keeping %s: could not load %s: %s", current and current.version.collection, active.collection, exc)
             return False
-        log.info("now serving %s", active.collection)
         return True
 
     @property

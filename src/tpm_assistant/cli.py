@@ -171,8 +171,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .config import load_settings
+    from .serving import uvicorn_options
 
-    load_settings()  # fail here, with one line, on bad configuration
+    settings = load_settings()  # fail here, with one line, on bad configuration
     if not 0 < args.port < 65536:
         raise _UsageError(f"invalid port {args.port}")
     uvicorn.run(
@@ -181,8 +182,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=max(1, args.workers),
-        log_level="info",
-        access_log=args.access_log,
+        **uvicorn_options(settings, args.access_log),
     )
     return 0
 

@@ -131,6 +131,17 @@ class Store:
             self._client = client
         return self._client
 
+    def reachable(self, timeout: float = 1.0) -> bool:
+        """Whether the Chroma server answers right now (always true for the embedded store)."""
+        if not self.remote:
+            return True
+        import httpx
+
+        try:
+            return httpx.get(f"{self.settings.chroma_url}/api/v2/heartbeat", timeout=timeout).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def _chroma(self, what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run ``call(*args, **kwargs)`` on Chroma, turning transport failures into one clear error."""
         try:
