@@ -126,6 +126,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
+        if first.get("type") == "string_pattern_mismatch":  # the only pattern: models.NOT_BLANK
+            message = "must not be blank"
         return JSONResponse({"detail": f"{where}: {message}" if where else message}, status_code=422)
 
     @app.exception_handler(TpmError)

@@ -11,8 +11,10 @@ MAX_QUESTION_CHARS = 2000
 MAX_K = 20
 MAX_MESSAGES = 50
 MAX_ASSISTANT_CHARS = 20_000
-# JSON Schema's way of saying "not only white space", so the schema rejects what the API rejects.
-NOT_BLANK = r"\S"
+# JSON Schema's way of saying "not only white space", so the schema rejects what the API rejects:
+# a character outside Python's white space (what ``str.strip`` removes), spelled out because
+# regex dialects disagree on ``\s``.
+NOT_BLANK = "[^\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
 
 
 class Citation(BaseModel):
@@ -71,7 +73,9 @@ class AskRequest(BaseModel):
 
 class UserMessage(BaseModel):
     role: Literal["user"]
-    content: str = Field(max_length=MAX_QUESTION_CHARS, description="a question: the same limit as /ask")
+    content: str = Field(
+        min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK, description="a question: the same limits as /ask"
+    )
 
 
 class AssistantMessage(BaseModel):
@@ -86,7 +90,10 @@ class ChatRequest(BaseModel):
     messages: list[Message] = Field(
         min_length=1,
         max_length=MAX_MESSAGES,
-        description="the conversation so far, oldest first; the last message must be a non-blank user question",
+        description="the conversation so far, oldest first, with at least one user message; the last user "
+        "message is answered (assistant messages after it add nothing)",
+        # JSON Schema for "at least one user message", so the schema says all that is checked.
+        json_schema_extra={"contains": {"type": "object", "properties": {"role": {"const": "user"}}, "required": ["role"]}},
         examples=[[{"role": "user", "content": "What is the average TPM salary?"},
                    {"role": "assistant", "content": "..."},
                    {"role": "user", "content": "And in New York City?"}]],
@@ -95,12 +102,11 @@ class ChatRequest(BaseModel):
 
     @field_validator("messages")
     @classmethod
-    def _last_is_user(cls, messages: list[UserMessage | AssistantMessage]) -> list[UserMessage | AssistantMessage]:
-        if messages[-1].role != "user":
-            raise ValueError("the last message must come from the user")
-        if not messages[-1].content.strip():
-            raise ValueError("the last user message must not be empty")
-        return messages
+    def _up_to_the_last_question(cls, messages: list[UserMessage | AssistantMessage]) -> list[UserMessage | AssistantMessage]:
+        last = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
+        if last is None:
+            raise ValueError("there must be a user message to answer")
+        return messages[: last + 1]
 
 
 class ErrorDetail(BaseModel):
