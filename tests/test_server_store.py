@@ -83,3 +83,41 @@ def test_an_unreachable_server_is_a_clear_error(tmp_path: Path):
     settings = Settings(corpus_dir=tmp_path, store_dir=tmp_path / "cache", chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreUnavailable, match="cannot reach the Chroma server"):
         Store(settings).active()
+
+
+def test_during_a_chroma_server_outage_the_service_answers_from_memory_and_ready_says_so(tmp_path: Path, caplog):
+    """Issue 9, item 7: /ready stays 200 (answers still come, from the version in memory) but
+    reports that the server does not answer, instead of hiding the outage."""
+    import time
+
+    from conftest import FakeModels, fake_assistant
+    from fastapi.testclient import TestClient
+    from test_api import wait_ready
+
+    from tpm_assistant.api import create_app
+
+    chroma = str(Path(sys.executable).with_name("chroma"))
+    server = loopback_server([chroma, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", "{port}"],
+                             "/api/v2/heartbeat")  # fmt: skip
+    url = server.__enter__()
+    try:
+        settings = Settings(corpus_dir=tmp_path / "corpus", store_dir=tmp_path / "local", chroma_url=url,
+                            embedding_model="fake-model", cache_dir=tmp_path / "cache", reload_seconds=0.2)  # fmt: skip
+        settings.corpus_dir.mkdir()
+        (settings.corpus_dir / "a.md").write_text("# Pay\n\nEntry-level pay is $50,000 a year.\n")
+        version = run_ingest(settings, models=FakeModels()).version
+        with TestClient(create_app(settings, fake_assistant(settings))) as client:
+            ready = wait_ready(client, 30).json()
+            assert ready["store_reachable"] is True and ready["version"] == version and ready["store"] == url
+            server.__exit__(None, None, None)  # the outage
+            server = None
+            time.sleep(0.5)  # a few looks at the pointer fail meanwhile
+            response = client.get("/ready")
+            assert response.status_code == 200
+            assert response.json()["store_reachable"] is False and "does not answer" in response.json()["detail"]
+            assert client.post("/ask", json={"question": "What is entry-level pay?"}).status_code == 200
+    finally:
+        if server is not None:
+            server.__exit__(None, None, None)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "tpm_assistant" and r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "could not read the store pointer" in warnings[0], warnings

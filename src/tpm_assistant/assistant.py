@@ -89,6 +89,7 @@ class Assistant:
         self.weights = weights
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
+        self._problem: str | None = None
 
     # -- loading ------------------------------------------------------------------------------
     def load(self) -> Loaded:
@@ -141,16 +142,27 @@ class Assistant:
         try:
             active = self.store.active()
         except Exception as exc:
-            log.warning("could not read the store pointer: %s", exc)
+            self._warn(f"could not read the store pointer: {exc}")
             return False
         if active is None or (current is not None and active.collection == current.version.collection):
+            self._warn(None)
             return False
         try:
             self.load()
         except Exception as exc:
-            log.warning("keeping %s: could not load %s: %s", current and current.version.collection, active.collection, exc)
+            self._warn(f"keeping {current and current.version.collection}: could not load {active.collection}: {exc}")
             return False
+        self._warn(None)
         return True
+
+    def _warn(self, problem: str | None) -> None:
+        """One warning when a problem starts (the service looks several times a second), one line when it ends."""
+        if problem != self._problem:
+            if problem is not None:
+                log.warning("%s", problem)
+            elif self._problem is not None:
+                log.info("the store can be read again")
+            self._problem = problem
 
     @property
     def loaded(self) -> Loaded | None:
