@@ -157,6 +157,8 @@ def run_ingest(
     say = progress or (lambda stage, done, total: None)
     models = models or Models(settings)
     corpus_dir = corpus_dir or settings.corpus_dir
+    if corpus_dir.exists() and not corpus_dir.is_dir():
+        raise CorpusError(f"{corpus_dir} is a file: the corpus is a folder of .txt and .md files (--corpus or TPM_CORPUS_DIR)")
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
 
