@@ -198,3 +198,14 @@ def test_chat_on_a_terminal_has_line_editing_history_and_ends_ctrl_d_on_a_new_li
     assert os.waitstatus_to_exitcode(status) == 0
     assert b"Sources:" in first and first.split(b"Sources:")[0].split(b"\n", 1)[1] in second
     assert rest.strip(b"\r\n") == b"" and rest.endswith(b"\n")
+
+
+def test_make_says_what_it_installs():
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    result = subprocess.run(["make", "-n", "-B", "install"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "--quiet" not in result.stdout and "pip install" in result.stdout
+    assert result.stdout.count("==> ") >= 3  # a line per step
