@@ -189,7 +189,8 @@ def run_ingest(
             and (old.ids, old.documents, old.metadatas) == ([s.id for s in specs], [s.document for s in specs], [s.metadata for s in specs])
             and models.encoder_ready(store, pin)
             and store.has_collection(previous)
-        ):  # nothing to do: the store already holds exactly this corpus
+        ):  # nothing to write: the store already holds exactly this corpus
+            store.cleanup(keep=previous)  # what a run killed after its switch left behind
             report.version = previous.collection
             report.seconds = round(time.perf_counter() - started, 3)
             return report
