@@ -271,7 +271,7 @@ def test_the_reload_loop_looks_on_a_fixed_beat_well_inside_the_promised_interval
     one before."""
     import asyncio
 
-    from tpm_assistant.api import _State, _keep_loaded
+    from tpm_assistant.api import _keep_loaded, _State
 
     now = [0.0]
     starts: list[float] = []
@@ -293,7 +293,7 @@ def test_the_reload_loop_looks_on_a_fixed_beat_well_inside_the_promised_interval
     state.assistant, state.problem = SlowAssistant(), None  # type: ignore[assignment]
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(_keep_loaded(state, 2.0, clock=lambda: now[0], sleep=sleep))
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert gaps and max(gaps) <= 0.5 + 1e-9, gaps  # a look every 0.5 s; + 0.3 s loading < 2 s
 
 

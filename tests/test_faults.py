@@ -113,7 +113,7 @@ def assert_one_complete_version(settings: Settings, texts: dict[str, str]) -> st
     records = store.load(version)
     assert len(records.ids) == version.records == len(set(records.ids))
     editions = {name for name, text in texts.items() if all(
-        text[m["start"] : m["end"]] == doc for doc, m in zip(records.documents, records.metadatas))}  # fmt: skip
+        text[m["start"] : m["end"]] == doc for doc, m in zip(records.documents, records.metadatas, strict=True))}  # fmt: skip
     assert len(editions) == 1, "rows of two editions in one version"
     edition = editions.pop()
     answer = fake_assistant(settings).ask("What does edition add to step 3?", k=5)

@@ -30,7 +30,7 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
 def test_dropped_versions_leave_no_segment_folders_on_the_server(chroma_url: str, tmp_path: Path):
     """Issue 9, item 4 with a Chroma server: the server never frees a dropped collection's files,
     so ingest rewrites the version before the active one in place instead of creating another."""
-    from conftest import FakeModels, fake_assistant
+    from conftest import fake_assistant
     from test_ingest import _alternating_ingests
 
     settings = Settings(corpus_dir=tmp_path / "corpus", store_dir=tmp_path / "local", chroma_url=chroma_url,

@@ -82,7 +82,6 @@ def test_schemathesis_finds_nothing_the_api_does_that_its_schema_does_not_say(gu
     import schemathesis
     from hypothesis import HealthCheck, given, settings
     from schemathesis import GenerationMode
-
     from schemathesis.checks import CHECKS, load_all_checks
 
     load_all_checks()
@@ -98,19 +97,23 @@ def test_schemathesis_finds_nothing_the_api_does_that_its_schema_does_not_say(gu
     }})  # fmt: skip
     schema = schemathesis.openapi.from_url(guide_service + "/openapi.json", config=config)
     cases: Counter[str] = Counter()
+
+    def hypothesis_test(label: str, strategy: object, examples: int):
+        @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        @given(case=strategy)
+        def run(case: schemathesis.Case) -> None:
+            cases[label] += 1
+            case.call_and_validate(checks=every_check, timeout=30)
+
+        return run
+
     for result in schema.get_all_operations():
         operation = result.ok()
         has_body = operation.method.upper() == "POST"  # the GET routes take no input to get wrong
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE) if has_body else (GenerationMode.POSITIVE,):
-
-            @settings(max_examples=100 if has_body else 10, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))  # fmt: skip
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def run(case: schemathesis.Case) -> None:
-                cases[f"{operation.label} {mode}"] += 1
-                case.call_and_validate(checks=every_check, timeout=30)
-
-            run()
+            strategy = operation.as_strategy(generation_mode=mode)
+            hypothesis_test(f"{operation.label} {mode}", strategy, 100 if has_body else 10)()
     print(f"schemathesis: {sum(cases.values())} cases", dict(cases))
     assert {label.rsplit(" ", 1)[0] for label in cases} == {"POST /ask", "POST /chat", "GET /health", "GET /ready", "GET /metrics"}
     assert sum(cases.values()) >= 300

@@ -19,9 +19,8 @@ from .store import Records, Store, Version
 
 if TYPE_CHECKING:
     from .abstain import Abstainer
-    from .embeddings import ModelPin
     from .answer import Composer
-    from .embeddings import QueryEncoder
+    from .embeddings import ModelPin, QueryEncoder
     from .index import Index
     from .retrieval import Retriever
 
