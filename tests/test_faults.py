@@ -63,7 +63,7 @@ CHILD = textwrap.dedent(
             calls = []
             def step(n):
                 calls.append(n)
-                if len(calls) == 2:  # two batches in, more to come
+                if len(calls) == 1:  # one batch of 512 rows in, more to come
                     stop()
             return original(self, records, pin, chunks, previous, progress=step)
         Store.write_version = write_version
@@ -141,6 +141,10 @@ def test_ingest_killed_at_any_point_leaves_one_complete_version_and_the_next_cle
     source.write_text(texts["new"])
 
     kill_ingest_at(point, fake_settings, tmp_path)
+    if point == "mid-write":  # the new version really was half written
+        store = Store(fake_settings)
+        (half,) = [n for n in store._versions() if n != store.active().collection]
+        assert 0 < store.client().get_collection(half).count() < store.active().records
     served = assert_one_complete_version(fake_settings, texts)
     assert served == ("new" if point == "after the pointer switch" else "old")
 
