@@ -105,6 +105,11 @@ def kill_ingest_at(point: str, settings: Settings, tmp_path: Path) -> None:
             child.wait()
 
 
+def versions(store: Store) -> list[str]:
+    """Every version collection in the store (complete or not)."""
+    return sorted(c.name for c in store.client().list_collections() if c.name.startswith("tpm-v"))
+
+
 def assert_one_complete_version(settings: Settings, texts: dict[str, str]) -> str:
     """The pointed version is whole and holds one edition; answers cite it exactly. Returns which."""
     store = Store(settings)
@@ -126,7 +131,7 @@ def assert_one_complete_version(settings: Settings, texts: dict[str, str]) -> st
 def assert_nothing_left_behind(settings: Settings) -> None:
     store = Store(settings)
     active = store.active()
-    assert store._versions() == [active.collection]
+    assert versions(store) == [active.collection]
     assert [p.name for p in (settings.store_dir / "snapshots").iterdir()] == [f"{active.collection}.npz"]
     assert len([p for p in (settings.store_dir / "chroma").iterdir() if p.is_dir()]) == 1
     assert not [p for p in settings.store_dir.rglob(".*") if p.is_file()]  # no half-written temporary files
@@ -143,7 +148,7 @@ def test_ingest_killed_at_any_point_leaves_one_complete_version_and_the_next_cle
     kill_ingest_at(point, fake_settings, tmp_path)
     if point == "mid-write":  # the new version really was half written
         store = Store(fake_settings)
-        (half,) = [n for n in store._versions() if n != store.active().collection]
+        (half,) = [n for n in versions(store) if n != store.active().collection]
         assert 0 < store.client().get_collection(half).count() < store.active().records
     served = assert_one_complete_version(fake_settings, texts)
     assert served == ("new" if point == "after the pointer switch" else "old")

@@ -31,6 +31,7 @@ def test_dropped_versions_leave_no_segment_folders_on_the_server(chroma_url: str
     """Issue 9, item 4 with a Chroma server: the server never frees a dropped collection's files,
     so ingest rewrites the version before the active one in place instead of creating another."""
     from conftest import fake_assistant
+    from test_faults import versions
     from test_ingest import _alternating_ingests
 
     settings = Settings(corpus_dir=tmp_path / "corpus", store_dir=tmp_path / "local", chroma_url=chroma_url,
@@ -52,7 +53,7 @@ def test_dropped_versions_leave_no_segment_folders_on_the_server(chroma_url: str
     # would grow without end.
     assert after_ten <= 1.5 * after_two
     store = Store(settings)
-    assert len(store._versions()) == 2
+    assert len(versions(store)) == 2
     records = store.load(store.active())
     assert len(records.ids) == len(set(records.ids)) and any("Pay often varies" not in d for d in records.documents)
     assert fake_assistant(settings).ask("What does pay vary by?").citations
