@@ -12,17 +12,18 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from . import __version__
+from . import __version__, web
 from .assistant import Assistant
 from .chat import Turn
 from .config import Settings, load_settings
+from .deps import Ready, in_worker
 from .errors import TpmError
 from .models import Answer, AskRequest, ChatRequest
 
@@ -55,17 +56,6 @@ async def _keep_loaded(state: _State, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
-async def ready_assistant(request: Request) -> Assistant:
-    """The loaded assistant, or 503 with the reason it is not ready."""
-    state: _State = request.app.state.tpm
-    if state.assistant.loaded is None:
-        raise HTTPException(503, state.problem or "not ready")
-    return state.assistant
-
-
-Ready = Annotated[Assistant, Depends(ready_assistant)]
-
-
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     settings = settings or load_settings()
 
@@ -87,6 +77,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         summary="Answers career questions from the guide 'How to Become a Technical Project Manager', with citations.",
         lifespan=lifespan,
     )
+    if settings.cors_origins:  # off by default: only the service's own page calls it
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["content-type", "authorization"])  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -101,8 +96,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return JSONResponse({"detail": str(exc)}, status_code=503)
 
     async def answer(request: Request, work: Callable[[], Answer]) -> Response:
-        state: _State = request.app.state.tpm
-        result = await anyio.to_thread.run_sync(work, limiter=state.limiter)
+        result = await in_worker(request, work)
         # Serialised once here; the declared response_model still documents it in OpenAPI.
         return Response(result.model_dump_json(), media_type="application/json")
 
@@ -131,4 +125,5 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             return JSONResponse({"detail": state.problem or "not ready"}, status_code=503)
         return {"status": "ready", "chunks": len(loaded.index), "model": loaded.version.pin.name}
 
+    app.include_router(web.router)
     return app
