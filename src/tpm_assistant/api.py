@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from . import __version__, web
+from . import __version__, openai_api, streaming, web
 from .assistant import Assistant
 from .chat import Turn
 from .config import Settings, load_settings
@@ -104,9 +104,13 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def ask(body: AskRequest, assistant: Ready, request: Request) -> Response:
         return await answer(request, lambda: assistant.ask(body.question, body.k))
 
-    @app.post("/chat", response_model=Answer, summary="Answer the last user message, using earlier turns")
+    @app.post("/chat", response_model=Answer, summary="Answer the last user message, using earlier turns",
+              responses=streaming.CHAT_STREAM_RESPONSES)  # fmt: skip
     async def chat(body: ChatRequest, assistant: Ready, request: Request) -> Response:
         turns = [Turn(m.role, m.content) for m in body.messages]
+        if body.stream:
+            result = await in_worker(request, lambda: assistant.chat(turns, body.k))
+            return streaming.event_stream(streaming.answer_frames(result))
         return await answer(request, lambda: assistant.chat(turns, body.k))
 
     @app.get("/health", summary="Liveness: 200 while the process is up")
@@ -126,4 +130,5 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return {"status": "ready", "chunks": len(loaded.index), "model": loaded.version.pin.name}
 
     app.include_router(web.router)
+    app.include_router(openai_api.router)
     return app

@@ -60,6 +60,7 @@ class ChatRequest(BaseModel):
                    {"role": "user", "content": "And in New York City?"}]],
     )
     k: int | None = Field(default=None, ge=1, le=MAX_K)
+    stream: bool = Field(default=False, description="send the Answer as server-sent events (`delta` pieces, then `done`)")
 
     @field_validator("messages")
     @classmethod
