@@ -135,6 +135,43 @@ def test_asks_and_shows_the_cited_answer(page, real_service: str):
     assert page.execute_script("return document.activeElement.id") == "q"  # focus back in the input
 
 
+# Records whether each POST /chat asked for a stream; with window.__cutStream set, a streamed
+# request gets a stream that breaks off after one piece (as a proxy cutting the connection would).
+WATCH_CHAT_JS = """
+window.__streamed = [];
+const realFetch = window.fetch;
+window.fetch = function (url, init) {
+  if (String(url).endsWith('/chat')) {
+    const stream = JSON.parse(init.body).stream === true;
+    window.__streamed.push(stream);
+    if (stream && window.__cutStream) {
+      return Promise.resolve(new Response('event: delta\\ndata: {"text": "partial "}\\n\\n',
+                                          {headers: {'content-type': 'text/event-stream'}}));
+    }
+  }
+  return realFetch.apply(this, arguments);
+};
+"""
+
+
+def test_answers_arrive_through_the_stream(page, real_service: str):
+    page.execute_script(WATCH_CHAT_JS)
+    answer = ask(page, "Do I need a PMP?")
+    assert page.execute_script("return window.__streamed") == [True]  # one streamed request, no fallback
+    expected = api_answer(real_service, [{"role": "user", "content": "Do I need a PMP?"}])
+    assert text_of(page, answer.find_elements("css selector", "p.text")[0]) == expected["answer"]
+    assert len(answer.find_elements("css selector", "button.marker")) == expected["answer"].count("[")
+
+
+def test_a_broken_stream_falls_back_to_a_plain_request(page, real_service: str):
+    page.execute_script(WATCH_CHAT_JS + "window.__cutStream = true;")
+    answer = ask(page, "Do I need a PMP?")
+    assert page.execute_script("return window.__streamed") == [True, False]
+    expected = api_answer(real_service, [{"role": "user", "content": "Do I need a PMP?"}])
+    assert text_of(page, answer.find_elements("css selector", "p.text")[0]) == expected["answer"]
+    assert "partial" not in answer.text and answer.find_elements("css selector", ".sources li")
+
+
 def test_an_example_question_asks_itself(page):
     before = len(css(page, "#log > li"))
     example = css(page, "#examples button")[0]

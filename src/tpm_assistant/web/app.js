@@ -66,24 +66,80 @@
   }
 
   // -- asking ---------------------------------------------------------------------------------
+  async function failure(response) {
+    const detail = await detailOf(response);
+    if (response.status === 503) return new ApiError(`The assistant is not ready: ${detail}`);
+    if (response.status < 500) return new ApiError(`The question was not accepted: ${detail}`);
+    return new ApiError(`The service failed (${response.status}): ${detail}`);
+  }
+
+  function request(messages, stream) {
+    const body = stream ? { messages, stream: true } : { messages };
+    return fetch("/chat", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
   async function postChat(messages) {
     let response;
     try {
-      response = await fetch("/chat", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ messages }),
-      });
+      response = await request(messages, false);
     } catch (_) {
       throw new ApiError(UNREACHABLE);
     }
-    if (!response.ok) {
-      const detail = await detailOf(response);
-      if (response.status === 503) throw new ApiError(`The assistant is not ready: ${detail}`);
-      if (response.status < 500) throw new ApiError(`The question was not accepted: ${detail}`);
-      throw new ApiError(`The service failed (${response.status}): ${detail}`);
-    }
+    if (!response.ok) throw await failure(response);
     return response.json();
+  }
+
+  // POST /chat with "stream": true: `delta` events carry the answer text in pieces, then one
+  // `done` event the citations, `answered` and `missing`. EventSource cannot POST, so the
+  // stream is read here.
+  async function streamChat(messages, onText) {
+    const response = await request(messages, true);
+    if (!response.ok) throw await failure(response);
+    if (!(response.headers.get("content-type") || "").startsWith("text/event-stream") || !response.body) {
+      throw new Error("no event stream");
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    let text = "";
+    let rest = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value.replace(/\r\n?/g, "\n");
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const event = { name: "message", data: [] };
+        for (const line of buffer.slice(0, cut).split("\n")) {
+          if (line.startsWith("event:")) event.name = line.slice(6).trim();
+          else if (line.startsWith("data:")) event.data.push(line.slice(5).replace(/^ /, ""));
+        }
+        buffer = buffer.slice(cut + 2);
+        if (event.name === "delta") {
+          text += JSON.parse(event.data.join("\n")).text;
+          onText(text);
+        } else if (event.name === "done") {
+          rest = JSON.parse(event.data.join("\n"));
+        }
+      }
+    }
+    if (!rest) throw new Error("the stream ended before its last event");
+    return { ...rest, answer: text };
+  }
+
+  // Streaming first; plain fetch when the stream cannot be had or breaks off (an older service,
+  // a proxy that buffers or cuts it). A refusal from the service is not retried.
+  async function getAnswer(messages, onText) {
+    try {
+      return await streamChat(messages, onText);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      onText(null);
+      return postChat(messages);
+    }
   }
 
   async function ask(question) {
@@ -100,8 +156,22 @@
     log.appendChild(pending);
     pending.scrollIntoView({ block: "nearest" });
     const messages = history.concat([{ role: "user", content: question }]).slice(-MAX_MESSAGES);
+    const shown = el("p", "text");
+    const onText = (text) => {
+      if (mine !== conversation) return;
+      if (text === null) {
+        pending.replaceChildren(document.createTextNode("Looking in the guide…"));
+        pending.className = "msg bot pending";
+        return;
+      }
+      if (shown.parentNode !== pending) {
+        pending.className = "msg bot";
+        pending.replaceChildren(shown);
+      }
+      shown.textContent = text;
+    };
     try {
-      const answer = await postChat(messages);
+      const answer = await getAnswer(messages, onText);
       if (mine !== conversation) return;
       renderAnswer(pending, answer);
       history.push({ role: "user", content: question }, { role: "assistant", content: answer.answer });
