@@ -174,6 +174,8 @@
       const answer = await getAnswer(messages, onText);
       if (mine !== conversation) return;
       renderAnswer(pending, answer);
+      // The whole answer in view when it fits, else its start.
+      pending.scrollIntoView({ block: pending.offsetHeight > window.innerHeight * 0.6 ? "start" : "nearest" });
       history.push({ role: "user", content: question }, { role: "assistant", content: answer.answer });
     } catch (err) {
       if (mine !== conversation) return;
