@@ -160,8 +160,13 @@ def stream_beside_ask(url: str, qs: list[str], n: int) -> dict[str, float]:
     """Warm medians (ms) of the time to first and to last byte of POST /ask and of the streamed
     POST /chat ("stream": true) for the same questions, asked in turn on one connection."""
     client = Client(url)
-    ask = lambda q: client.timed("/ask", {"question": q})  # noqa: E731
-    stream = lambda q: client.timed("/chat", {"messages": [{"role": "user", "content": q}], "stream": True})  # noqa: E731
+
+    def ask(q: str) -> tuple[float, float]:
+        return client.timed("/ask", {"question": q})
+
+    def stream(q: str) -> tuple[float, float]:
+        return client.timed("/chat", {"messages": [{"role": "user", "content": q}], "stream": True})
+
     for q in qs[:20]:  # warm-up
         ask(q), stream(q)
     asked, streamed = [], []
@@ -169,7 +174,10 @@ def stream_beside_ask(url: str, qs: list[str], n: int) -> dict[str, float]:
         asked.append(ask(qs[i % len(qs)]))
         streamed.append(stream(qs[i % len(qs)]))
     client.close()
-    ms = lambda values: 1000 * statistics.median(values)  # noqa: E731
+
+    def ms(values: list[float]) -> float:
+        return 1000 * statistics.median(values)
+
     out = {"ask_first": ms([a[0] for a in asked]), "ask_last": ms([a[1] for a in asked]),
            "stream_first": ms([s[0] for s in streamed]), "stream_last": ms([s[1] for s in streamed])}  # fmt: skip
     out["added"] = ms([s[1] - a[1] for a, s in zip(asked, streamed)])

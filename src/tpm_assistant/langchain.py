@@ -26,7 +26,7 @@ from pydantic import Field, PrivateAttr
 
 from .chat import Turn
 from .config import Settings, load_settings
-from .embeddings import langchain_embeddings  # noqa: F401  (the embedder as LangChain Embeddings)
+from .embeddings import langchain_embeddings  # the embedder as LangChain Embeddings, re-exported
 from .errors import TpmError
 from .models import MAX_K, Answer, ChatRequest
 
@@ -91,8 +91,14 @@ def documents(answer: Answer) -> list[Document]:
     return [
         Document(
             page_content=c.text,
-            metadata={"chunk_id": c.chunk_id, "source": c.source, "section": c.section, "start": c.start, "end": c.end,
-                      "score": c.score},  # fmt: skip
+            metadata={
+                "chunk_id": c.chunk_id,
+                "source": c.source,
+                "section": c.section,
+                "start": c.start,
+                "end": c.end,
+                "score": c.score,
+            },
             id=c.chunk_id,
         )
         for c in answer.citations
@@ -132,8 +138,9 @@ def to_turns(value: Any) -> list[Turn]:
             role, content = getattr(message, "type", None), str(getattr(message, "text", ""))
         if role not in _ROLES:
             raise ValueError(f"unsupported message role {role!r}")
-        if _ROLES[role] is not None:
-            turns.append(Turn(_ROLES[role], str(content or "")))
+        mapped = _ROLES[role]
+        if mapped is not None:
+            turns.append(Turn(mapped, str(content or "")))
     return _checked(turns)
 
 

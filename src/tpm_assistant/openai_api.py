@@ -238,9 +238,10 @@ async def get_model(model: str) -> ModelCard:
     return _card()
 
 
+STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}}
 STREAM_DOC = (
     'With `"stream": true`: `text/event-stream` of `chat.completion.chunk` frames sharing one `id` and `created`: '
-    "the role first, then content deltas, then a chunk with `finish_reason: \"stop\"` and the extra field "
+    'the role first, then content deltas, then a chunk with `finish_reason: "stop"` and the extra field '
     "`tpm_assistant` (`answered`, `citations`, `missing`), then (with `stream_options.include_usage`) a usage "
     "chunk, then `data: [DONE]`."
 )
@@ -251,7 +252,7 @@ STREAM_DOC = (
     response_model=ChatCompletion,
     summary="Answer the last user message (OpenAI-compatible)",
     description="System messages are accepted and ignored, unknown fields ignored. " + STREAM_DOC,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}} | ERRORS,
+    responses=STREAM_RESPONSE | ERRORS,
 )
 async def chat_completions(body: ChatCompletionRequest, request: Request) -> Response:
     if body.model != MODEL:

@@ -13,6 +13,7 @@ of JSON, so writing the frames here is three lines.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -47,7 +48,7 @@ def pieces(text: str, words: int = PIECE_WORDS) -> list[str]:
     """``text`` cut before every ``words``-th word; joined, the pieces are ``text`` exactly."""
     cuts = [m.start() for i, m in enumerate(_WORD.finditer(text)) if i and i % words == 0]
     bounds = [0, *cuts, len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a] or [text]
+    return [text[a:b] for a, b in itertools.pairwise(bounds) if b > a] or [text]
 
 
 def frame(data: str, event: str | None = None) -> bytes:
@@ -83,7 +84,7 @@ EXAMPLE = (
 CHAT_STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": 'The Answer; with `"stream": true`, the same Answer as server-sent events: `delta` events '
-        "(`{\"text\": str}`: the answer text in pieces, which joined give `answer`), then one `done` event "
+        '(`{"text": str}`: the answer text in pieces, which joined give `answer`), then one `done` event '
         '(`{"answered", "citations", "missing"}`).',
         "content": {"text/event-stream": {"schema": {"type": "string"}, "example": EXAMPLE}},
     }
