@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["content-type", "authorization"])  # fmt: skip
+                           allow_headers=["*"])  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
