@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@echo "==> installing torch 2.13.0, the CPU build, first (an unpinned torch pulls gigabytes of CUDA packages)"
 	$(BIN)/pip install --progress-bar off torch==2.13.0
 	@echo "==> installing tpm-assistant and its dependencies, pinned by constraints.txt"
-	$(BIN)/pip install --progress-bar off -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --progress-bar off -c constraints.txt -e '.[dev,langchain]'
 	@touch $(STAMP)
 	@echo "==> installed: $(BIN)/tpm-assistant"
 

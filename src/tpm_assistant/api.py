@@ -13,17 +13,18 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from . import __version__
+from . import __version__, openai_api, streaming, web
 from .assistant import Assistant
 from .chat import Turn
 from .config import Settings, load_settings
+from .deps import Ready, in_worker
 from .docs import add_offline_docs
 from .errors import StoreMissing, TpmError
 from .limits import BodyLimit
@@ -71,17 +72,6 @@ async def _keep_loaded(
         await sleep(next_look - clock())
 
 
-async def ready_assistant(request: Request) -> Assistant:
-    """The loaded assistant, or 503 with the reason it is not ready."""
-    state: _State = request.app.state.tpm
-    if state.assistant.loaded is None:
-        raise HTTPException(503, state.problem or "not ready")
-    return state.assistant
-
-
-Ready = Annotated[Assistant, Depends(ready_assistant)]
-
-
 # What each answering route may return besides the Answer, all as one short line in ``detail``.
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorDetail, "description": "the body is not valid UTF-8 or cannot be parsed"},
@@ -119,6 +109,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     add_offline_docs(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.read_timeout)
     app.add_middleware(RequestMetrics, metrics=metrics)
+    if settings.cors_origins:  # off by default: only the service's own page calls it
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["*"])  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -135,8 +130,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return JSONResponse({"detail": str(exc)}, status_code=503)
 
     async def answer(request: Request, work: Callable[[], Answer]) -> Response:
-        state: _State = request.app.state.tpm
-        result = await anyio.to_thread.run_sync(work, limiter=state.limiter)
+        result = await in_worker(request, work)
         metrics.answer(result.answered)
         # Serialised once here; the declared response_model still documents it in OpenAPI.
         return Response(result.model_dump_json(), media_type="application/json")
@@ -145,9 +139,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def ask(body: AskRequest, assistant: Ready, request: Request) -> Response:
         return await answer(request, lambda: assistant.ask(body.question, body.k))
 
-    @app.post("/chat", response_model=Answer, responses=_ERRORS, summary="Answer the last user message, using earlier turns")
+    @app.post("/chat", response_model=Answer, summary="Answer the last user message, using earlier turns",
+              responses=_ERRORS | streaming.CHAT_STREAM_RESPONSES)  # fmt: skip
     async def chat(body: ChatRequest, assistant: Ready, request: Request) -> Response:
         turns = [Turn(m.role, m.content) for m in body.messages]
+        if body.stream:
+            result = await in_worker(request, lambda: assistant.chat(turns, body.k))
+            metrics.answer(result.answered)
+            return streaming.event_stream(streaming.answer_frames(result))
         return await answer(request, lambda: assistant.chat(turns, body.k))
 
     @app.get("/health", summary="Liveness: 200 while the process is up")
@@ -186,4 +185,6 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         text = metrics.render(loaded.version.collection if loaded else None, len(loaded.index) if loaded else None)
         return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
+    app.include_router(web.router)
+    app.include_router(openai_api.router)
     return app

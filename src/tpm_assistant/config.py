@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The name stored in a collection's model pin when the bundled copy is used: the same on every
 # machine, unlike the path of the copy inside a virtual environment.
@@ -46,6 +47,12 @@ class Settings(BaseSettings):
     read_timeout: float = 10.0
     # Open connections one service process accepts; beyond it uvicorn answers 503 at once.
     max_connections: int = 1000
+    # Web origins allowed to call the API from their pages (CORS), comma-separated; none by default,
+    # so only the service's own chat page can. NoDecode: a plain list, not JSON, in the variable.
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    # The OpenAI-compatible routes append a plain-text "Sources" list to the content, for chat
+    # front-ends that show only the content.
+    openai_sources: bool = True
 
     @field_validator("chroma_url")
     @classmethod
@@ -92,6 +99,17 @@ class Settings(BaseSettings):
         if not value > 0:
             raise ValueError("TPM_READ_TIMEOUT must be positive")
         return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _check_origins(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+        origins = tuple(str(item).strip().rstrip("/") for item in items if str(item).strip())
+        for origin in origins:
+            parts = urlsplit(origin)
+            if origin != "*" and (parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query):
+                raise ValueError(f"TPM_CORS_ORIGINS must list origins such as https://chat.example.org, got {origin!r}")
+        return origins
 
     @property
     def model_name(self) -> str:

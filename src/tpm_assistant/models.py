@@ -99,6 +99,7 @@ class ChatRequest(BaseModel):
                    {"role": "user", "content": "And in New York City?"}]],
     )  # fmt: skip
     k: KValue | None = K
+    stream: bool = Field(default=False, description="send the Answer as server-sent events (`delta` pieces, then `done`)")
 
     @field_validator("messages")
     @classmethod
