@@ -187,4 +187,33 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     app.include_router(web.router)
     app.include_router(openai_api.router)
+    _document_validation_errors(app)
     return app
+
+
+def _document_validation_errors(app: FastAPI) -> None:
+    """FastAPI documents every route's invalid input as its own 422 list of error objects; this
+    service answers ``{"detail": str}`` with 422 instead, and the OpenAI-compatible routes answer 400
+    in OpenAI's shape. The schema says so."""
+    make = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = make()
+            for path, operations in spec.get("paths", {}).items():
+                for operation in operations.values():
+                    responses = operation.get("responses", {})
+                    if "HTTPValidationError" not in str(responses.get("422", "")):
+                        continue
+                    if path.startswith(openai_api.router.prefix):
+                        del responses["422"]
+                    else:
+                        responses["422"] = {"description": "invalid request: which field and why",
+                                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}}}  # fmt: skip
+            schemas = spec.get("components", {}).get("schemas", {})
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

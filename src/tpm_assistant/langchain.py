@@ -106,8 +106,17 @@ def documents(answer: Answer) -> list[Document]:
 
 
 def _checked(turns: list[Turn]) -> list[Turn]:
-    """The same rules as ``POST /chat`` (a ``ValueError`` otherwise), in-process or over HTTP."""
-    request = ChatRequest.model_validate({"messages": [{"role": t.role, "content": t.content} for t in turns]})
+    """The same rules as ``POST /chat``, in-process or over HTTP: a ``ValueError`` with one line
+    naming the message and the reason otherwise."""
+    from pydantic import ValidationError
+
+    try:
+        request = ChatRequest.model_validate({"messages": [{"role": t.role, "content": t.content} for t in turns]})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("user", "assistant"))
+        reason = "must not be blank" if first.get("type") == "string_pattern_mismatch" else str(first.get("msg", ""))
+        raise ValueError(f"{where}: {reason.removeprefix('Value error, ')}" if where else reason) from None
     return [Turn(m.role, m.content) for m in request.messages]
 
 

@@ -21,13 +21,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .chat import Turn
 from .deps import in_worker, ready_assistant
 from .errors import TpmError
 from .models import MAX_K, Answer, ChatRequest, Citation
-from .streaming import event_stream, frame, pieces
+from .streaming import SSE_EVENT, event_stream, frame, pieces
 
 MODEL = "tpm-assistant"
 EXTRA = "tpm_assistant"  # the one extra field holding the Answer's citations, answered and missing
@@ -59,7 +60,7 @@ class _OpenAIRoute(APIRoute):
                 return exc.response()
             except RequestValidationError as exc:
                 return _invalid(exc.errors()).response()
-            except HTTPException as exc:
+            except StarletteHTTPException as exc:  # FastAPI raises Starlette's own for a body it cannot read
                 kind, code = ("server_error", "not_ready") if exc.status_code == 503 else ("invalid_request_error", None)
                 return OpenAIError(exc.status_code, str(exc.detail), kind, code).response()
             except TpmError as exc:
@@ -79,10 +80,23 @@ def _invalid(errors: Any) -> OpenAIError:
 
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], route_class=_OpenAIRoute)
 
+class ErrorInfo(BaseModel):
+    message: str
+    type: str = Field(description="`invalid_request_error` or `server_error`")
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error of the OpenAI-compatible routes, in OpenAI's shape."""
+
+    error: ErrorInfo
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": 'invalid request: `{"error": {"message", "type": "invalid_request_error", "param", "code"}}`'},
-    404: {"description": "unknown model (`code: model_not_found`)"},
-    503: {"description": "not ready (`type: server_error`, `code: not_ready`)"},
+    400: {"model": ErrorBody, "description": "invalid request (`type: invalid_request_error`)"},
+    404: {"model": ErrorBody, "description": "unknown model (`code: model_not_found`)"},
+    503: {"model": ErrorBody, "description": "not ready (`type: server_error`, `code: not_ready`)"},
 }
 
 
@@ -238,7 +252,7 @@ async def get_model(model: str) -> ModelCard:
     return _card()
 
 
-STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+STREAM_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/event-stream": {"schema": SSE_EVENT}}}}
 STREAM_DOC = (
     'With `"stream": true`: `text/event-stream` of `chat.completion.chunk` frames sharing one `id` and `created`: '
     'the role first, then content deltas, then a chunk with `finish_reason: "stop"` and the extra field '

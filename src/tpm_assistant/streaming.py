@@ -81,11 +81,17 @@ EXAMPLE = (
 )
 
 # The 200 response of POST /chat with "stream": true, for OpenAPI.
+# One server-sent event as clients parse it: its name and its data (one line of JSON).
+SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {"event": {"type": "string"}, "data": {"type": "string"}, "id": {"type": "string"}},
+    "required": ["data"],
+}
 CHAT_STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": 'The Answer; with `"stream": true`, the same Answer as server-sent events: `delta` events '
         '(`{"text": str}`: the answer text in pieces, which joined give `answer`), then one `done` event '
         '(`{"answered", "citations", "missing"}`).',
-        "content": {"text/event-stream": {"schema": {"type": "string"}, "example": EXAMPLE}},
+        "content": {"text/event-stream": {"schema": SSE_EVENT, "example": EXAMPLE}},
     }
 }

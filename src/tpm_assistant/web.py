@@ -106,8 +106,8 @@ async def passage(
     start: Annotated[int, Query(ge=0)],
     end: Annotated[int, Query(ge=1)],
 ) -> Response:
-    if end <= start or end - start > MAX_SPAN:
-        raise HTTPException(422, f"end must be after start and at most {MAX_SPAN} characters after it")
+    if end <= start or end - start > MAX_SPAN:  # no passage spans that (a passage is one paragraph or bullet)
+        raise HTTPException(404, f"no passage spans {start}-{end}: end must be after start and at most {MAX_SPAN} characters after it")
     loaded = assistant.loaded
     if loaded is None:
         raise HTTPException(503, "not ready")
