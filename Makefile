@@ -11,12 +11,15 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
+# pip says what it collects and installs (a first install takes minutes: it must not look stuck).
 $(STAMP): pyproject.toml constraints.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# torch first and pinned: the CPU wheel; an unpinned torch pulls gigabytes of CUDA packages.
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@test -x $(BIN)/python || { echo "==> creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> installing torch 2.13.0, the CPU build, first (an unpinned torch pulls gigabytes of CUDA packages)"
+	$(BIN)/pip install --progress-bar off torch==2.13.0
+	@echo "==> installing tpm-assistant and its dependencies, pinned by constraints.txt"
+	$(BIN)/pip install --progress-bar off -c constraints.txt -e '.[dev,langchain]'
 	@touch $(STAMP)
+	@echo "==> installed: $(BIN)/tpm-assistant"
 
 ingest: $(STAMP)
 	$(BIN)/tpm-assistant ingest

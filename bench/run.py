@@ -126,6 +126,18 @@ class Client:
         response.read()
         return response.status
 
+    def timed(self, path: str, body: dict[str, object]) -> tuple[float, float]:
+        """Seconds to the first byte of the response body and to its last byte."""
+        start = time.perf_counter()
+        self.connection.request("POST", path, body=json.dumps(body), headers={"content-type": "application/json"})
+        response = self.connection.getresponse()
+        response.read(1)
+        first = time.perf_counter() - start
+        response.read()
+        last = time.perf_counter() - start
+        assert response.status == 200, f"{path}: {response.status}"
+        return first, last
+
     def close(self) -> None:
         self.connection.close()
 
@@ -142,6 +154,34 @@ def sequential(url: str, qs: list[str], n: int) -> list[float]:
         assert status == 200
     client.close()
     return times
+
+
+def stream_beside_ask(url: str, qs: list[str], n: int) -> dict[str, float]:
+    """Warm medians (ms) of the time to first and to last byte of POST /ask and of the streamed
+    POST /chat ("stream": true) for the same questions, asked in turn on one connection."""
+    client = Client(url)
+
+    def ask(q: str) -> tuple[float, float]:
+        return client.timed("/ask", {"question": q})
+
+    def stream(q: str) -> tuple[float, float]:
+        return client.timed("/chat", {"messages": [{"role": "user", "content": q}], "stream": True})
+
+    for q in qs[:20]:  # warm-up
+        ask(q), stream(q)
+    asked, streamed = [], []
+    for i in range(n):
+        asked.append(ask(qs[i % len(qs)]))
+        streamed.append(stream(qs[i % len(qs)]))
+    client.close()
+
+    def ms(values: list[float]) -> float:
+        return 1000 * statistics.median(values)
+
+    out = {"ask_first": ms([a[0] for a in asked]), "ask_last": ms([a[1] for a in asked]),
+           "stream_first": ms([s[0] for s in streamed]), "stream_last": ms([s[1] for s in streamed])}  # fmt: skip
+    out["added"] = ms([s[1] - a[1] for a, s in zip(asked, streamed)])
+    return out
 
 
 def concurrent(url: str, qs: list[str], clients: int, seconds: float) -> tuple[float, int, int]:
@@ -233,6 +273,7 @@ def main() -> int:
                 http[name] = {"p50": 1000 * statistics.median(times), "p95": 1000 * pct(times, 0.95),
                               "rps": rps, "errors": errors, "peak_mb": peak / 1024}  # fmt: skip
                 if name == "tpm":
+                    streaming = stream_beside_ask(url, qs, sequential_n // 2)
                     dev = subprocess.run([*TPM, "eval", str(ROOT / "eval" / "dev.jsonl"), "--json", "--url", url],
                                          env=env, cwd=ROOT, capture_output=True, text=True)  # fmt: skip
                     if dev.returncode == 0:
@@ -241,6 +282,13 @@ def main() -> int:
                            ("rps", "requests/s, 8 keep-alive clients"), ("errors", "errors under load"),
                            ("peak_mb", "server peak resident memory (MB)")):  # fmt: skip
             note(label, http["baseline"][key], http["tpm"][key])
+        # Streaming (tpm-assistant only: the baseline has none), beside /ask on the same questions.
+        for key, label in (("ask_first", "warm POST /ask time to first byte p50 (ms)"),
+                           ("ask_last", "warm POST /ask time to last byte p50 (ms)"),
+                           ("stream_first", "warm streamed POST /chat time to first byte p50 (ms)"),
+                           ("stream_last", "warm streamed POST /chat time to last byte p50 (ms)"),
+                           ("added", "time streaming adds to the last byte (ms, median per question)")):  # fmt: skip
+            note(label, None, streaming[key])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -254,6 +302,7 @@ def main() -> int:
         "server peak resident memory (MB)": "<= 400 MB",
         "ingest on an unchanged corpus (s)": "<= 2 s",
         "full ingest of the guide into a new store (s)": "<= baseline",
+        "time streaming adds to the last byte (ms, median per question)": "<= 2 ms",
     }
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",

@@ -17,6 +17,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -226,3 +227,20 @@ def loopback_server(cmd: list[str], ready_path: str, env: dict[str, str] | None 
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def serve_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a ``tpm-assistant`` subprocess configured for ``settings`` (and nothing else)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}
+    env |= {"TPM_CORPUS_DIR": str(settings.corpus_dir), "TPM_STORE_DIR": str(settings.store_dir), "TPM_CACHE_DIR": str(settings.cache_dir)}
+    return env | extra
+
+
+SERVE = [str(Path(sys.executable).parent / "tpm-assistant"), "serve", "--port", "{port}"]
+
+
+@pytest.fixture(scope="session")
+def real_service(real_store: Settings) -> Iterator[str]:
+    """A real ``tpm-assistant serve`` on loopback over the session's real store; its URL."""
+    with loopback_server(SERVE, "/ready", env=serve_env(real_store)) as url:
+        yield url

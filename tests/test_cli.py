@@ -69,7 +69,7 @@ def test_ask_prints_the_answer_then_numbered_sources(real_store: Settings):
     assert result.returncode == 0
     answer, sources = result.stdout.split("\nSources:\n")
     assert "CrowdStrike" in answer
-    lines = sources.strip().splitlines()
+    lines = [line for line in sources.strip().splitlines() if line.lstrip().startswith("[")]
     assert len(lines) == 2 and lines[0].lstrip().startswith("[1] Where can you work")
 
 
@@ -112,3 +112,100 @@ def test_eval_rejects_a_malformed_file_in_one_line(tmp_path: Path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "kind": "fact"}\n')
     assert "needs question and expect" in one_line_error(run([*CLI, "eval", str(bad)]))
+
+
+# -- issue 9, item 10: what a first-time user of the command line ran into ------------------------
+@pytest.mark.slow
+def test_plain_ask_shows_the_cited_passages_themselves(real_store: Settings):
+    result = run([*CLI, "ask", "What does an entry-level TPM earn?"], real_store)
+    assert result.returncode == 0, result.stderr
+    sources = result.stdout.split("\nSources:\n")[1]
+    assert "Entry-level technical project managers typically start around $76,683" in " ".join(sources.split())
+
+
+def test_the_question_length_limit_is_the_one_http_uses(tmp_path: Path):
+    from tpm_assistant.models import MAX_QUESTION_CHARS
+
+    result = run([*CLI, "ask", "x" * (MAX_QUESTION_CHARS + 1)], Settings(corpus_dir=tmp_path, store_dir=tmp_path / "none"))
+    assert result.returncode == 2 and f"at most {MAX_QUESTION_CHARS} characters" in one_line_error(result)
+
+
+def test_a_corpus_that_is_a_file_is_named_as_such(tmp_path: Path):
+    corpus = tmp_path / "guide.md"
+    corpus.write_text("# Pay\n\nEntry-level pay is $50,000.\n")
+    result = run([*CLI, "ingest", "--corpus", str(corpus)], Settings(corpus_dir=tmp_path, store_dir=tmp_path / "store"))
+    assert f"{corpus} is a file" in one_line_error(result)
+
+
+@pytest.mark.slow
+def test_ingest_into_a_pipe_prints_one_line_per_stage(real_settings_factory, tmp_path: Path):
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "pay.md").write_text("# Pay\n\nEntry-level pay starts around $76,683 a year.\n\n- Tools: Jira and Trello.\n")
+    result = run([*CLI, "ingest"], real_settings_factory(corpus=corpus))
+    assert result.returncode == 0, result.stderr
+    stages = result.stderr.splitlines()
+    assert stages[0] == "reading corpus..." and "\r" not in result.stderr and "\033" not in result.stderr
+    for stage in ("embedding", "writing new version", "verifying and switching"):
+        assert len([s for s in stages if s.startswith(stage)]) == 1, stages
+    assert len(result.stdout.strip().splitlines()) == 1  # the summary
+
+
+@pytest.mark.slow
+def test_chat_on_a_terminal_has_line_editing_history_and_ends_ctrl_d_on_a_new_line(real_store: Settings):
+    """Through a pseudo-terminal, as a person types: the up arrow brings the last question back
+    (readline), and Ctrl-D leaves the shell's prompt on a line of its own."""
+    import pty
+    import select
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}
+    env |= {"TPM_CORPUS_DIR": str(real_store.corpus_dir), "TPM_STORE_DIR": str(real_store.store_dir),
+            "TPM_CACHE_DIR": str(real_store.cache_dir), "TERM": "dumb"}  # fmt: skip
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real command on the terminal
+        os.execvpe(CLI[0], CLI + ["chat"], env)
+    output = b""
+
+    def read_until(marker: bytes, seconds: float = 60) -> bytes:
+        nonlocal output
+        start = len(output)
+        end = time.monotonic() + seconds
+        while marker not in output[start:]:
+            ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"no {marker!r} within {seconds}s: {output[-500:]!r}")
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the command exited and its terminal closed
+                break
+            if not chunk:
+                break
+            output += chunk
+        return output[start:]
+
+    try:
+        read_until(b"you> ")
+        os.write(fd, b"What is the average TPM salary?\r")
+        first = read_until(b"you> ")
+        os.write(fd, b"\x1b[A\r")  # up arrow, enter: the same question again
+        second = read_until(b"you> ")
+        os.write(fd, b"\x04")  # Ctrl-D
+        rest = read_until(b"<the end of the session>", 30)  # everything until the command exits
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert b"Sources:" in first and first.split(b"Sources:")[0].split(b"\n", 1)[1] in second
+    assert rest.strip(b"\r\n") == b"" and rest.endswith(b"\n")
+
+
+def test_make_says_what_it_installs():
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    result = subprocess.run(["make", "-n", "-B", "install"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "--quiet" not in result.stdout and "pip install" in result.stdout
+    assert result.stdout.count("==> ") >= 3  # a line per step

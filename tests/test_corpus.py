@@ -72,3 +72,110 @@ def test_windows_newlines_and_markdown_keep_exact_offsets():
         ("bullet", "Second item\r\n  continues here."),
     ]
     assert all("\r" not in doc.slice(b)[-1:] for b in doc.blocks)
+
+
+# -- what is read: nothing from outside the corpus folder (issue 9, items 1, 2 and 5) ----------
+BODY = "# Notes\n\nA paragraph that is long enough to be body text.\n"
+
+
+def test_a_symlink_to_a_file_outside_the_corpus_is_skipped_with_a_reason(tmp_path: Path):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    corpus.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("root:x:0:0:root:/root:/bin/bash is a secret line.\n")
+    (outside / "docs").mkdir()
+    (outside / "docs" / "more.md").write_text(BODY)
+    (corpus / "good.md").write_text(BODY)
+    (corpus / "passwd.txt").symlink_to(outside / "secret.txt")
+    (corpus / "linked").symlink_to(outside / "docs")
+    docs, skipped = load_corpus(corpus)
+    assert [d.source for d in docs] == ["good.md"]
+    reasons = {s.path: s.reason for s in skipped}
+    assert set(reasons) == {"passwd.txt", "linked"}
+    assert all("outside the corpus folder" in r for r in reasons.values())
+
+
+def test_symlinks_inside_the_corpus_are_followed_once_and_loops_are_reported(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "sub" / "a.md").write_text(BODY)
+    (corpus / "alias.md").symlink_to(corpus / "sub" / "a.md")  # inside: the same file twice
+    (corpus / "sub" / "up").symlink_to(corpus)  # a loop back to the root
+    (corpus / "self.md").symlink_to(corpus / "self.md")  # a link to itself
+    docs, skipped = load_corpus(corpus)
+    assert [d.source for d in docs] == ["alias.md"]  # the first path in sorted order wins
+    reasons = {s.path: s.reason for s in skipped}
+    assert reasons == {"self.md": "symlink loop", "sub/a.md": "same file as alias.md", "sub/up": "symlink loop"}
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_the_rest_is_indexed(tmp_path: Path):
+    import os
+
+    (tmp_path / "good.md").write_text(BODY)
+    bad = os.fsdecode(b"caf\xe9.md")  # Latin-1 bytes in the name: surrogate escapes in Python
+    (tmp_path / bad).write_text(BODY)
+    docs, skipped = load_corpus(tmp_path)
+    assert [d.source for d in docs] == ["good.md"]
+    assert [(s.path, s.reason) for s in skipped] == [("caf\\xe9.md", "file name is not valid UTF-8")]
+
+
+def test_a_file_above_the_size_limit_is_skipped_with_a_reason(tmp_path: Path):
+    (tmp_path / "good.md").write_text(BODY)
+    (tmp_path / "huge.txt").write_text("A long line of text. " * 100)
+    docs, skipped = load_corpus(tmp_path, max_file_bytes=1000)
+    assert [d.source for d in docs] == ["good.md"]
+    assert len(skipped) == 1 and skipped[0].path == "huge.txt" and "too large" in skipped[0].reason
+
+
+# -- Markdown markup is not prose (issue 9, item 9) ------------------------------------------
+MARKDOWN = """# Checklist guide
+
+Some intro paragraph about the checklist and what follows.
+
+## The checklist
+
+- [ ] Draft the roadmap
+- [x] Book the kickoff meeting
+
+---
+
+> Plan the work, then work the plan. It is what good managers
+> say every single day.
+
+| Role | Pay |
+|------|-----|
+| Entry | $76,683 |
+
+```bash
+# install the tools
+pip install jira
+```
+
+Setext heading
+--------------
+
+The end of the guide is here.
+"""
+
+
+def test_markdown_markup_is_skipped_and_code_comments_are_not_headings():
+    from tpm_assistant.chunking import chunk_document
+
+    doc = parse(MARKDOWN, "guide.md")
+    assert [doc.slice(b) for b in doc.blocks if b.kind in ("title", "heading")] == ["Checklist guide", "The checklist", "Setext heading"]
+    kept = [doc.slice(b) for b in doc.blocks]
+    assert "Draft the roadmap" in kept and "Book the kickoff meeting" in kept
+    for raw in ("---", "[ ]", "[x]", "|", "```", "# install", "pip install"):
+        assert not any(block.startswith(raw) or block.endswith(raw) for block in kept), raw
+        assert not any(raw in doc.text[s:e] for c in chunk_document(doc) for s, e in c.sentences), raw
+    assert not any(k.startswith(">") for k in kept)
+    quote = next(c for c in chunk_document(doc) if c.text.startswith("Plan the work"))
+    assert [doc.text[s:e] for s, e in quote.sentences] == ["Plan the work, then work the plan.", "It is what good managers", "say every single day."]
+    for block in doc.blocks:  # still exact slices of the file
+        assert doc.slice(block) == MARKDOWN[block.start : block.end]
+    assert {n.reason for n in doc.noise} >= {"rule", "table", "code block"}
+
+
+def test_yaml_front_matter_is_not_text():
+    doc = parse("---\ntitle: Pay\nauthor: Someone\n---\n# Pay\n\nEntry-level pay is $50,000 a year.\n", "pay.md")
+    assert [doc.slice(b) for b in doc.blocks] == ["Pay", "Entry-level pay is $50,000 a year."]

@@ -50,3 +50,39 @@ def test_langchain_embeddings_adapter_uses_the_same_vectors(real_store: Settings
     vector = adapter.embed_query("project manager salary")
     assert len(vector) == 384
     assert np.allclose(adapter.embed_documents(["project manager salary"])[0], vector, atol=1e-6)
+
+
+def test_a_copy_of_the_bundled_model_is_the_same_model_whatever_its_path(real_settings_factory, tmp_path):
+    """Issue 9, item 3: a store built with a copied model folder (same files, another name) must
+    be usable, with the copy or the bundled name configured; ingest repairs a store of another model."""
+    import shutil
+
+    from conftest import FakeModels
+    from fastapi.testclient import TestClient
+    from test_api import wait_ready
+
+    from tpm_assistant.api import create_app
+    from tpm_assistant.assistant import Assistant
+    from tpm_assistant.errors import StoreMismatch
+    from tpm_assistant.ingest import run_ingest
+
+    copy = tmp_path / "copied-model"
+    shutil.copytree(model_path(Settings()), copy)
+    bundled = real_settings_factory()
+    bundled.corpus_dir.mkdir()
+    (bundled.corpus_dir / "pay.md").write_text("# Pay\n\nEntry-level technical project managers start around $76,683 per year.\n")
+    copied = bundled.model_copy(update={"embedding_model": str(copy)})
+    assert run_ingest(copied).wrote  # the cache already holds an export of these very files
+    for settings in (copied, bundled):
+        answer = Assistant(settings).ask("What does an entry-level technical project manager earn?")
+        assert "$76,683" in answer.answer
+        with TestClient(create_app(settings)) as client:
+            assert wait_ready(client, 60).status_code == 200
+            assert client.post("/ask", json={"question": "What is entry-level pay?"}).status_code == 200
+
+    other = bundled.model_copy(update={"store_dir": tmp_path / "other-store"})
+    run_ingest(other.model_copy(update={"embedding_model": "fake-model"}), models=FakeModels())  # another model's vectors
+    with pytest.raises(StoreMismatch):
+        Assistant(other).ask("What is entry-level pay?")
+    assert run_ingest(other).wrote  # re-ingest rebuilds it with the configured model
+    assert "$76,683" in Assistant(other).ask("What does an entry-level technical project manager earn?").answer

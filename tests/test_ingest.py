@@ -189,3 +189,65 @@ def test_once_the_model_export_is_cached_a_new_store_is_built_without_torch(real
     assert result.stdout.split() == ["True", "True", "False", "False"], result.stderr
     answer = Assistant(settings).ask("What does an entry-level technical project manager earn?")
     assert answer.answered and "$76,683" in answer.answer
+
+
+def test_ingest_skips_links_out_of_the_corpus_and_undecodable_names_and_indexes_the_rest(fake_settings: Settings, tmp_path: Path):
+    import os
+
+    write_corpus(fake_settings)
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (fake_settings.corpus_dir / "passwd.txt").symlink_to(secret)
+    (fake_settings.corpus_dir / os.fsdecode(b"r\xe9sum\xe9.md")).write_text(CAREERS)
+    report = ingest(fake_settings)
+    assert (report.documents, report.chunks) == (2, 6)
+    assert sorted(s["path"] for s in report.skipped) == ["passwd.txt", "r\\xe9sum\\xe9.md"]
+    store = Store(fake_settings)
+    assert not any("root:" in t for t in store.load(store.active()).documents)
+
+
+def test_the_file_size_limit_is_a_setting(fake_settings: Settings):
+    write_corpus(fake_settings)
+    (fake_settings.corpus_dir / "big.md").write_text("# Big\n\n" + "Words about project managers. " * 100)
+    report = ingest(fake_settings.model_copy(update={"max_file_bytes": 1000}))
+    assert report.documents == 2 and [s["path"] for s in report.skipped] == ["big.md"]
+    assert "TPM_MAX_FILE_BYTES" in report.skipped[0]["reason"]
+
+
+def test_answers_from_markdown_read_as_prose_with_exact_citations(fake_settings: Settings):
+    from test_corpus import MARKDOWN
+
+    (fake_settings.corpus_dir / "guide.md").write_text(MARKDOWN)
+    ingest(fake_settings)
+    assistant = fake_assistant(fake_settings)
+    for question in ("What is in the checklist?", "What should I install?", "What is the pay for entry?", "What do good managers say?"):
+        answer = assistant.ask(question, k=5)
+        assert answer.citations
+        for raw in ("---", "[ ]", "[x]", "|", "```", ">", "# "):
+            assert raw not in answer.answer, (question, answer.answer)
+        for c in answer.citations:
+            assert MARKDOWN[c.start : c.end] == c.text
+
+
+def _alternating_ingests(settings: Settings, times: int) -> None:
+    filler = "".join(f"\nParagraph {i} says something about career step {i} and its skills.\n" for i in range(60))
+    (settings.corpus_dir / "careers.md").write_text(CAREERS + filler)
+    for i in range(times):
+        (settings.corpus_dir / "pay.md").write_text(PAY if i % 2 else PAY.replace("Pay varies", "Pay often varies"))
+        assert ingest(settings).wrote
+
+
+def _disk(folder: Path) -> int:
+    """Bytes in the store, less the pointer and lock files (a version number or pid one digit longer)."""
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and f.name not in ("active.json", "ingest.lock"))
+
+
+def test_dropped_versions_leave_nothing_behind_on_disk(fake_settings: Settings):
+    """Issue 9, item 4: ten ingests of alternating edits leave the store no larger than two."""
+    _alternating_ingests(fake_settings, 2)
+    after_two = _disk(fake_settings.store_dir)
+    _alternating_ingests(fake_settings, 8)
+    assert _disk(fake_settings.store_dir) <= after_two
+    segments = [p for p in (fake_settings.store_dir / "chroma").iterdir() if p.is_dir()]
+    assert len(segments) == 1  # the active version's vector index only
+    assert len(list((fake_settings.store_dir / "snapshots").iterdir())) == 1

@@ -27,6 +27,38 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+def test_dropped_versions_leave_no_segment_folders_on_the_server(chroma_url: str, tmp_path: Path):
+    """Issue 9, item 4 with a Chroma server: the server never frees a dropped collection's files,
+    so ingest rewrites the version before the active one in place instead of creating another."""
+    from conftest import fake_assistant
+    from test_faults import versions
+    from test_ingest import _alternating_ingests
+
+    settings = Settings(corpus_dir=tmp_path / "corpus", store_dir=tmp_path / "local", chroma_url=chroma_url,
+                        embedding_model="fake-model", cache_dir=tmp_path / "cache")  # fmt: skip
+    settings.corpus_dir.mkdir()
+    data = tmp_path / "server-data"
+
+    def folders() -> int:
+        return sum(1 for p in data.iterdir() if p.is_dir())
+
+    _alternating_ingests(settings, 2)
+    after_two = sum(f.stat().st_size for f in data.rglob("*") if f.is_file())
+    assert folders() == 2  # the active version and the one the next ingest rewrites
+    _alternating_ingests(settings, 8)
+    after_ten = sum(f.stat().st_size for f in data.rglob("*") if f.is_file())
+    assert folders() == 2
+    # The server's write-ahead log is pruned in steps, so its database can grow a little before it
+    # levels off (about 1.3 times after a dozen ingests, measured); one new segment per ingest
+    # would grow without end.
+    assert after_ten <= 1.5 * after_two
+    store = Store(settings)
+    assert len(versions(store)) == 2
+    records = store.load(store.active())
+    assert len(records.ids) == len(set(records.ids)) and any("Pay often varies" not in d for d in records.documents)
+    assert fake_assistant(settings).ask("What does pay vary by?").citations
+
+
 def test_ingest_into_a_chroma_server_and_answer_from_another_worker(chroma_url: str, real_store: Settings, tmp_path: Path):
     corpus = tmp_path / "corpus"
     shutil.copytree(real_store.corpus_dir, corpus)
@@ -52,3 +84,41 @@ def test_an_unreachable_server_is_a_clear_error(tmp_path: Path):
     settings = Settings(corpus_dir=tmp_path, store_dir=tmp_path / "cache", chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreUnavailable, match="cannot reach the Chroma server"):
         Store(settings).active()
+
+
+def test_during_a_chroma_server_outage_the_service_answers_from_memory_and_ready_says_so(tmp_path: Path, caplog):
+    """Issue 9, item 7: /ready stays 200 (answers still come, from the version in memory) but
+    reports that the server does not answer, instead of hiding the outage."""
+    import time
+
+    from conftest import FakeModels, fake_assistant
+    from fastapi.testclient import TestClient
+    from test_api import wait_ready
+
+    from tpm_assistant.api import create_app
+
+    chroma = str(Path(sys.executable).with_name("chroma"))
+    server = loopback_server([chroma, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", "{port}"],
+                             "/api/v2/heartbeat")  # fmt: skip
+    url = server.__enter__()
+    try:
+        settings = Settings(corpus_dir=tmp_path / "corpus", store_dir=tmp_path / "local", chroma_url=url,
+                            embedding_model="fake-model", cache_dir=tmp_path / "cache", reload_seconds=0.2)  # fmt: skip
+        settings.corpus_dir.mkdir()
+        (settings.corpus_dir / "a.md").write_text("# Pay\n\nEntry-level pay is $50,000 a year.\n")
+        version = run_ingest(settings, models=FakeModels()).version
+        with TestClient(create_app(settings, fake_assistant(settings))) as client:
+            ready = wait_ready(client, 30).json()
+            assert ready["store_reachable"] is True and ready["version"] == version and ready["store"] == url
+            server.__exit__(None, None, None)  # the outage
+            server = None
+            time.sleep(0.5)  # a few looks at the pointer fail meanwhile
+            response = client.get("/ready")
+            assert response.status_code == 200
+            assert response.json()["store_reachable"] is False and "does not answer" in response.json()["detail"]
+            assert client.post("/ask", json={"question": "What is entry-level pay?"}).status_code == 200
+    finally:
+        if server is not None:
+            server.__exit__(None, None, None)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "tpm_assistant" and r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "could not read the store pointer" in warnings[0], warnings

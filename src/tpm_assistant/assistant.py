@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from .store import Records, Store, Version
 if TYPE_CHECKING:
     from .abstain import Abstainer
     from .answer import Composer
-    from .embeddings import QueryEncoder
+    from .embeddings import ModelPin, QueryEncoder
     from .index import Index
     from .retrieval import Ranking, Retriever
 
@@ -47,7 +48,7 @@ def open_encoder(settings: Settings, version: Version, records: Records) -> Quer
             )
         export_onnx(reference, folder, embed_texts_of(records), records.vectors)
     encoder = OnnxEmbedder(folder, threads=settings.query_threads)
-    if encoder.pin != version.pin:
+    if not encoder.pin.same_model(version.pin):
         raise StoreMismatch(f"query encoder {encoder.pin.describe()} does not match the store's {version.pin.describe()}")
     return encoder
 
@@ -88,17 +89,30 @@ class Assistant:
         self.weights = weights
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
+        self._problem: str | None = None
 
     # -- loading ------------------------------------------------------------------------------
     def load(self) -> Loaded:
         """Load the active version (blocking: call it off the event loop)."""
         with self._reload_lock:
-            version = self.store.require_active(self.settings.model_name)
+            version = self.store.require_active(self.settings.model_name, self._configured_pin)
             current = self._loaded
             if current is not None and current.version.collection == version.collection:
                 return current
+            started = time.perf_counter()
             self._loaded = self._build(version, current)
+            seconds = time.perf_counter() - started
+            if current is None:
+                log.info("loaded store version %s: %d chunks in %.2f s", version.collection, version.chunks, seconds)
+            else:
+                log.info("switched from store version %s to %s: %d chunks in %.2f s",
+                         current.version.collection, version.collection, version.chunks, seconds)  # fmt: skip
             return self._loaded
+
+    def _configured_pin(self) -> ModelPin:
+        from .embeddings import configured_pin
+
+        return configured_pin(self.settings)
 
     def with_weights(self, weights: dict[str, Any]) -> Assistant:
         """An assistant sharing this one's loaded store, answering with other weights."""
@@ -112,7 +126,7 @@ class Assistant:
         from .retrieval import default_weights
 
         records = self.store.load(version)
-        if current is not None and current.version.pin == version.pin:
+        if current is not None and current.version.pin.same_model(version.pin):
             encoder = current.retriever.encoder  # same model: keep the loaded encoder
         else:
             encoder = self.encoder_factory(self.settings, version, records)
@@ -128,17 +142,27 @@ class Assistant:
         try:
             active = self.store.active()
         except Exception as exc:
-            log.warning("could not read the store pointer: %s", exc)
+            self._warn(f"could not read the store pointer: {exc}")
             return False
         if active is None or (current is not None and active.collection == current.version.collection):
+            self._warn(None)
             return False
         try:
             self.load()
         except Exception as exc:
-            log.warning("keeping %s: could not load %s: %s", current and current.version.collection, active.collection, exc)
+            self._warn(f"keeping {current and current.version.collection}: could not load {active.collection}: {exc}")
             return False
-        log.info("now serving %s", active.collection)
+        self._warn(None)
         return True
+
+    def _warn(self, problem: str | None) -> None:
+        """One warning when a problem starts (the service looks several times a second), one line when it ends."""
+        if problem != self._problem:
+            if problem is not None:
+                log.warning("%s", problem)
+            elif self._problem is not None:
+                log.info("the store can be read again")
+            self._problem = problem
 
     @property
     def loaded(self) -> Loaded | None:

@@ -40,9 +40,22 @@ class Chunk:
     heading: tuple[int, int] = (-1, -1)  # offsets of the section heading; (-1, -1) if none
 
 
+# A line break into a Markdown block-quote line: the marker is not text, so no sentence spans it.
+_QUOTE_BREAK = re.compile(r"\s*\n[ \t]*(?:>[ \t]?)+\s*")
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Offsets of the sentences of ``text[start:end]``, trimmed of surrounding space."""
     end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for marker in _QUOTE_BREAK.finditer(text, start, end):
+        spans += _sentences(text, cursor, marker.start())
+        cursor = marker.end()
+    return spans + _sentences(text, cursor, end)
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _SENTENCE_END.finditer(text, start, end):

@@ -7,6 +7,7 @@ Library errors become one line on stderr and a non-zero exit status, never a tra
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -66,15 +67,20 @@ def _k(value: str) -> int:
 
 
 class _Progress:
-    """Progress on stderr when it is a terminal: one line, rewritten in place."""
+    """Ingest's stages on stderr. On a terminal: one line, rewritten in place with counts. Into a
+    pipe or a log file: one plain line per stage, so a long first ingest is never silent."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.last = ""
         self.shown = 0.0
+        self.stage = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.tty:
+            if stage != self.stage:
+                self.stage = stage
+                print(f"{stage} ({total})..." if total else f"{stage}...", file=sys.stderr, flush=True)
             return
         now = time.monotonic()
         if total and done < total and now - self.shown < 0.1:
@@ -111,20 +117,34 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _print_answer(answer: Any) -> None:
+    import textwrap
+
     print(answer.answer)
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
             print(f"  [{c.n}] {c.section} ({c.source}, chars {c.start}-{c.end})")
+            # The cited passage itself, so it can be read without opening the file.
+            print(textwrap.fill(" ".join(c.text.split()), width=100, initial_indent="      ", subsequent_indent="      "))
+
+
+def _question(text: str) -> str:
+    """A question as the HTTP API takes it: not blank, at most MAX_QUESTION_CHARS characters."""
+    from .models import MAX_QUESTION_CHARS
+
+    question = text.strip()
+    if not question:
+        raise _UsageError("the question must not be empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise _UsageError(f"the question must be at most {MAX_QUESTION_CHARS} characters (it has {len(question)})")
+    return question
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .assistant import Assistant
     from .config import load_settings
 
-    question = args.question.strip()
-    if not question:
-        raise _UsageError("the question must not be empty")
+    question = _question(args.question)
     answer = Assistant(load_settings()).ask(question, args.k)
     if args.json:
         print(answer.model_dump_json(indent=2))
@@ -133,26 +153,54 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _line_editing(history: Path) -> None:
+    """Arrow keys, editing and history (kept across sessions) for ``input()`` on a terminal."""
+    try:
+        import atexit
+        import readline
+    except ImportError:  # not every Python has it (Windows): plain input still works
+        return
+    with contextlib.suppress(OSError):
+        readline.read_history_file(history)
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        with contextlib.suppress(OSError):
+            history.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(history)
+
+    atexit.register(save)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from .assistant import Assistant
     from .chat import Turn
     from .config import load_settings
 
-    assistant = Assistant(load_settings())
+    settings = load_settings()
+    assistant = Assistant(settings)
     assistant.load()
     history: list[Turn] = []
     interactive = sys.stdin.isatty()
     if interactive:
+        _line_editing(settings.cache_dir / "chat-history")
         print("Ask about becoming a technical project manager. Follow-ups use earlier turns. Ctrl-D or 'exit' to quit.")
     while True:
         try:
             line = input("you> " if interactive else "")
         except EOFError:
+            if interactive:
+                print()  # leave the shell prompt on a line of its own
             break
         line = line.strip()
         if line.lower() in ("exit", "quit", ":q"):
             break
         if not line:
+            continue
+        try:
+            line = _question(line)
+        except _UsageError as exc:
+            print(f"{PROG}: {exc}", file=sys.stderr)
             continue
         history.append(Turn("user", line))
         answer = assistant.chat(history, args.k)
@@ -171,8 +219,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .config import load_settings
+    from .serving import uvicorn_options
 
-    load_settings()  # fail here, with one line, on bad configuration
+    settings = load_settings()  # fail here, with one line, on bad configuration
     if not 0 < args.port < 65536:
         raise _UsageError(f"invalid port {args.port}")
     uvicorn.run(
@@ -181,8 +230,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=max(1, args.workers),
-        log_level="info",
-        access_log=args.access_log,
+        **uvicorn_options(settings, args.access_log),
     )
     return 0
 

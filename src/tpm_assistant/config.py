@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The name stored in a collection's model pin when the bundled copy is used: the same on every
 # machine, unlike the path of the copy inside a virtual environment.
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
 
 def _default_cache() -> Path:
@@ -36,6 +39,20 @@ class Settings(BaseSettings):
     # Threads one query encoding may use, and how many requests may do model work at once.
     query_threads: int = 1
     max_concurrency: int = 2
+    # Limits on what comes from outside: a corpus file larger than this is skipped with a reason
+    # (ingest reads a file whole), a request body larger than this gets 413, and a client that
+    # does not finish sending its request headers or body within this many seconds is cut off.
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    read_timeout: float = 10.0
+    # Open connections one service process accepts; beyond it uvicorn answers 503 at once.
+    max_connections: int = 1000
+    # Web origins allowed to call the API from their pages (CORS), comma-separated; none by default,
+    # so only the service's own chat page can. NoDecode: a plain list, not JSON, in the variable.
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    # The OpenAI-compatible routes append a plain-text "Sources" list to the content, for chat
+    # front-ends that show only the content.
+    openai_sources: bool = True
 
     @field_validator("chroma_url")
     @classmethod
@@ -69,6 +86,31 @@ class Settings(BaseSettings):
             raise ValueError("TPM_QUERY_THREADS and TPM_MAX_CONCURRENCY must be at least 1")
         return value
 
+    @field_validator("max_file_bytes", "max_body_bytes", "max_connections")
+    @classmethod
+    def _check_limit(cls, value: int, info: ValidationInfo) -> int:
+        if value < 1:
+            raise ValueError(f"TPM_{info.field_name.upper()} must be at least 1")
+        return value
+
+    @field_validator("read_timeout")
+    @classmethod
+    def _check_timeout(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError("TPM_READ_TIMEOUT must be positive")
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _check_origins(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+        origins = tuple(str(item).strip().rstrip("/") for item in items if str(item).strip())
+        for origin in origins:
+            parts = urlsplit(origin)
+            if origin != "*" and (parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query):
+                raise ValueError(f"TPM_CORS_ORIGINS must list origins such as https://chat.example.org, got {origin!r}")
+        return origins
+
     @property
     def model_name(self) -> str:
         """The model's name as pinned in the store: the bundled model's canonical name, or as given."""
@@ -87,4 +129,4 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConfigError(f"invalid configuration: {first['msg']}") from exc
+        raise ConfigError(f"invalid configuration: {str(first['msg']).removeprefix('Value error, ')}") from exc

@@ -7,11 +7,15 @@ decoded as UTF-8 without newline translation, so citations can always be checked
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from .config import DEFAULT_MAX_FILE_BYTES
 
 SUFFIXES = (".txt", ".md")
 
@@ -23,6 +27,14 @@ _BULLET = re.compile(r"^(?:[•●▪◦‣∙·*+\-–—]|\d{1,3}[.)])[ \t]+")
 # "Label: text" bullets; the label is short and has no sentence punctuation of its own.
 _LABEL = re.compile(r"([^:.!?\n]{1,100}?):[ \t]+\S")
 _BYLINE = re.compile(r"^by\s+\S", re.I)
+# Markdown markup that is not prose: code fences, thematic breaks (and setext underlines), table
+# rows, block-quote markers and task-list boxes. Lines of markup are skipped as noise; markers at
+# the start of a kept line are stepped over. Text is never rewritten.
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
+_RULE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|={3,})$")
+_TABLE_SEPARATOR = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?$|^\|[ \t]*:?-+:?[ \t]*\|$")
+_QUOTE = re.compile(r"^(?:>[ \t]?)+")
+_TASK_BOX = re.compile(r"\[[ xX]\][ \t]+")
 # Headings that open the back matter of a web article: everything after them lists other pages.
 _BACK_MATTER = {
     "references",
@@ -77,16 +89,89 @@ class SkippedFile:
     reason: str
 
 
-def find_sources(corpus_dir: Path) -> list[Path]:
-    """Every .txt and .md file under the folder, in a stable order; hidden files are ignored."""
-    found = []
-    for path in corpus_dir.rglob("*"):
-        rel = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.suffix.lower() in SUFFIXES and path.is_file():
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(corpus_dir).as_posix())
+@dataclass(frozen=True)
+class Source:
+    """A file to index: ``rel`` is what citations name, ``real`` the resolved file to read."""
+
+    rel: str
+    real: Path
+
+
+def _display(rel: str) -> str:
+    """A path for reports: names that are not valid UTF-8 show their bytes escaped."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # surrogate escapes: the name's bytes are not UTF-8
+        return False
+    return True
+
+
+def find_sources(corpus_dir: Path) -> tuple[list[Source], list[SkippedFile]]:
+    """Every .txt and .md file under the folder, in a stable order; hidden files are ignored.
+
+    Paths are resolved: a file or folder (usually a symlink) that resolves outside the corpus
+    folder is skipped with a reason, and so are symlink loops, files seen twice through links and
+    names that are not valid UTF-8.
+    """
+    root = corpus_dir.resolve()
+    found: list[Source] = []
+    skipped: list[SkippedFile] = []
+    seen_files: dict[Path, str] = {}
+    seen_dirs: set[Path] = {root}
+
+    def walk(folder: Path, prefix: str, chain: frozenset[Path]) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(SkippedFile(_display(prefix.rstrip("/") or "."), f"cannot list folder: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = prefix + entry.name
+            try:
+                is_dir = entry.is_dir()  # follows symlinks
+            except OSError:
+                is_dir = False
+            suffix_ok = Path(entry.name).suffix.lower() in SUFFIXES
+            if not is_dir and not suffix_ok and not entry.is_symlink():
+                continue
+            if not _is_utf8(entry.name):
+                if is_dir or suffix_ok:
+                    skipped.append(SkippedFile(_display(rel), "file name is not valid UTF-8"))
+                continue
+            try:
+                real = Path(os.path.realpath(entry.path, strict=True))
+            except (OSError, RuntimeError) as exc:
+                loop = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP
+                if loop or suffix_ok:
+                    skipped.append(SkippedFile(rel, "symlink loop" if loop else "broken symlink"))
+                continue
+            if real != root and root not in real.parents:
+                if is_dir or suffix_ok:
+                    skipped.append(SkippedFile(rel, f"resolves outside the corpus folder (to {_display(str(real))})"))
+                continue
+            if is_dir:
+                if real in chain:  # a link back to a folder we are inside of
+                    skipped.append(SkippedFile(rel, "symlink loop"))
+                elif real in seen_dirs:
+                    skipped.append(SkippedFile(rel, "folder already indexed through another path"))
+                else:
+                    seen_dirs.add(real)
+                    walk(Path(entry.path), rel + "/", chain | {real})
+            elif suffix_ok and real.is_file():
+                if real in seen_files:
+                    skipped.append(SkippedFile(rel, f"same file as {seen_files[real]}"))
+                    continue
+                seen_files[real] = rel
+                found.append(Source(rel, real))
+
+    walk(corpus_dir, "", frozenset({root}))
+    return sorted(found, key=lambda s: s.rel), skipped
 
 
 def decode(raw: bytes) -> str:
@@ -99,14 +184,18 @@ def decode(raw: bytes) -> str:
         raise ValueError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
-def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[SkippedFile]]:
+def load_corpus(corpus_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[list[Document], list[SkippedFile]]:
     """Parse every readable source file; unreadable ones are reported, not fatal."""
     documents: list[Document] = []
-    skipped: list[SkippedFile] = []
-    for path in find_sources(corpus_dir):
-        rel = path.relative_to(corpus_dir).as_posix()
+    sources, skipped = find_sources(corpus_dir)
+    for source in sources:
+        rel = source.rel
         try:
-            text = decode(path.read_bytes())
+            size = source.real.stat().st_size
+            if size > max_file_bytes:
+                skipped.append(SkippedFile(rel, f"too large ({size:,} bytes; the limit is {max_file_bytes:,}, TPM_MAX_FILE_BYTES)"))
+                continue
+            text = decode(source.real.read_bytes())
         except OSError as exc:
             skipped.append(SkippedFile(rel, f"cannot read: {exc.strerror or exc}"))
             continue
@@ -118,6 +207,7 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[SkippedFile]]:
             skipped.append(SkippedFile(rel, "no text to index"))
             continue
         documents.append(doc)
+    skipped.sort(key=lambda s: s.path)
     return documents, skipped
 
 
@@ -200,13 +290,61 @@ class _Parser:
                     self.body("paragraph", start, end)
                 para = []
 
-        for start, end in _lines(text):
+        fence: str | None = None  # the opening marker of the code block we are in
+        table = False
+        skip_until = 0  # the end of YAML front matter
+        for number, (start, end) in enumerate(_lines(text)):
             if self.back_matter_at is not None:
                 break
             line = text[start:end]
+            if fence is not None:  # inside a code block: no headings, no prose
+                if line.startswith(fence[0] * len(fence)) and not line.strip(fence[0]):
+                    fence = None
+                if start < end:
+                    self.doc.noise.append(Noise(start, end, "code block"))
+                continue
+            if number == 0 and line == "---":
+                front = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M).search(text, end)
+                if front:  # YAML front matter: metadata, not text
+                    self.doc.noise.append(Noise(start, front.end(), "front matter"))
+                    skip_until = front.end()
+                    continue
+            if start < skip_until:
+                continue
             if start == end:
                 flush()
+                table = False
                 continue
+            opened = _FENCE.match(line)
+            if opened:
+                flush()
+                fence = opened.group(1)
+                self.doc.noise.append(Noise(start, end, "code block"))
+                continue
+            if (table and "|" in line) or line.startswith("|") or _TABLE_SEPARATOR.match(line):
+                if _TABLE_SEPARATOR.match(line) and len(para) == 1 and "|" in text[para[0][0] : para[0][1]]:
+                    self.doc.noise.append(Noise(para[0][0], para[0][1], "table"))  # the header row
+                    para = []
+                flush()
+                table = True
+                self.doc.noise.append(Noise(start, end, "table"))
+                continue
+            if _RULE.match(line):
+                if len(para) == 1 and bullet is None and line[0] in "=-":  # a setext underline
+                    head = para.pop()
+                    flush()
+                    self.heading(*head)
+                else:
+                    flush()
+                self.doc.noise.append(Noise(start, end, "rule"))
+                continue
+            quote = _QUOTE.match(line)
+            if quote:
+                start += quote.end()
+                if start >= end:
+                    flush()
+                    continue
+                line = text[start:end]
             if _IMAGE.match(line):
                 flush()
                 self.doc.noise.append(Noise(start, end, "image file name"))
@@ -224,6 +362,9 @@ class _Parser:
             if marker:
                 flush()
                 content = start + marker.end()
+                box = _TASK_BOX.match(text, content, end)
+                if box:
+                    content = box.end()
                 # A bullet with an empty label (": "quote"") starts at the quote.
                 while content < end and text[content] in ": \t":
                     content += 1

@@ -52,6 +52,11 @@ class ModelPin:
     def describe(self) -> str:
         return f"{self.name} (dim {self.dimension}, {self.fingerprint[:12]})"
 
+    def same_model(self, other: ModelPin) -> bool:
+        """The same vectors: identical files, dimension and normalisation. The name is only a
+        label (a copy of the model in another folder is the same model)."""
+        return (self.fingerprint, self.dimension, self.normalize) == (other.fingerprint, other.dimension, other.normalize)
+
 
 class Embedder(Protocol):
     pin: ModelPin
@@ -126,6 +131,13 @@ def fingerprint(path: Path) -> str:
     if not found:
         raise ModelError(f"{path} does not look like a sentence-transformers model folder")
     return digest.hexdigest()
+
+
+def configured_pin(settings: Settings) -> ModelPin:
+    """The configured model's pin, computed from its files without loading torch."""
+    path = model_path(settings)
+    dimension = _model_config(path).get("dimension") or 0
+    return ModelPin(settings.model_name, int(dimension), True, fingerprint(path))
 
 
 def _model_config(path: Path) -> dict[str, Any]:

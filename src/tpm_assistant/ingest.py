@@ -19,7 +19,7 @@ from typing import Any
 from .chunking import Chunk, chunk_document
 from .config import Settings
 from .corpus import load_corpus
-from .embeddings import ModelPin, _model_config, export_ready, fingerprint, model_path, onnx_folder
+from .embeddings import ModelPin, configured_pin, export_ready, onnx_folder
 from .errors import CorpusError, StoreMismatch, StoreMissing
 from .index import attach_tokens, build_records, chunks_from_records
 from .store import SCHEMA, Records, Store, Version
@@ -87,12 +87,7 @@ def _diff(old: list[Chunk], new: list[Chunk]) -> tuple[int, int, int, int]:
     return added, updated, removed, unchanged
 
 
-def pin_for(settings: Settings) -> ModelPin:
-    """The configured model's pin, computed from its files without loading torch."""
-    path = model_path(settings)
-    dimension = _model_config(path).get("dimension") or 0
-    return ModelPin(settings.model_name, int(dimension), True, fingerprint(path))
-
+pin_for = configured_pin
 
 class Models:
     """The models ingest needs, loaded only when needed. Tests pass a fake with the same methods.
@@ -162,11 +157,13 @@ def run_ingest(
     say = progress or (lambda stage, done, total: None)
     models = models or Models(settings)
     corpus_dir = corpus_dir or settings.corpus_dir
+    if corpus_dir.exists() and not corpus_dir.is_dir():
+        raise CorpusError(f"{corpus_dir} is a file: the corpus is a folder of .txt and .md files (--corpus or TPM_CORPUS_DIR)")
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
 
     say("reading corpus", 0, 0)
-    documents, skipped = load_corpus(corpus_dir)
+    documents, skipped = load_corpus(corpus_dir, settings.max_file_bytes)
     if not documents:
         detail = f" ({len(skipped)} file(s) skipped)" if skipped else ""
         raise CorpusError(f"no readable .txt or .md documents in {corpus_dir}{detail}; the store was left as it was")
@@ -184,7 +181,7 @@ def run_ingest(
             documents=len(documents), chunks=len(chunks), added=added, updated=updated, removed=removed,
             unchanged=unchanged, skipped=[{"path": f.path, "reason": f.reason} for f in skipped],
         )  # fmt: skip
-        same_model = old is not None and previous is not None and previous.pin == pin
+        same_model = old is not None and previous is not None and previous.pin.same_model(pin)
         if (
             same_model
             and old is not None
@@ -192,7 +189,8 @@ def run_ingest(
             and (old.ids, old.documents, old.metadatas) == ([s.id for s in specs], [s.document for s in specs], [s.metadata for s in specs])
             and models.encoder_ready(store, pin)
             and store.has_collection(previous)
-        ):  # nothing to do: the store already holds exactly this corpus
+        ):  # nothing to write: the store already holds exactly this corpus
+            store.cleanup(keep=previous)  # what a run killed after its switch left behind
             report.version = previous.collection
             report.seconds = round(time.perf_counter() - started, 3)
             return report
@@ -214,7 +212,7 @@ def run_ingest(
         say("verifying and switching", 0, 0)
         store.write_snapshot(version.collection, records)
         store.activate(version)
-        store.cleanup(keep=version)
+        store.cleanup(keep=version, spare=previous)
         report.version, report.wrote = version.collection, True
         report.seconds = round(time.perf_counter() - started, 3)
         return report

@@ -131,6 +131,17 @@ class Store:
             self._client = client
         return self._client
 
+    def reachable(self, timeout: float = 1.0) -> bool:
+        """Whether the Chroma server answers right now (always true for the embedded store)."""
+        if not self.remote:
+            return True
+        import httpx
+
+        try:
+            return httpx.get(f"{self.settings.chroma_url}/api/v2/heartbeat", timeout=timeout).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def _chroma(self, what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run ``call(*args, **kwargs)`` on Chroma, turning transport failures into one clear error."""
         try:
@@ -165,18 +176,34 @@ class Store:
         except (ValueError, TypeError, KeyError) as exc:
             raise StoreMismatch(f"the store pointer in {self.describe()} is unreadable ({exc}); run `tpm-assistant ingest`") from exc
 
-    def require_active(self, model_name: str) -> Version:
+    def require_active(self, model_name: str, configured: Callable[[], ModelPin] | None = None) -> Version:
+        """The active version, if it was built with the configured model.
+
+        Names are compared first (cheap); when they differ, ``configured`` (the configured model's
+        pin, from its files) decides: the same files under another name or path are the same model.
+        """
         version = self.active()
         if version is None:
             raise StoreMissing(f"no store at {self.describe()}: run `tpm-assistant ingest` first")
         if version.schema != SCHEMA:
             raise StoreMismatch(f"the store at {self.describe()} has an older layout; run `tpm-assistant ingest`")
-        if version.pin.name != model_name:
+        if version.pin.name != model_name and not self._same_files(version.pin, configured):
             raise StoreMismatch(
                 f"the store was built with {version.pin.name} but TPM_EMBEDDING_MODEL is {model_name}; "
                 "run `tpm-assistant ingest` to rebuild it"
             )
         return version
+
+    @staticmethod
+    def _same_files(pin: ModelPin, configured: Callable[[], ModelPin] | None) -> bool:
+        from .errors import ModelError
+
+        if configured is None:
+            return False
+        try:
+            return pin.same_model(configured())
+        except ModelError:
+            return False  # the configured model is not there: it cannot match
 
     def activate(self, version: Version) -> None:
         """The switch: one atomic write. Readers pick the new version up on their next look."""
@@ -293,20 +320,36 @@ class Store:
         client = self.client()
         name, number = self.next_name(previous)
         meta = {"tpm_schema": SCHEMA, "model": pin.name, "dimension": pin.dimension, "fingerprint": pin.fingerprint}
-        collection = self._chroma(
-            "create",
-            client.create_collection,
-            name,
-            metadata=meta | {"state": "building"},
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        spare = self._spare(previous, pin) if self.remote else None
+        if spare is not None:
+            # A Chroma server never frees a dropped collection's files (chroma-core/chroma#5259),
+            # so with a server the version before the active one is rewritten in place under the
+            # new name: unchanged rows (most of them) overwrite themselves and take no new space.
+            collection = spare
+            self._chroma("rename", collection.modify, name=name, metadata=meta | {"state": "building"})
+            keep = set(records.ids)
+            stale = [i for i in self._ids(collection) if i not in keep]
+            for i in range(0, len(stale), 1000):
+                self._chroma("delete", collection.delete, ids=stale[i : i + 1000])
+            write = collection.upsert
+        else:
+            collection = self._chroma(
+                "create",
+                client.create_collection,
+                name,
+                metadata=meta | {"state": "building"},
+                embedding_function=None,
+                # Chroma prunes its write-ahead log only after the index is synced: sync often, so
+                # rewriting a version in place (Chroma server) keeps the log short.
+                configuration={"hnsw": {"space": "cosine", "batch_size": 100, "sync_threshold": 100}},
+            )
+            write = collection.add
         batch = max(1, min(512, int(self._chroma("limits", client.get_max_batch_size))))
         for i in range(0, len(records.ids), batch):
             part = slice(i, i + batch)
             self._chroma(
                 "write",
-                collection.add,
+                write,
                 ids=records.ids[part],
                 documents=records.documents[part],
                 metadatas=records.metadatas[part],
@@ -315,16 +358,16 @@ class Store:
             if progress:
                 progress(len(records.ids[part]))
         # Verify before anyone can see it: every row there, right dimension, and a probe query
-        # that finds a stored vector again.
+        # that finds a stored vector again (among the first few: exact duplicates tie with it).
         count = self._chroma("count", collection.count)
         if count != len(records.ids):
             raise StoreUnavailable(f"verification failed: {name} holds {count} records, expected {len(records.ids)}")
         if len(records.ids):
             probe = int(np.argmax(np.linalg.norm(records.vectors, axis=1)))
             hit = self._chroma(
-                "probe", collection.query, query_embeddings=records.vectors[probe : probe + 1], n_results=1, include=["distances"]
+                "probe", collection.query, query_embeddings=records.vectors[probe : probe + 1], n_results=min(10, len(records.ids)), include=["distances"]
             )
-            if not hit["ids"][0] or hit["distances"][0][0] > 1e-3:
+            if not hit["ids"][0] or min(hit["distances"][0]) > 1e-3:
                 raise StoreUnavailable(f"verification failed: a probe query on {name} did not find its own vector")
         self._chroma("seal", collection.modify, metadata=meta | {"state": "complete"})
         return Version(
@@ -346,21 +389,82 @@ class Store:
             return False
         return bool(self._chroma("count", collection.count) == version.records)
 
-    def cleanup(self, keep: Version | None) -> list[str]:
-        """Drop every version but ``keep``: superseded ones and leftovers of killed ingests."""
+    def _versions(self) -> list[Any]:
+        """Every version collection on the server or in the embedded store, oldest first."""
         client = self.client()
-        dropped = []
+        found = []
         for collection in self._chroma("list", client.list_collections):
             name = collection if isinstance(collection, str) else collection.name
-            if name.startswith(PREFIX) and (keep is None or name != keep.collection):
-                self._chroma("drop", client.delete_collection, name)
-                dropped.append(name)
+            if name.startswith(PREFIX):
+                found.append(name)
+        return sorted(found)
+
+    def _spare(self, active: Version | None, pin: ModelPin) -> Any:
+        """The newest collection that is not the active version, if it can be rewritten in place."""
+        names = [n for n in self._versions() if active is None or n != active.collection]
+        if not names:
+            return None
+        collection = self._chroma("open", self.client().get_collection, names[-1], embedding_function=None)
+        if (collection.metadata or {}).get("dimension") != pin.dimension:
+            return None  # another model's vectors: drop it instead
+        return collection
+
+    def _ids(self, collection: Any) -> list[str]:
+        ids: list[str] = []
+        while True:
+            got = self._chroma("read ids", collection.get, include=[], limit=1000, offset=len(ids))
+            ids += got["ids"]
+            if len(got["ids"]) < 1000:
+                return ids
+
+    def cleanup(self, keep: Version | None, spare: Version | None = None) -> list[str]:
+        """Drop every version but ``keep``: superseded ones and leftovers of killed ingests.
+
+        With a Chroma server, ``spare`` (the version just superseded) is kept too, to be rewritten
+        by the next ingest; before a write, the newest non-active collection is kept for that.
+        Embedded, dropped versions leave nothing behind: Chroma 1.5 deletes a collection's rows
+        but not its segment folders, so the folders no collection refers to are removed here.
+        """
+        client = self.client()
+        names = [n for n in self._versions() if keep is None or n != keep.collection]
+        if self.remote:
+            reuse = spare.collection if spare is not None else (names[-1] if names else None)
+            names = [n for n in names if n != reuse]
+        dropped = []
+        for name in names:
+            self._chroma("drop", client.delete_collection, name)
+            dropped.append(name)
+        if not self.remote:
+            self._remove_unused_segments()
         snapshots = self.dir / "snapshots"
         if snapshots.is_dir():
             for file in snapshots.glob("*.npz"):
                 if keep is None or file.stem != keep.collection:
                     file.unlink(missing_ok=True)
         return dropped
+
+    def _remove_unused_segments(self) -> None:
+        """Remove the segment folders under chroma/ that no collection refers to any more."""
+        import re
+        import shutil
+        import sqlite3
+
+        folder = self.dir / "chroma"
+        database = folder / "chroma.sqlite3"
+        if not database.is_file():
+            return
+        with contextlib.closing(sqlite3.connect(database, timeout=10, isolation_level=None)) as db:
+            used = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
+            # Deleted rows leave free pages that SQLite reuses only in part, and deletions leave
+            # tombstones in the full-text index until it merges: merge it, and give pages back.
+            with contextlib.suppress(sqlite3.OperationalError):  # busy or absent: the next ingest will
+                db.execute("INSERT INTO embedding_fulltext_search(embedding_fulltext_search) VALUES('optimize')")
+            with contextlib.suppress(sqlite3.OperationalError):
+                db.execute("VACUUM")
+        uuid = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+        for entry in folder.iterdir():
+            if entry.is_dir() and uuid.match(entry.name) and entry.name not in used:
+                shutil.rmtree(entry, ignore_errors=True)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
