@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool, field_validator
 
 # One limit for a question wherever it comes from: HTTP, the command line, the chat.
 MAX_QUESTION_CHARS = 2000
@@ -99,7 +99,7 @@ class ChatRequest(BaseModel):
                    {"role": "user", "content": "And in New York City?"}]],
     )  # fmt: skip
     k: KValue | None = K
-    stream: bool = Field(default=False, description="send the Answer as server-sent events (`delta` pieces, then `done`)")
+    stream: StrictBool = Field(default=False, description="send the Answer as server-sent events (`delta` pieces, then `done`)")
 
     @field_validator("messages")
     @classmethod

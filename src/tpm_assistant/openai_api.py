@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from .chat import Turn
 from .deps import in_worker, ready_assistant
@@ -139,7 +139,7 @@ class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")  # temperature, max_tokens, user, ...: accepted, ignored
     model: str = Field(examples=[MODEL])
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
-    stream: bool = False
+    stream: StrictBool = False
     stream_options: StreamOptions | None = None
     k: int | None = Field(default=None, ge=1, le=MAX_K, description="extra: passages to cite (default 3)")
 
