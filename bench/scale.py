@@ -358,7 +358,7 @@ def measure_size(n: int, work: Path, env: dict[str, str], opt: Options) -> dict[
     corpus, store, facts_path = base / "corpus", base / "store", base / "facts.jsonl"
     guides = scale_corpus.write_corpus(n, corpus, facts_path)
     env = env | {"TPM_CORPUS_DIR": str(corpus), "TPM_STORE_DIR": str(store)}
-    res: dict[str, Any] = {"guides": n, "errors": {}}
+    res: dict[str, Any] = {"guides": n, "errors": {}, "load_1min": os.getloadavg()[0]}
 
     def note(step: str, run: Run) -> None:
         res["errors"][step] = run.why()
@@ -474,6 +474,7 @@ def big_file(size_mb: float, work: Path, env: dict[str, str], timeout: float, me
 # ---------------------------------------------------------------- report
 
 ROWS: list[tuple[str, str, str]] = [
+    ("load_1min", "machine load average at the start (1 min)", "context, not a measure"),
     ("passages", "passages (chunks)", ""),
     ("ingest_s", "full ingest into an empty store (s)", ""),
     ("passages_per_s", "full-ingest passages/s", "at 100: >= 0.8 x one-guide rate"),

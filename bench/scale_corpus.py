@@ -452,7 +452,7 @@ def derive(real: str, index: int, seed: str = SEED) -> Guide:
 
     name = job.title if edition == 1 else f"{job.title} {edition}"
     file = f"how-to-become-{article(job.title)}-{slug(name)}.txt"
-    facts = make_facts(index, job, file, figures, cyber, metro)
+    facts = make_facts(index, job, file, figures, cyber, metro, agency)
     for fact in facts:
         for expected in fact["expect"]:  # type: ignore[attr-defined]
             if expected.lower() not in text.lower():
@@ -460,8 +460,11 @@ def derive(real: str, index: int, seed: str = SEED) -> Guide:
     return Guide(index, job, edition, file, text.partition("\n")[0], text, facts)
 
 
-def make_facts(index: int, job: Job | None, file: str, figures: Figures, cyber: list[str], metro: str) -> list[dict[str, object]]:
-    """Questions whose answers the generator put in guide ``index`` (None: the real guide's own)."""
+def make_facts(index: int, job: Job | None, file: str, figures: Figures, cyber: list[str], metro: str,
+               agency: str) -> list[dict[str, object]]:
+    """Questions whose answers the generator put in guide ``index`` (None: the real guide's own).
+    All but the last name the job in the passage that answers; the internship bullet does not (only
+    its section heading does), so there the guides differ by the agency alone."""
     one = job.lower if job else "technical project manager"
     many = plural(one)
     short = (job.acronym if job else "TPM") or one
@@ -473,6 +476,8 @@ def make_facts(index: int, job: Job | None, file: str, figures: Figures, cyber: 
         ("metro", f"What is the average {short} salary in {metro}?", [f"{figures.metro:,}"]),
         ("growth", f"How much is the {one} role projected to grow?", [f"{figures.growth}%"]),
         ("senior", f"How many years of experience do senior {many} usually have?", [f"{s1}-{s2} years"]),
+        ("agency", f"Which government agency offers internships for aspiring {many}?",
+         [re.sub(r"^The | \([A-Z]+\)$", "", agency)]),
     ]  # fmt: skip
     return [
         {"id": f"scale-{index:03d}-{kind}", "kind": "fact", "question": q, "expect": list(expect), "source": file}
@@ -483,7 +488,8 @@ def make_facts(index: int, job: Job | None, file: str, figures: Figures, cyber: 
 
 def real_guide() -> Guide:
     text = GUIDE.read_text(encoding="utf-8")
-    facts = make_facts(0, None, GUIDE.name, REAL_FIGURES, ["Palo Alto Networks", "CrowdStrike"], "New York City")
+    facts = make_facts(0, None, GUIDE.name, REAL_FIGURES, ["Palo Alto Networks", "CrowdStrike"], "New York City",
+                       "The Metropolitan Transportation Authority (MTA)")
     return Guide(0, None, 1, GUIDE.name, text.partition("\n")[0], text, facts)
 
 
