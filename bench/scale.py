@@ -54,8 +54,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import scale_corpus  # noqa: E402  (a sibling script, not a package)
+import scale_corpus  # a sibling script: run as bench/scale.py, its folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -164,7 +163,7 @@ def free_port() -> int:
 
 def http_status(url: str, timeout: float = 2.0) -> int | None:
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
     try:
         connection.request("GET", parts.path)
         response = connection.getresponse()
@@ -216,7 +215,7 @@ class Client:
 
     def __init__(self, url: str, timeout: float = 120.0):
         parts = urlsplit(url)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        self.connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
 
     def ask(self, question: str) -> tuple[int, dict[str, Any] | None]:
         body = json.dumps({"question": question})
@@ -509,8 +508,8 @@ def render(results: dict[str, Any]) -> str:
     rule = "|---" * (len(ns) + 2) + "|"
     lines = [
         "# Scale benchmark (issue 12)", "",
-        f"Measured {meta['date']} on {meta['machine']}, {meta['cores']} cores (load average {meta['load']} at the start), "
-        f"Python {meta['python']}, niceness {meta['nice']}; model cache primed once beforehand ({meta['prime_s']:.0f} s).",
+        (f"Measured {meta['date']} on {meta['machine']}, {meta['cores']} cores (load average {meta['load']} at the start), "
+         f"Python {meta['python']}, niceness {meta['nice']}; model cache primed once beforehand ({meta['prime_s']:.0f} s)."),
         f"Command: `{meta['command']}`" + (f"; extra environment: {', '.join(meta['env'])}" if meta["env"] else ""),
         "Corpus: the real guide plus N-1 generated guides (`bench/scale_corpus.py`). Cells: value (x ratio to 1 guide).", "",
         "## Speed and memory", "", head, rule,
@@ -573,8 +572,8 @@ def render(results: dict[str, Any]) -> str:
         outcome = (f"{big['passages']} passages in {big['seconds']:.0f} s, peak memory {big['peak_mb']:.0f} MB"
                    if "passages" in big else big["result"])  # fmt: skip
         lines += ["", "## One large file", "",
-                  f"One {big['mb']:.1f} MB text file ({big['guides']} generated guides, each under its own title line): "
-                  f"full ingest: {outcome}. Target: within the same memory bound (<= 1536 MB)."]  # fmt: skip
+                  (f"One {big['mb']:.1f} MB text file ({big['guides']} generated guides, each under its own title line): "
+                   f"full ingest: {outcome}. Target: within the same memory bound (<= 1536 MB).")]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -582,10 +581,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1,10,100", help="numbers of guides, comma-separated (default 1,10,100)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: sizes 1,2, few requests, no large file")
-    parser.add_argument("--timeout", type=float, default=3600, help="seconds one command (or a server start, or a load) may take")
-    parser.add_argument("--mem-cap-gb", type=float, default=8.0, help="end a command whose memory passes this (the machine is shared)")
+    parser.add_argument("--timeout", type=float, default=3600,
+                        help="seconds one command (or a server start, or a load) may take")
+    parser.add_argument("--mem-cap-gb", type=float, default=8.0,
+                        help="end a command whose memory passes this (the machine is shared)")
     parser.add_argument("--requests", type=int, default=300, help="warm /ask requests per size (distinct questions)")
-    parser.add_argument("--eval", dest="evals", type=Path, action="append", default=[], help="another eval file (dev is always scored)")
+    parser.add_argument("--eval", dest="evals", type=Path, action="append", default=[],
+                        help="another eval file (dev is always scored)")
     parser.add_argument("--quality-sizes", help="sizes at which to score quality (default: every size)")
     parser.add_argument("--jobs-questions", type=int, default=50, help="generated-job facts asked per size")
     parser.add_argument("--chroma", action="store_true", help="also measure a worker against a Chroma server")
@@ -632,8 +634,8 @@ def main() -> int:
         # The first ingest on a machine exports the model to ONNX: done once here, not measured.
         prime_corpus = work / "prime" / "corpus"
         scale_corpus.write_corpus(1, prime_corpus, None)
-        prime = measured([*TPM, "ingest", "--json"], env | {"TPM_CORPUS_DIR": str(prime_corpus), "TPM_STORE_DIR": str(work / "prime" / "store")},
-                         args.timeout, opt.mem_cap_kb)  # fmt: skip
+        prime_env = env | {"TPM_CORPUS_DIR": str(prime_corpus), "TPM_STORE_DIR": str(work / "prime" / "store")}
+        prime = measured([*TPM, "ingest", "--json"], prime_env, args.timeout, opt.mem_cap_kb)
         if not prime.ok:
             raise SystemExit(f"priming ingest {prime.why()}")
         shutil.rmtree(work / "prime")
