@@ -45,25 +45,25 @@ class Job:
 
 
 # Realistic jobs, none of them named in the real guide's text (so a generated guide's job is only
-# ever spoken of in that guide). Acronyms only where they are what people say.
+# ever spoken of in that guide), and none of the careers the eval sets' out-of-scope questions ask
+# about: with a guide about nurses in the corpus, "How much do nurses earn?" is no longer out of
+# scope, and the quality figures would drop for the wrong reason. Left out for that reason: nurses
+# of every kind, software engineer, accountant and CPA, physical therapist, civil engineer, UX
+# designer, pharmacist, dental hygienist, geoscientist, security auditor, cybersecurity analyst,
+# electrician, pilot, teacher, early intervention specialist, firefighter, social worker (and data
+# scientist, lawyer, product manager, scrum master). ``check_out_of_scope`` guards the exact names.
+# Acronyms only where they are what people say.
 JOBS: tuple[Job, ...] = tuple(
     Job(t, a, f)
     for t, a, f in (
         ("Data Engineer", None, "data engineering"),
         ("Site Reliability Engineer", "SRE", "site reliability engineering"),
         ("Clinical Research Coordinator", "CRC", "clinical research coordination"),
-        ("Registered Nurse", "RN", "nursing"),
-        ("Software Engineer", None, "software engineering"),
-        ("Certified Public Accountant", "CPA", "public accounting"),
         ("DevOps Engineer", None, "DevOps engineering"),
-        ("Physical Therapist", "PT", "physical therapy"),
-        ("Civil Engineer", None, "civil engineering"),
         ("Financial Analyst", None, "financial analysis"),
         ("Cloud Architect", None, "cloud architecture"),
-        ("Nurse Practitioner", "NP", "advanced practice nursing"),
         ("Machine Learning Engineer", None, "machine learning engineering"),
         ("Actuary", None, "actuarial science"),
-        ("Information Security Analyst", None, "information security"),
         ("Occupational Therapist", "OT", "occupational therapy"),
         ("Mechanical Engineer", None, "mechanical engineering"),
         ("Database Administrator", "DBA", "database administration"),
@@ -73,14 +73,12 @@ JOBS: tuple[Job, ...] = tuple(
         ("Physician Assistant", "PA", "physician assistant practice"),
         ("Investment Banker", None, "investment banking"),
         ("Electrical Engineer", None, "electrical engineering"),
-        ("UX Designer", None, "UX design"),
         ("Medical Laboratory Scientist", "MLS", "medical laboratory science"),
         ("Certified Financial Planner", "CFP", "financial planning"),
         ("Front-End Developer", None, "front-end development"),
         ("Respiratory Therapist", "RT", "respiratory therapy"),
         ("Environmental Engineer", None, "environmental engineering"),
         ("Solutions Architect", None, "solutions architecture"),
-        ("Certified Registered Nurse Anesthetist", "CRNA", "nurse anesthesia"),
         ("Budget Analyst", None, "budget analysis"),
         ("Aerospace Engineer", None, "aerospace engineering"),
         ("Penetration Tester", None, "penetration testing"),
@@ -88,11 +86,9 @@ JOBS: tuple[Job, ...] = tuple(
         ("Internal Auditor", None, "internal auditing"),
         ("Biomedical Engineer", None, "biomedical engineering"),
         ("Mobile App Developer", None, "mobile app development"),
-        ("Pharmacist", None, "pharmacy"),
         ("Insurance Underwriter", None, "insurance underwriting"),
         ("Chemical Engineer", None, "chemical engineering"),
         ("QA Engineer", None, "quality assurance engineering"),
-        ("Dental Hygienist", None, "dental hygiene"),
         ("Compliance Officer", None, "regulatory compliance"),
         ("Industrial Engineer", None, "industrial engineering"),
         ("Game Developer", None, "game development"),
@@ -100,7 +96,6 @@ JOBS: tuple[Job, ...] = tuple(
         ("Supply Chain Analyst", None, "supply chain analysis"),
         ("Petroleum Engineer", None, "petroleum engineering"),
         ("Embedded Systems Engineer", None, "embedded systems engineering"),
-        ("Licensed Practical Nurse", "LPN", "practical nursing"),
         ("Logistics Manager", None, "logistics management"),
         ("Structural Engineer", None, "structural engineering"),
         ("Blockchain Developer", None, "blockchain development"),
@@ -126,42 +121,32 @@ JOBS: tuple[Job, ...] = tuple(
         ("Business Intelligence Developer", None, "business intelligence development"),
         ("Healthcare Administrator", None, "healthcare administration"),
         ("SEO Specialist", None, "search engine optimization"),
-        ("Geoscientist", None, "geoscience"),
-        ("Security Auditor", None, "security auditing"),
         ("Epidemiologist", None, "epidemiology"),
         ("Public Relations Specialist", None, "public relations"),
         ("Environmental Scientist", None, "environmental science"),
         ("Biostatistician", None, "biostatistics"),
         ("Sales Engineer", None, "sales engineering"),
         ("Hydrologist", None, "hydrology"),
-        ("Certified Nursing Assistant", "CNA", "nursing assistance"),
         ("Management Consultant", None, "management consulting"),
         ("Wind Turbine Technician", None, "wind turbine maintenance"),
         ("Board Certified Behavior Analyst", "BCBA", "applied behavior analysis"),
         ("Real Estate Appraiser", None, "real estate appraisal"),
         ("Solar Photovoltaic Installer", None, "solar installation"),
-        ("Social Worker", None, "social work"),
         ("Procurement Specialist", None, "procurement"),
-        ("Electrician", None, "electrical work"),
         ("Mental Health Counselor", None, "mental health counseling"),
         ("Customer Success Manager", "CSM", "customer success management"),
         ("HVAC Technician", None, "HVAC service"),
         ("Marriage and Family Therapist", "MFT", "marriage and family therapy"),
-        ("Tax Accountant", None, "tax accounting"),
         ("Aircraft Mechanic", None, "aircraft maintenance"),
         ("Substance Abuse Counselor", None, "substance abuse counseling"),
         ("Air Traffic Controller", None, "air traffic control"),
         ("Clinical Psychologist", None, "clinical psychology"),
-        ("Commercial Pilot", None, "commercial aviation"),
         ("School Counselor", None, "school counseling"),
-        ("Special Education Teacher", None, "special education"),
-        ("Early Intervention Specialist", None, "early intervention"),
         ("Instructional Designer", None, "instructional design"),
         ("Librarian", None, "librarianship"),
         ("Paralegal", None, "paralegal work"),
         ("Court Reporter", None, "court reporting"),
         ("Police Officer", None, "law enforcement"),
-        ("Firefighter", None, "firefighting"),
         ("Forensic Science Technician", None, "forensic science"),
         ("Emergency Management Director", None, "emergency management"),
         ("Interpreter", None, "interpreting"),
@@ -173,6 +158,25 @@ JOBS: tuple[Job, ...] = tuple(
         ("Wildlife Biologist", None, "wildlife biology"),
         ("Optometrist", None, "optometry"),
         ("Audiologist", None, "audiology"),
+        ("Landscape Architect", None, "landscape architecture"),
+        ("Interior Designer", None, "interior design"),
+        ("Economist", None, "economics"),
+        ("Market Research Analyst", None, "market research"),
+        ("Operations Research Analyst", None, "operations research"),
+        ("Museum Curator", None, "museum curation"),
+        ("Archivist", None, "archival work"),
+        ("Chiropractor", None, "chiropractic care"),
+        ("Massage Therapist", None, "massage therapy"),
+        ("Phlebotomist", None, "phlebotomy"),
+        ("Medical Assistant", None, "medical assisting"),
+        ("Athletic Trainer", None, "athletic training"),
+        ("Cartographer", None, "cartography"),
+        ("Meteorologist", None, "meteorology"),
+        ("Agricultural Engineer", None, "agricultural engineering"),
+        ("Nuclear Engineer", None, "nuclear engineering"),
+        ("Materials Scientist", None, "materials science"),
+        ("Food Scientist", None, "food science"),
+        ("Fashion Designer", None, "fashion design"),
     )
 )
 
@@ -486,6 +490,26 @@ def make_facts(index: int, job: Job | None, file: str, figures: Figures, cyber: 
     ]
 
 
+def check_out_of_scope(eval_dir: Path = ROOT / "eval") -> None:
+    """Fail if an out-of-scope question of the eval sets names a generated job (see JOBS)."""
+    declined: list[str] = []
+    for path in sorted(eval_dir.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line) if line.strip() else {}
+            if item.get("kind") == "out_of_scope":
+                declined.append(str(item["question"]))
+            elif item.get("kind") == "followup" and not item.get("expect"):
+                declined.append(str(item["turns"][-1]))
+    for job in JOBS:
+        names = [job.lower, plural(job.lower), job.field]
+        pattern = r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b"
+        acronym = rf"\b{job.acronym}s?\b" if job.acronym else None
+        found = [q for q in declined
+                 if re.search(pattern, q, re.IGNORECASE) or (acronym and re.search(acronym, q))]  # fmt: skip
+        if found:
+            raise SystemExit(f"scale_corpus: {job.title} is asked about as out of scope ({found[0]!r}); leave it out of JOBS")
+
+
 def real_guide() -> Guide:
     text = GUIDE.read_text(encoding="utf-8")
     facts = make_facts(0, None, GUIDE.name, REAL_FIGURES, ["Palo Alto Networks", "CrowdStrike"], "New York City",
@@ -514,6 +538,7 @@ def round_robin(facts_by_guide: list[list[dict[str, object]]]) -> list[dict[str,
 
 
 def write_corpus(n: int, out: Path, facts_path: Path | None, seed: str = SEED) -> list[Guide]:
+    check_out_of_scope()
     out.mkdir(parents=True, exist_ok=True)
     made = list(guides(n, seed))
     names = [g.file for g in made]
