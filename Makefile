@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 # Re-install when the dependency list or the pins change.
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install ingest bench clean
+.PHONY: run test install ingest bench bench-scale clean
 
 install: $(STAMP)
 
@@ -32,6 +32,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(MAKE) -C bench
+
+# Issue 12: what many guides cost (bench/scale.py; sizes 1, 10 and 100 and one 20 MB file, in one
+# run; a few hours today). SCALE_ARGS to choose, e.g. SCALE_ARGS="--sizes 1,10 --quick".
+SCALE_ARGS ?= --eval eval/holdout.jsonl --eval eval/holdout2.jsonl --eval eval/final.jsonl
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) .tpm_store .pytest_cache
