@@ -67,6 +67,9 @@ class FakeEncoder:
         starts, ids, vecs = zip(*found)
         return np.array(ids, np.int32), np.vstack(vecs), np.array(starts, np.int32)
 
+    def embed_sorted(self, texts: list[str], progress: object = None, **_: object) -> np.ndarray:
+        return self.embed(texts, progress)
+
     def embed(self, texts: list[str], progress: object = None, **_: object) -> np.ndarray:
         out = []
         for text in texts:
@@ -92,41 +95,67 @@ class FakeEncoder:
 
 
 class FakeModels:
-    """Stands in for ingest's models: fake vectors, no torch, no ONNX export."""
+    """Stands in for ingest's model: fake vectors, no torch, no ONNX export; counts what it embeds."""
 
     def __init__(self, fail_after_embedding: bool = False) -> None:
-        self.encoder = FakeEncoder()
+        self.encoder_ = _CountingEncoder(self)
         self.embedded = 0
         self.fail_after_embedding = fail_after_embedding
 
     def pin(self) -> ModelPin:
         return FakeEncoder.pin
 
-    def reference(self) -> _Reference:
-        return _Reference(self)
-
-    def encoder_ready(self, store: object, pin: object) -> bool:
-        return True
-
-    def query_encoder(self, store: object, pin: object, texts: object, vectors: object) -> FakeEncoder:
-        return self.encoder
+    def encoder(self, sample: object) -> _CountingEncoder:
+        return self.encoder_
 
 
-class _Reference:
-    pin = FakeEncoder.pin
-
+class _CountingEncoder(FakeEncoder):
     def __init__(self, models: FakeModels) -> None:
+        super().__init__()
         self.models = models
 
-    def embed(self, texts: list[str], progress: object = None) -> np.ndarray:
+    def embed_sorted(self, texts: list[str], progress: object = None, **_: object) -> np.ndarray:
         self.models.embedded += len(texts)
         if self.models.fail_after_embedding:
             raise KeyboardInterrupt  # as if the operator pressed Ctrl-C mid-ingest
-        return self.models.encoder.embed(texts, progress)
+        return self.embed(texts, progress)
 
 
-def fake_encoder_factory(settings: object, version: object, records: object) -> FakeEncoder:
+def stored_texts(settings: Settings) -> list[str]:
+    """The passages of the active store version."""
+    from tpm_assistant.index import Index
+    from tpm_assistant.store import Store
+
+    store = Store(settings)
+    version = store.active()
+    assert version is not None
+    return [c.text for c in Index(store.folder(version), version.name).chunks]
+
+
+def fake_encoder_factory(settings: object, version: object, sample: object) -> FakeEncoder:
     return FakeEncoder()
+
+
+def build_index(folder: Path, documents: dict[str, str], encoder: FakeEncoder | None = None) -> object:
+    """A store version of the given documents (source -> text) built with the fake encoder, opened:
+    the real build and index code over crafted input, without Chroma."""
+    from tpm_assistant.build import TokenProjection, VersionWriter, document_records, passage_token_text
+    from tpm_assistant.chunking import chunk_document
+    from tpm_assistant.corpus import parse
+    from tpm_assistant.index import Index
+
+    encoder = encoder or FakeEncoder()
+    writer = VersionWriter(folder, FakeEncoder.dim, FakeEncoder.dim)
+    writer.set_projection(TokenProjection.identity(FakeEncoder.dim))
+    for source, text in documents.items():
+        chunks = chunk_document(parse(text, source))
+        specs = document_records(chunks, text)
+        writer.begin_document(source, chunks[0].section)
+        encoded = encoder.token_vectors([passage_token_text(c) for c in chunks])
+        tokens = {c.id: writer.content_tokens(*e, encoder.id_to_token) for c, e in zip(chunks, encoded)}
+        writer.add_chunks(chunks, specs, encoder.embed([s.embed_text for s in specs]), tokens, {})
+    writer.finish()
+    return Index(folder, folder.name, known_words=encoder.known_words())
 
 
 def fake_assistant(settings: Settings):

@@ -146,7 +146,7 @@ def test_ingest_into_a_pipe_prints_one_line_per_stage(real_settings_factory, tmp
     assert result.returncode == 0, result.stderr
     stages = result.stderr.splitlines()
     assert stages[0] == "reading corpus..." and "\r" not in result.stderr and "\033" not in result.stderr
-    for stage in ("embedding", "writing new version", "verifying and switching"):
+    for stage in ("embedding and writing documents", "indexing words", "scoring passages", "verifying and switching"):
         assert len([s for s in stages if s.startswith(stage)]) == 1, stages
     assert len(result.stdout.strip().splitlines()) == 1  # the summary
 

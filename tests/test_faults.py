@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT, FakeModels, fake_assistant
 
 from tpm_assistant.config import Settings
+from tpm_assistant.index import Index
 from tpm_assistant.ingest import run_ingest
 from tpm_assistant.store import Store
 
@@ -56,24 +57,23 @@ CHILD = textwrap.dedent(
         setattr(Store, name, wrapped)
 
     if point == "before any write":
-        before("write_version")
+        before("write_rows")
     elif point == "mid-write":
-        original = Store.write_version
-        def write_version(self, records, pin, chunks, previous, progress=None):
-            calls = []
-            def step(n):
-                calls.append(n)
-                if len(calls) == 1:  # one batch of 512 rows in, more to come
-                    stop()
-            return original(self, records, pin, chunks, previous, progress=step)
-        Store.write_version = write_version
+        original = Store.write_rows
+        calls = []
+        def write_rows(self, *args, **kwargs):
+            calls.append(1)
+            if len(calls) == 2:  # the first slice's rows are in, more to come
+                stop()
+            return original(self, *args, **kwargs)
+        Store.write_rows = write_rows
     elif point == "after writing, before the switch":
         before("activate")
     elif point == "after the pointer switch":
         original_activate = Store.activate
         def activate(self, version):
             original_activate(self, version)
-            stop()  # before the old version is dropped
+            stop()  # before the rows only the old version used are deleted
         Store.activate = activate
     settings = Settings(corpus_dir=Path(sys.argv[3]), store_dir=Path(sys.argv[4]), embedding_model="fake-model",
                         cache_dir=Path(sys.argv[5]))
@@ -105,20 +105,38 @@ def kill_ingest_at(point: str, settings: Settings, tmp_path: Path) -> None:
             child.wait()
 
 
-def versions(store: Store) -> list[str]:
-    """Every version collection in the store (complete or not)."""
-    return sorted(c.name for c in store.client().list_collections() if c.name.startswith("tpm-v"))
+def fresh(settings: Settings) -> Store:
+    """A store read afresh: another process (the killed ingest) wrote to it."""
+    store = Store(settings)
+    store._client = object()  # so that reset() clears this process's cached Chroma system
+    store.reset()
+    return store
+
+
+def versions(settings: Settings) -> list[str]:
+    """Every version folder in the store (complete or not)."""
+    folder = settings.store_dir / "versions"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def rows(settings: Settings) -> int:
+    """Rows in the store's Chroma collection (every version's)."""
+    store = fresh(settings)
+    return int(store.rows(store.active().pin).count())
 
 
 def assert_one_complete_version(settings: Settings, texts: dict[str, str]) -> str:
     """The pointed version is whole and holds one edition; answers cite it exactly. Returns which."""
-    store = Store(settings)
+    store = fresh(settings)
     version = store.active()
     assert version is not None
-    records = store.load(version)
-    assert len(records.ids) == version.records == len(set(records.ids))
+    index = Index(store.folder(version), version.name)
+    assert len(index) == version.chunks
+    stored = [row for page in store.read_rows(version) for row in zip(page[0], page[1], page[2], strict=True)]
+    assert len(stored) == version.records == len({i for i, _, _ in stored})  # its rows, each once, in Chroma
     editions = {name for name, text in texts.items() if all(
-        text[m["start"] : m["end"]] == doc for doc, m in zip(records.documents, records.metadatas, strict=True))}  # fmt: skip
+        text[m["start"] : m["end"]] == doc for _, doc, m in stored) and all(
+        text[c.start : c.end] == c.text for c in index.chunks)}  # fmt: skip
     assert len(editions) == 1, "rows of two editions in one version"
     edition = editions.pop()
     answer = fake_assistant(settings).ask("What does edition add to step 3?", k=5)
@@ -131,10 +149,11 @@ def assert_one_complete_version(settings: Settings, texts: dict[str, str]) -> st
 def assert_nothing_left_behind(settings: Settings) -> None:
     store = Store(settings)
     active = store.active()
-    assert versions(store) == [active.collection]
-    assert [p.name for p in (settings.store_dir / "snapshots").iterdir()] == [f"{active.collection}.npz"]
+    assert versions(settings) == [active.name]
+    assert rows(settings) == active.records  # no row of a killed or superseded ingest
+    assert not store.pending_file.exists()
     assert len([p for p in (settings.store_dir / "chroma").iterdir() if p.is_dir()]) == 1
-    assert not [p for p in settings.store_dir.rglob(".*") if p.is_file()]  # no half-written temporary files
+    assert not [p for p in settings.store_dir.rglob(".*") if p.is_file() or p.is_dir()]  # no half-written files
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -146,10 +165,10 @@ def test_ingest_killed_at_any_point_leaves_one_complete_version_and_the_next_cle
     source.write_text(texts["new"])
 
     kill_ingest_at(point, fake_settings, tmp_path)
-    if point == "mid-write":  # the new version really was half written
+    if point == "mid-write":  # the new version really was half written: some of its rows, no folder
         store = Store(fake_settings)
-        (half,) = [n for n in versions(store) if n != store.active().collection]
-        assert 0 < store.client().get_collection(half).count() < store.active().records
+        assert store.pending() and rows(fake_settings) > store.active().records
+        assert [v for v in versions(fake_settings) if not v.startswith(".")] == [store.active().name]
     served = assert_one_complete_version(fake_settings, texts)
     assert served == ("new" if point == "after the pointer switch" else "old")
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import FakeEncoder
 
 from tpm_assistant.chunking import chunk_document
 from tpm_assistant.corpus import parse
-from tpm_assistant.index import Index, attach_tokens, build_records, find_acronyms, view_texts
+from tpm_assistant.build import view_texts
+from tpm_assistant.index import Index
+from tpm_assistant.text import find_acronyms
 from tpm_assistant.query import analyze
 from tpm_assistant.retrieval import FEATURES, Retriever, default_weights
-from tpm_assistant.store import Records
 
 GUIDE_LIKE = """# How much can you earn?
 
@@ -28,18 +31,15 @@ Heavy workload and stress can create burnout risk, so set healthy boundaries.
 
 
 def make_index(text: str = GUIDE_LIKE, encoder=None, known: set[str] | None = None) -> tuple[Index, object]:
+    import tempfile
+
+    from conftest import build_index
+
     encoder = encoder or FakeEncoder()
-    doc = parse(text, "guide.md")
-    chunks = chunk_document(doc)
-    specs = build_records(chunks, {doc.source: doc.text})
-    records = Records(
-        ids=[s.id for s in specs],
-        documents=[s.document for s in specs],
-        metadatas=[s.metadata for s in specs],
-        vectors=encoder.embed([s.embed_text for s in specs]),
-    )
-    attach_tokens(records, encoder)
-    return Index(records, "test", known_words=known if known is not None else {"grad", "wanting", "gaming"}), encoder
+    folder = Path(tempfile.mkdtemp(prefix="tpm-index-")) / "version"
+    index = build_index(folder, {"guide.md": text}, encoder)
+    index.known_words.tokenizer = known if known is not None else {"grad", "wanting", "gaming"}
+    return index, encoder
 
 
 def feature(ranking, name: str) -> np.ndarray:
@@ -170,7 +170,7 @@ def test_the_job_a_question_names_is_found(question, role):
 
 
 def test_the_guide_subject_comes_from_its_title():
-    from tpm_assistant.index import guide_subject
+    from tpm_assistant.text import guide_subject
 
     assert guide_subject(["2026 How to Become a Technical Project Manager: Education, Salary"]) == "Technical Project Manager"
     assert guide_subject(["Notes on project delivery"]) is None

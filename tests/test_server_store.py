@@ -29,9 +29,10 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
 
 def test_dropped_versions_leave_no_segment_folders_on_the_server(chroma_url: str, tmp_path: Path):
     """Issue 9, item 4 with a Chroma server: the server never frees a dropped collection's files,
-    so ingest rewrites the version before the active one in place instead of creating another."""
+    so every version's rows live in one collection, where an edit adds and deletes only the rows it
+    changes: no segment folder per ingest."""
     from conftest import fake_assistant
-    from test_faults import versions
+    from test_faults import assert_one_complete_version, fresh, versions
     from test_ingest import _alternating_ingests
 
     settings = Settings(corpus_dir=tmp_path / "corpus", store_dir=tmp_path / "local", chroma_url=chroma_url,
@@ -44,18 +45,17 @@ def test_dropped_versions_leave_no_segment_folders_on_the_server(chroma_url: str
 
     _alternating_ingests(settings, 2)
     after_two = sum(f.stat().st_size for f in data.rglob("*") if f.is_file())
-    assert folders() == 2  # the active version and the one the next ingest rewrites
+    assert folders() == 1  # the rows' collection
     _alternating_ingests(settings, 8)
     after_ten = sum(f.stat().st_size for f in data.rglob("*") if f.is_file())
-    assert folders() == 2
+    assert folders() == 1
     # The server's write-ahead log is pruned in steps, so its database can grow a little before it
     # levels off (about 1.3 times after a dozen ingests, measured); one new segment per ingest
     # would grow without end.
     assert after_ten <= 1.5 * after_two
-    store = Store(settings)
-    assert len(versions(store)) == 2
-    records = store.load(store.active())
-    assert len(records.ids) == len(set(records.ids)) and any("Pay often varies" not in d for d in records.documents)
+    store = fresh(settings)
+    assert versions(settings) == [store.active().name]
+    assert store.rows(store.active().pin).count() == store.active().records  # the active version's rows only
     assert fake_assistant(settings).ask("What does pay vary by?").citations
 
 
@@ -73,7 +73,7 @@ def test_ingest_into_a_chroma_server_and_answer_from_another_worker(chroma_url: 
     assert run_ingest(writer).wrote is False  # idempotent against the server too
 
     reader = worker("reader")  # no snapshot here: it reads the version from the server
-    assert not (reader.store_dir / "snapshots").exists()
+    assert not (reader.store_dir / "versions").exists()  # its files are built here from the rows
     version = Store(reader).active()
     assert version is not None and version.collection == report.version
     answer = Assistant(reader).ask("What does an entry-level TPM earn?")

@@ -80,7 +80,7 @@ def sentence_candidates(index: Index, ranking: Ranking, passages: int = CANDIDAT
     top = ranking.hits[0].score if ranking.hits else 0.0
     out = []
     # Candidates come from the best passages, even beyond the k that will be cited.
-    best: list[int] = np.argsort(-ranking.scores, kind="stable")[:passages].tolist() if ranking.hits else []
+    best: list[int] = ranking.top(passages) if ranking.hits else []
     for rank, chunk_index in enumerate(best):
         hit = Hit(int(chunk_index), float(ranking.scores[chunk_index]))
         chunk = index.chunks[hit.chunk]
@@ -199,8 +199,7 @@ class Composer:
         """The bullets of the list the best passage sits in (its section's bullets), if any."""
         if not ranking.hits:
             return []
-        top = index.chunks[ranking.hits[0].chunk]
-        items = [i for i, c in enumerate(index.chunks) if c.kind == "bullet" and c.source == top.source and c.heading == top.heading]
+        items = index.section_bullets(ranking.hits[0].chunk)
         return items if len(items) >= 2 else []
 
     def list_features(self, index: Index, ranking: Ranking, items: list[int]) -> dict[str, float]:

@@ -154,7 +154,7 @@ def value_match(index: Index, asked: Ranking, chunks: list[int]) -> float:
 
 
 def _holds(kind: str, text: str) -> bool:
-    from .index import holds_count
+    from .text import holds_count
 
     return holds_count(text) if kind == "count" else bool(_VALUE[kind].search(text))
 

@@ -14,11 +14,12 @@ from .answer import not_covered
 from .abstain import signals
 from .chat import Turn, boosts, context_text, resolve
 from .config import Settings
-from .errors import StoreMismatch
 from .models import Answer
-from .store import Records, Store, Version
+from .store import Store, Version
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .abstain import Abstainer
     from .answer import Composer
     from .embeddings import ModelPin, QueryEncoder
@@ -28,29 +29,35 @@ if TYPE_CHECKING:
 log = logging.getLogger("tpm_assistant")
 
 DEFAULT_K = 3
+# What checks a machine's encoder against a version the first time: (texts, their stored vectors).
+Sample = Callable[[], "tuple[list[str], np.ndarray]"]
 # A test seam: build the query encoder for a version (the real one is ONNX, see open_encoder).
-EncoderFactory = Callable[[Settings, Version, Records], "QueryEncoder"]
+EncoderFactory = Callable[[Settings, Version, Sample], "QueryEncoder"]
 
 
-def open_encoder(settings: Settings, version: Version, records: Records) -> QueryEncoder:
-    """The ONNX query encoder pinned to the version's model; exported first if this machine lacks it."""
-    from .embeddings import OnnxEmbedder, SentenceTransformerEmbedder, export_onnx, onnx_folder
+def open_encoder(settings: Settings, version: Version, sample: Sample) -> QueryEncoder:
+    """The verified ONNX encoder of the version's model (``embeddings.verified_encoder``); made and
+    checked against the version's own vectors first if this machine lacks it."""
+    from .embeddings import verified_encoder
 
-    folder = onnx_folder(settings.cache_dir, version.pin)
-    if not (folder / "encoder.json").is_file():
-        from .index import embed_texts_of
+    texts: list[str] = []
+    vectors: list[np.ndarray] = []
 
-        reference = SentenceTransformerEmbedder(settings)
-        if reference.pin.fingerprint != version.pin.fingerprint:
-            raise StoreMismatch(
-                f"the model files of {settings.model_name} differ from those the store was built with; "
-                "run `tpm-assistant ingest`"
-            )
-        export_onnx(reference, folder, embed_texts_of(records), records.vectors)
-    encoder = OnnxEmbedder(folder, threads=settings.query_threads)
-    if not encoder.pin.same_model(version.pin):
-        raise StoreMismatch(f"query encoder {encoder.pin.describe()} does not match the store's {version.pin.describe()}")
-    return encoder
+    def load() -> None:
+        if not texts:
+            got = sample()
+            texts.extend(got[0])
+            vectors.append(got[1])
+
+    def sample_texts() -> list[str]:
+        load()
+        return texts
+
+    def sample_vectors() -> np.ndarray:
+        load()
+        return vectors[0]
+
+    return verified_encoder(settings, version.pin, sample_texts, threads=settings.query_threads, vectors=sample_vectors)
 
 
 @dataclass(frozen=True)
@@ -122,18 +129,31 @@ class Assistant:
         return other
 
     def _build(self, version: Version, current: Loaded | None) -> Loaded:
-        from .index import Index, attach_tokens
+        from .index import Index
         from .retrieval import default_weights
 
-        records = self.store.load(version)
+        folder = self.store.folder(version)
+        present = (folder / "meta.sqlite").is_file()
         if current is not None and current.version.pin.same_model(version.pin):
             encoder = current.retriever.encoder  # same model: keep the loaded encoder
         else:
-            encoder = self.encoder_factory(self.settings, version, records)
-        if attach_tokens(records, encoder):
-            self.store.write_snapshot(version.collection, records)  # next start reads them
+            def sample() -> tuple[list[str], np.ndarray]:
+                if present:
+                    return Index(folder, version.name).embed_sample()
+                from .ingest import rows_sample
+
+                return rows_sample(self.store, version)
+
+            encoder = self.encoder_factory(self.settings, version, sample)
+        if not present:
+            # With a Chroma server, another machine built this version: its files are made here once.
+            from .ingest import rebuild_version
+
+            rebuild_version(self.settings, self.store, version, encoder)
         known = encoder.known_words() if hasattr(encoder, "known_words") else set()
-        index = Index(records, version.collection, known_words=known, token_name=getattr(encoder, "id_to_token", None))
+        if current is not None:
+            self.store.reset()  # another process wrote this version's rows: read them afresh
+        index = Index(folder, version.name, known_words=known, dense=self.store.dense_search(version))
         return Loaded.assemble(version, index, encoder, self.weights or default_weights())
 
     def refresh(self) -> bool:

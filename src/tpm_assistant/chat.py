@@ -139,19 +139,30 @@ class Boosts:
 
 def quoted_passages(index: Index, answer: str | None) -> list[int]:
     """The passages the previous answer quoted a sentence (or a list item's label) of, in the order
-    the answer quotes them."""
+    the answer quotes them: looked up by the sentences and labels the answer is made of."""
+    from .build import text_hash
+    from .chunking import sentence_spans
+
     if not answer:
         return []
-    said = _MARKER.sub("", answer)
-    found: list[tuple[int, int]] = []
-    for i, chunk in enumerate(index.chunks):
-        places = [said.find(chunk.text[s - chunk.start : e - chunk.start]) for s, e in chunk.sentences]
-        places = [p for p in places if p >= 0]
-        if chunk.label and f"{chunk.label} [" in answer:
-            places.append(answer.find(f"{chunk.label} ["))
-        if places:
-            found.append((min(places), i))
-    return [i for _, i in sorted(found)]
+    found: dict[int, int] = {}
+    # An answer is passages' sentences, each group followed by its marker; a list names labels.
+    for place, piece in enumerate(re.split(r"\s*\[\d+\]\s*[.;]?\s*", answer)):
+        text = piece.strip()
+        if not text:
+            continue
+        candidates = [text] + [text[s:e] for s, e in sentence_spans(text)]
+        if ": " in text:  # a bullet's later sentence is quoted after its label
+            candidates.append(text.split(": ", 1)[1])
+        for candidate in candidates:
+            for chunk in index.chunks_with_sentence(text_hash(candidate.strip())):
+                found.setdefault(chunk, place)
+        label = text.rsplit("; ", 1)[-1].split(" (", 1)[0].strip()
+        if ": " in label:
+            label = label.rsplit(": ", 1)[-1]
+        for chunk in index.chunks_with_label(label):
+            found.setdefault(chunk, place)
+    return [c for c, _ in sorted(found.items(), key=lambda x: (x[1], x[0]))]
 
 
 def boosts(index: Index, follow: FollowUp) -> Boosts:
@@ -182,9 +193,8 @@ def boosts(index: Index, follow: FollowUp) -> Boosts:
         ordinal[order[follow.ordinal - 1 if follow.ordinal > 0 else -1]] = 1.0
     if follow.substitutes:
         for i in order:
-            chunk = index.chunks[i]
-            if chunk.kind == "bullet":
-                for j, other in enumerate(index.chunks):
-                    if other.kind == "bullet" and other.source == chunk.source and other.heading == chunk.heading and not quoted[j]:
+            if index.chunks[i].kind == "bullet":
+                for j in index.section_bullets(i):
+                    if not quoted[j]:
                         sibling[j] = 1.0
     return Boosts(quoted, neighbour, direction, ordinal, sibling)

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # The name stored in a collection's model pin when the bundled copy is used: the same on every
 # machine, unlike the path of the copy inside a virtual environment.
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024  # ingest streams a file in slices: memory does not follow its size
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
 
@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     read_timeout: float = 10.0
     # Open connections one service process accepts; beyond it uvicorn answers 503 at once.
     max_connections: int = 1000
+    # Ingest embeds a text that several documents share once (generated or templated guides share
+    # most of their sentences); off, every document's texts are embedded as if new.
+    dedupe_texts: bool = True
     # Web origins allowed to call the API from their pages (CORS), comma-separated; none by default,
     # so only the service's own chat page can. NoDecode: a plain list, not JSON, in the variable.
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()

@@ -184,31 +184,64 @@ def decode(raw: bytes) -> str:
         raise ValueError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
-def load_corpus(corpus_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[list[Document], list[SkippedFile]]:
-    """Parse every readable source file; unreadable ones are reported, not fatal."""
-    documents: list[Document] = []
-    sources, skipped = find_sources(corpus_dir)
-    for source in sources:
+class CorpusStream:
+    """The corpus's documents, read and parsed one at a time as they are iterated (a large corpus
+    never sits in memory whole). ``skipped`` grows as files turn out unreadable."""
+
+    def __init__(self, corpus_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES):
+        self.sources, self.skipped = find_sources(corpus_dir)
+        self.max_file_bytes = max_file_bytes
+
+    def __iter__(self) -> Iterator[Document]:
+        for source in self.sources:
+            doc = self._read(source)
+            if doc is not None:
+                yield doc
+
+    def _read(self, source: Source) -> Document | None:
         rel = source.rel
         try:
             size = source.real.stat().st_size
-            if size > max_file_bytes:
-                skipped.append(SkippedFile(rel, f"too large ({size:,} bytes; the limit is {max_file_bytes:,}, TPM_MAX_FILE_BYTES)"))
-                continue
+            if size > self.max_file_bytes:
+                self.skipped.append(SkippedFile(rel, f"too large ({size:,} bytes; the limit is {self.max_file_bytes:,}, TPM_MAX_FILE_BYTES)"))
+                return None
             text = decode(source.real.read_bytes())
         except OSError as exc:
-            skipped.append(SkippedFile(rel, f"cannot read: {exc.strerror or exc}"))
-            continue
+            self.skipped.append(SkippedFile(rel, f"cannot read: {exc.strerror or exc}"))
+            return None
         except ValueError as exc:
-            skipped.append(SkippedFile(rel, str(exc)))
-            continue
+            self.skipped.append(SkippedFile(rel, str(exc)))
+            return None
         doc = parse(text, rel)
         if not doc.blocks:
-            skipped.append(SkippedFile(rel, "no text to index"))
-            continue
-        documents.append(doc)
-    skipped.sort(key=lambda s: s.path)
-    return documents, skipped
+            self.skipped.append(SkippedFile(rel, "no text to index"))
+            return None
+        return doc
+
+    def readable(self) -> list[Source]:
+        """The sources within the size limit (the ones a version is built from, or tried to be)."""
+        out = []
+        for source in self.sources:
+            try:
+                if source.real.stat().st_size <= self.max_file_bytes:
+                    out.append(source)
+            except OSError:
+                continue
+        return out
+
+    def all_skipped(self) -> list[SkippedFile]:
+        return sorted(self.skipped, key=lambda s: s.path)
+
+
+def iter_corpus(corpus_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> CorpusStream:
+    return CorpusStream(corpus_dir, max_file_bytes)
+
+
+def load_corpus(corpus_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[list[Document], list[SkippedFile]]:
+    """Parse every readable source file; unreadable ones are reported, not fatal."""
+    stream = CorpusStream(corpus_dir, max_file_bytes)
+    documents = list(stream)
+    return documents, stream.all_skipped()
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:

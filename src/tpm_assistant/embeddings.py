@@ -407,6 +407,58 @@ def export_onnx(reference: SentenceTransformerEmbedder, folder: Path, texts: Seq
         shutil.rmtree(work, ignore_errors=True)
 
 
+TOKEN_DIMENSIONS = 192  # late interaction compares tokens in the model's top principal directions
+PROJECTION_TOKENS = 2000  # tokens needed to fit that projection (a handful of passages)
+
+
+def verified_encoder(settings: Settings, pin: ModelPin, sample: Callable[[], Sequence[str]], threads: int = 1,
+                     vectors: Callable[[], np.ndarray] | None = None) -> OnnxEmbedder:  # fmt: skip
+    """The one way to the encoder that embeds texts at ingest and questions at query time: the ONNX
+    export of the model pinned by ``pin``, made once per machine and model and checked against
+    sentence-transformers on ``sample`` texts (and against their stored ``vectors`` when given:
+    the store's own vectors, on a machine that did not build it)."""
+    folder = onnx_folder(settings.cache_dir, pin)
+    if not (folder / "encoder.json").is_file():
+        reference = SentenceTransformerEmbedder(settings)
+        if not reference.pin.same_model(pin):
+            from .errors import StoreMismatch
+
+            raise StoreMismatch(f"the model files of {settings.model_name} differ from those the store was built with; run `tpm-assistant ingest`")
+        texts = list(sample())
+        expected = vectors() if vectors is not None else reference.embed(texts)
+        export_onnx(reference, folder, texts, expected)
+    encoder = OnnxEmbedder(folder, threads=threads)
+    if not encoder.pin.same_model(pin):
+        from .errors import StoreMismatch
+
+        raise StoreMismatch(f"query encoder {encoder.pin.describe()} does not match the store's {pin.describe()}")
+    return encoder
+
+
+def token_projection(cache_dir: Path, pin: ModelPin, encoder: Callable[[], QueryEncoder], sample: Sequence[str]) -> Any:
+    """The model's token projection (``build.TokenProjection``), fitted once per machine and model on
+    the token vectors of ``sample`` texts and kept beside the model's export; while too few tokens
+    have been seen to fit it (a tiny corpus), no reduction."""
+    import numpy as np
+
+    from .build import TokenProjection
+
+    file = onnx_folder(cache_dir, pin) / "tokens.npz"
+    if file.is_file():
+        with np.load(file) as data:
+            return TokenProjection(data["mean"], data["projection"], str(data["digest"]))
+    encoded = encoder().token_vectors(list(sample)) if sample else []
+    vecs = np.vstack([e[1] for e in encoded]) if encoded else np.zeros((0, pin.dimension), np.float32)
+    if len(vecs) < PROJECTION_TOKENS:
+        return TokenProjection.identity(pin.dimension)
+    projection = TokenProjection.fit(vecs, TOKEN_DIMENSIONS)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    work = file.with_name(f".tokens-{os.getpid()}.npz")
+    np.savez(work, mean=projection.mean, projection=projection.projection, digest=np.array(projection.digest))
+    os.replace(work, file)  # another process fitted it first: same model, either is right
+    return projection
+
+
 def langchain_embeddings(embedder: Embedder) -> Any:
     """The same embedder as a LangChain ``Embeddings`` (for LangChain vector stores and chains)."""
     from langchain_core.embeddings import Embeddings

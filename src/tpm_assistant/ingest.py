@@ -1,28 +1,40 @@
-"""Refresh the store from the corpus: load -> chunk -> embed what changed -> write a new version ->
-verify -> switch -> drop the old one.
+"""Refresh the store from the corpus: documents stream through parse -> chunk -> embed what
+changed -> write rows and the version's files (a document at a time, in bounded slices) -> verify
+-> switch -> remove what only the old version used.
 
-Safe to re-run (content-based ids: unchanged text is neither embedded nor reported again), safe to
-interrupt (readers keep the previous version until the switch), safe to run while the service
-answers (the service reloads after the switch), and one writer at a time (a lock).
+Safe to re-run (content-based ids: unchanged text is neither embedded nor written again, and an
+unchanged corpus writes nothing), safe to interrupt (readers keep the previous version until the
+switch), safe to run while the service answers (the service reloads after the switch), and one
+writer at a time (a lock). Its cost follows what changed: vectors and token vectors of unchanged
+text are copied from the previous version, and identical texts in several documents are embedded
+once (``TPM_DEDUPE_TEXTS``).
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
+import json
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from .build import RecordSpec, Tokens, VersionWriter, document_records, passage_token_text, text_hash
 from .chunking import Chunk, chunk_document
 from .config import Settings
-from .corpus import load_corpus
-from .embeddings import ModelPin, configured_pin, export_ready, onnx_folder
+from .corpus import iter_corpus
+from .embeddings import ModelPin, configured_pin
 from .errors import CorpusError, StoreMismatch, StoreMissing
-from .index import attach_tokens, build_records, chunks_from_records
-from .store import SCHEMA, Records, Store, Version
+from .store import FOREVER, SCHEMA, Store, Version
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .embeddings import QueryEncoder
+    from .index import Index
 
 # progress(stage, done, total): stage names what is happening; total 0 means "no count".
 Progress = Callable[[str, int, int], None]
@@ -59,7 +71,12 @@ class IngestReport:
         return f"{self.documents} document(s), {self.chunks} chunks: {change}{skipped}; {note} in {self.seconds:.1f}s"
 
 
-def _diff(old: list[Chunk], new: list[Chunk]) -> tuple[int, int, int, int]:
+class ChunkKey(NamedTuple):
+    source: str
+    id: str
+
+
+def _diff(old: list[ChunkKey], new: list[ChunkKey]) -> tuple[int, int, int, int]:
     """(added, updated, removed, unchanged) counted over chunks.
 
     Chunks with the same id are unchanged wherever they moved. Between two unchanged neighbours,
@@ -69,7 +86,7 @@ def _diff(old: list[Chunk], new: list[Chunk]) -> tuple[int, int, int, int]:
     new_ids = {c.id for c in new}
     unchanged = len(old_ids & new_ids)
 
-    def gaps(chunks: list[Chunk], shared: set[str]) -> dict[tuple[str, str | None], int]:
+    def gaps(chunks: list[ChunkKey], shared: set[str]) -> dict[tuple[str, str | None], int]:
         counts: dict[tuple[str, str | None], int] = defaultdict(int)
         anchor: dict[str, str | None] = defaultdict(lambda: None)
         for c in chunks:
@@ -89,62 +106,86 @@ def _diff(old: list[Chunk], new: list[Chunk]) -> tuple[int, int, int, int]:
 
 pin_for = configured_pin
 
-class Models:
-    """The models ingest needs, loaded only when needed. Tests pass a fake with the same methods.
 
-    On a machine where the model has never been exported, sentence-transformers (torch) embeds
-    the corpus, and the ONNX export is made and checked against those vectors on the whole corpus
-    (cosine >= 0.9999). Once that verified export exists for the model's fingerprint, it embeds:
-    the same vectors within 1e-4, without loading torch, and the very encoder queries use.
-    """
+SLICE = 256  # passages embedded and written together: memory does not grow with a document's size
+PROBES = 3  # rows a new version's verification looks for with Chroma's own search
+
+
+class Models(Protocol):
+    """What ingest needs from the model (tests pass a fake)."""
+
+    def pin(self) -> ModelPin: ...
+
+    def encoder(self, sample: Callable[[], list[str]]) -> QueryEncoder:
+        """The verified encoder (made and checked against sentence-transformers on ``sample`` the
+        first time on a machine)."""
+        ...
+
+
+class ModelFiles:
+    """The configured model: its pin from its files, its verified ONNX encoder when needed."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._reference: Any = None
-        self._onnx: Any = None
+        self._encoder: QueryEncoder | None = None
 
     def pin(self) -> ModelPin:
-        return pin_for(self.settings)
+        return configured_pin(self.settings)
 
-    def reference(self) -> Any:
-        """What embeds new texts: the verified ONNX export if there is one, else sentence-transformers."""
-        if self._reference is None:
-            pin = self.pin()
-            if export_ready(self.settings.cache_dir, pin):
-                self._reference = _Embedding(self._encoder(pin), pin)
-            else:
-                from .embeddings import SentenceTransformerEmbedder
+    def encoder(self, sample: Callable[[], list[str]]) -> QueryEncoder:
+        import os
 
-                self._reference = SentenceTransformerEmbedder(self.settings)
-        return self._reference
+        from .embeddings import verified_encoder
 
-    def encoder_ready(self, store: Store, pin: ModelPin) -> bool:
-        return export_ready(self.settings.cache_dir, pin)
-
-    def query_encoder(self, store: Store, pin: ModelPin, texts: list[str], vectors: Any) -> Any:
-        """The ONNX encoder queries use; exported and checked against ``vectors`` if missing."""
-        from .embeddings import export_onnx
-
-        if not export_ready(self.settings.cache_dir, pin):
-            export_onnx(self.reference(), onnx_folder(self.settings.cache_dir, pin), texts, vectors)
-        return self._encoder(pin)
-
-    def _encoder(self, pin: ModelPin) -> Any:
-        if self._onnx is None:
-            from .embeddings import OnnxEmbedder
-
-            self._onnx = OnnxEmbedder(onnx_folder(self.settings.cache_dir, pin), threads=os.cpu_count() or 1)
-        return self._onnx
+        if self._encoder is None:
+            self._encoder = verified_encoder(self.settings, self.pin(), sample, threads=os.cpu_count() or 1)
+        return self._encoder
 
 
-class _Embedding:
-    """The ONNX encoder in the role of ingest's embedder."""
+@dataclass
+class _Previous:
+    """What the active version offers for reuse: row vectors by text, token vectors by passage text,
+    hubness by passage, and its ids and passages by document."""
 
-    def __init__(self, encoder: Any, pin: ModelPin):
-        self.encoder, self.pin = encoder, pin
+    index: Index
+    rows: dict[str, int]  # embed hash -> row
+    tokens: dict[str, int]  # hash of a passage's token text -> chunk
+    hubs: dict[str, float]  # chunk id -> hubness
+    ids: set[str]  # its row ids
+    files: dict[str, str]  # source -> sha256 of the file it was built from
 
-    def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> Any:
-        return self.encoder.embed_sorted(texts, progress=progress)
+
+def _previous(store: Store, version: Version | None, pin: ModelPin) -> _Previous | None:
+    """The active version, if its files are there and it was built with this model and layout."""
+    from .index import Index
+
+    if version is None or version.schema != SCHEMA or not version.pin.same_model(pin):
+        return None
+    folder = store.folder(version)
+    try:
+        index = Index(folder, version.name)
+        rows = {h: int(r) for r, h in index.db("SELECT r, embed_hash FROM rows")}
+        ids = {i for (i,) in index.db("SELECT id FROM rows")}
+        chunks = index.db("SELECT i, id, section, text FROM chunks")
+        hub = index.hub
+        files = {s: h for s, h in index.db("SELECT key, value FROM lexicon WHERE kind = 'file'")}
+    except (StoreMismatch, StoreMissing, OSError, ValueError):
+        return None  # deleted by hand, or written by another layout: rebuild everything
+    tokens = {text_hash(f"{section}. {text}"): int(i) for i, _, section, text in chunks}
+    hubs = {cid: float(hub[int(i)]) for i, cid, _, _ in chunks}
+    return _Previous(index, rows, tokens, hubs, ids, files)
+
+
+def _file_hashes(sources: list[Any]) -> dict[str, str]:
+    """Path -> sha256 of the files a version is built from (unreadable ones left out)."""
+    out = {}
+    for source in sources:
+        try:
+            with source.real.open("rb") as fh:
+                out[source.rel] = hashlib.file_digest(fh, "sha256").hexdigest()
+        except OSError:
+            continue
+    return out
 
 
 def run_ingest(
@@ -155,108 +196,255 @@ def run_ingest(
 ) -> IngestReport:
     started = time.perf_counter()
     say = progress or (lambda stage, done, total: None)
-    models = models or Models(settings)
+    models = models or ModelFiles(settings)
     corpus_dir = corpus_dir or settings.corpus_dir
     if corpus_dir.exists() and not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir} is a file: the corpus is a folder of .txt and .md files (--corpus or TPM_CORPUS_DIR)")
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
 
-    say("reading corpus", 0, 0)
-    documents, skipped = load_corpus(corpus_dir, settings.max_file_bytes)
-    if not documents:
-        detail = f" ({len(skipped)} file(s) skipped)" if skipped else ""
-        raise CorpusError(f"no readable .txt or .md documents in {corpus_dir}{detail}; the store was left as it was")
-    chunks = [c for d in documents for c in chunk_document(d)]
-    specs = build_records(chunks, {d.source: d.text for d in documents})
-
     store = Store(settings)
     with store.lock():
+        say("reading corpus", 0, 0)
         pin = models.pin()
-        previous = store.active()
-        old = _previous_records(store, previous)
-        old_chunks = chunks_from_records(old.ids, old.documents, old.metadatas) if old else []
-        added, updated, removed, unchanged = _diff(old_chunks, chunks)
-        report = IngestReport(
-            documents=len(documents), chunks=len(chunks), added=added, updated=updated, removed=removed,
-            unchanged=unchanged, skipped=[{"path": f.path, "reason": f.reason} for f in skipped],
-        )  # fmt: skip
-        same_model = old is not None and previous is not None and previous.pin.same_model(pin)
-        if (
-            same_model
-            and old is not None
-            and previous is not None
-            and (old.ids, old.documents, old.metadatas) == ([s.id for s in specs], [s.document for s in specs], [s.metadata for s in specs])
-            and models.encoder_ready(store, pin)
-            and store.has_collection(previous)
-        ):  # nothing to write: the store already holds exactly this corpus
-            store.cleanup(keep=previous)  # what a run killed after its switch left behind
-            report.version = previous.collection
-            report.seconds = round(time.perf_counter() - started, 3)
-            return report
-
-        store.cleanup(keep=previous)  # leftovers of interrupted runs
-        records, report.embedded, pin = _embed(specs, old if same_model else None, pin, models, say)
-        say("computing token vectors", 0, 0)
-        encoder = models.query_encoder(store, pin, [s.embed_text for s in specs], records.vectors)
-        attach_tokens(records, encoder)
-
-        written = 0
-
-        def wrote(n: int) -> None:
-            nonlocal written
-            written += n
-            say("writing new version", written, len(specs))
-
-        version = store.write_version(records, pin, len(chunks), previous, progress=wrote)
-        say("verifying and switching", 0, 0)
-        store.write_snapshot(version.collection, records)
-        store.activate(version)
-        store.cleanup(keep=version, spare=previous)
-        report.version, report.wrote = version.collection, True
+        active = store.active()
+        previous = _previous(store, active, pin)
+        if previous is not None and active is not None:
+            store.cleanup(keep=active, keep_ids=previous.ids)  # what killed runs left
+        run = _Run(settings, store, models, pin, previous, say)
+        report = run.ingest(corpus_dir, active)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
 
-def _embed(specs: list[Any], old: Records | None, pin: ModelPin, models: Models, say: Progress) -> tuple[Records, int, ModelPin]:
-    """Records for ``specs``: vectors of unchanged rows come from ``old``, the rest are embedded."""
+class _Run:
+    """One ingest: streams the corpus into a new version, or finds nothing to change."""
+
+    def __init__(self, settings: Settings, store: Store, models: Models, pin: ModelPin, previous: _Previous | None, say: Progress):
+        self.settings, self.store, self.models, self.pin, self.previous, self.say = settings, store, models, pin, previous, say
+        self.dedupe = settings.dedupe_texts
+        self.embedded = 0
+        self._encoder: QueryEncoder | None = None
+        self._sample: list[str] = []
+
+    def encoder(self) -> QueryEncoder:
+        if self._encoder is None:
+            self.say("loading embedding model", 0, 0)
+            self._encoder = self.models.encoder(lambda: self._sample)
+        return self._encoder
+
+    def ingest(self, corpus_dir: Path, active: Version | None) -> IngestReport:
+        stream = iter_corpus(corpus_dir, self.settings.max_file_bytes)
+        documents = stream.sources
+        files = _file_hashes(stream.readable())
+        previous = self.previous
+        if previous is not None and active is not None and previous.files == files:
+            # Nothing to write: the active version was built from exactly these files.
+            chunks = int(active.chunks)
+            report = IngestReport(documents=len(files), chunks=chunks, added=0, updated=0, removed=0, unchanged=chunks,
+                                  skipped=[{"path": f.path, "reason": f.reason} for f in stream.all_skipped()])  # fmt: skip
+            report.version = active.name
+            return report
+        name, number = self.store.next_name(active)
+        version_folder = self.store.dir / "versions" / name
+        writer: VersionWriter | None = None
+        projection = None
+        counts = [0, 0, 0, 0]
+        n_docs = n_chunks = 0
+        new_ids: set[str] = set()
+        probes: list[tuple[str, np.ndarray]] = []
+        kept_sources: set[str] = set()
+        try:
+            for doc in stream:
+                n_docs += 1
+                self.say("embedding and writing documents", n_docs, len(documents))
+                chunks = chunk_document(doc)
+                if not chunks:
+                    continue
+                kept_sources.add(doc.source)
+                specs = document_records(chunks, doc.text)
+                if writer is None:
+                    self._sample = [s.embed_text for s in specs[:512]]
+                    projection = self.token_projection()
+                    writer = VersionWriter(version_folder, self.pin.dimension, projection.dimension, dedupe=self.dedupe)
+                    writer.set_projection(projection)
+                    writer.set_files(files)
+                self._diff_document(doc.source, chunks, counts)
+                writer.begin_document(doc.source, chunks[0].section)
+                for lo in range(0, len(chunks), SLICE):
+                    part = chunks[lo : lo + SLICE]
+                    ids = {c.id for c in part}
+                    part_specs = [s for s in specs if s.chunk_id in ids]
+                    vectors = self.vectors(part_specs, writer)
+                    tokens = self.tokens(part, writer)
+                    hubs = previous.hubs if previous is not None else {}
+                    writer.add_chunks(part, part_specs, vectors, tokens, hubs)
+                    fresh = [k for k, s in enumerate(part_specs) if previous is None or s.id not in previous.ids]
+                    self.write_rows(part, [part_specs[k] for k in fresh], vectors[fresh], number)
+                    new_ids.update(s.id for s in part_specs)
+                    if fresh and len(probes) < PROBES:
+                        probes.append((part_specs[fresh[0]].id, vectors[fresh[0]]))
+                n_chunks += len(chunks)
+            if writer is None:
+                detail = f" ({len(stream.all_skipped())} file(s) skipped)" if stream.all_skipped() else ""
+                raise CorpusError(f"no readable .txt or .md documents in {corpus_dir}{detail}; the store was left as it was")
+            if previous is not None:
+                for source in sorted(set(previous.files) - kept_sources):
+                    counts[2] += len(previous.index.chunks_of_source(source))
+            writer.finish(lambda stage: self.say(stage, 0, 0))
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
+        report = IngestReport(documents=len(kept_sources), chunks=n_chunks, added=counts[0], updated=counts[1], removed=counts[2],
+                              unchanged=counts[3], skipped=[{"path": f.path, "reason": f.reason} for f in stream.all_skipped()])  # fmt: skip
+        version = Version(name, number, self.pin, records=len(new_ids), chunks=n_chunks,
+                          created=datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
+        self.say("verifying and switching", 0, 0)
+        import numpy as np
+
+        if not probes:  # nothing new was written: look for rows the version keeps
+            from .index import Index
+
+            index = Index(version_folder, name)
+            rows = [0, len(new_ids) // 2, len(new_ids) - 1] if new_ids else []
+            ids = [i for (i,) in index.db(f"SELECT id FROM rows WHERE r IN ({','.join('?' * len(rows))})", rows)] if rows else []
+            probes = list(zip(ids, np.asarray(index.vectors[rows], dtype=np.float32)))
+        self.store.verify(version, [p[0] for p in probes], np.array([p[1] for p in probes], dtype=np.float32))
+        gone = sorted(previous.ids - new_ids) if previous is not None else []
+        self.store.journal(gone)  # listed before the switch: a run killed after it still removes them
+        self.store.retire(self.pin, gone, number)  # not part of the new version, whatever happens next
+        self.store.activate(version)
+        self.store.delete_rows(self.pin, gone)
+        self.store.cleanup(keep=version, keep_ids=new_ids)
+        report.version, report.wrote, report.embedded = name, True, self.embedded
+        return report
+
+    def _diff_document(self, source: str, chunks: list[Chunk], counts: list[int]) -> None:
+        old = [ChunkKey(source, i) for (i,) in self.previous.index.db("SELECT id FROM chunks WHERE source = ? ORDER BY i", (source,))] \
+            if self.previous is not None else []  # fmt: skip
+        added, updated, removed, unchanged = _diff(old, [ChunkKey(c.source, c.id) for c in chunks])
+        for k, n in enumerate((added, updated, removed, unchanged)):
+            counts[k] += n
+
+    def token_projection(self) -> Any:
+        """The model's token projection: fitted once per model (on this corpus's first passages the
+        first time), so token vectors of unchanged passages stay comparable across versions."""
+        from .embeddings import token_projection
+
+        return token_projection(self.settings.cache_dir, self.pin, lambda: self.encoder(), self._sample)
+
+    def vectors(self, specs: list[RecordSpec], writer: VersionWriter) -> np.ndarray:
+        """Each row's vector: the previous version's for text it had, one already computed in this
+        run for text seen before (with TPM_DEDUPE_TEXTS), else embedded now."""
+        import numpy as np
+
+        out = np.zeros((len(specs), self.pin.dimension), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        for k, spec in enumerate(specs):
+            h = spec.embed_hash
+            if self.previous is not None and h in self.previous.rows:
+                out[k] = self.previous.index.vectors[self.previous.rows[h]]
+            elif self.dedupe and (found := writer.vector_of(h)) is not None:
+                out[k] = found
+            else:
+                todo.setdefault(h, []).append(k)
+        if todo:
+            texts = [specs[ks[0]].embed_text for ks in todo.values()]
+            vectors = self.encoder().embed_sorted(texts)
+            for ks, vector in zip(todo.values(), vectors):
+                out[ks] = vector
+            self.embedded += len(texts)
+        return out
+
+    def tokens(self, chunks: list[Chunk], writer: VersionWriter) -> dict[str, Tokens]:
+        """Each passage's content token vectors: copied when its text is unchanged, else computed."""
+        out: dict[str, Tokens] = {}
+        todo: list[Chunk] = []
+        for chunk in chunks:
+            h = text_hash(passage_token_text(chunk))
+            if self.previous is not None and writer.projection_matches(self.previous.index) and h in self.previous.tokens:
+                out[chunk.id] = writer.tokens_from(self.previous.index, self.previous.tokens[h])
+            elif self.dedupe and (found := writer.tokens_of(h)) is not None:
+                out[chunk.id] = found
+            else:
+                todo.append(chunk)
+        if todo:
+            encoder = self.encoder()
+            for chunk, (ids, vecs, chars) in zip(todo, encoder.token_vectors([passage_token_text(c) for c in todo])):
+                out[chunk.id] = writer.content_tokens(ids, vecs, chars, encoder.id_to_token)
+        return out
+
+    def write_rows(self, chunks: list[Chunk], specs: list[RecordSpec], vectors: np.ndarray, number: int) -> None:
+        """The rows Chroma does not hold yet, with what rebuilding the version from them needs."""
+        by_id = {c.id: c for c in chunks}
+        metadatas = []
+        for spec in specs:
+            meta: dict[str, Any] = {"chunk_id": spec.chunk_id, "view": spec.view, "source": spec.source, "start": spec.start,
+                                    "end": spec.end, "v": number, "until": FOREVER}  # fmt: skip
+            if spec.embed_text != spec.document:
+                meta["embed"] = spec.embed_text
+            if spec.view == "chunk":
+                c = by_id[spec.chunk_id]
+                meta |= {"section": c.section, "kind": c.kind, "label": c.label, "position": c.position,
+                         "sentences": json.dumps(c.sentences), "heading_start": c.heading[0], "heading_end": c.heading[1]}  # fmt: skip
+            metadatas.append(meta)
+        self.store.write_rows(self.pin, [s.id for s in specs], [s.document for s in specs], metadatas, vectors)
+
+
+def rows_sample(store: Store, version: Version, size: int = 256) -> tuple[list[str], np.ndarray]:
+    """Texts of some of a version's rows in Chroma and their stored vectors (to check an encoder)."""
     import numpy as np
 
-    reusable = {rid: (meta["embed_hash"], row) for row, (rid, meta) in enumerate(zip(old.ids, old.metadatas))} if old else {}
-    todo = [i for i, s in enumerate(specs) if reusable.get(s.id, ("", -1))[0] != s.metadata["embed_hash"]]
-    if todo:
-        say("loading embedding model", 0, 0)
-        pin = models.reference().pin
-    vectors = np.zeros((len(specs), pin.dimension), dtype=np.float32)
-    fresh = set(todo)
-    for i, spec in enumerate(specs):
-        if i not in fresh:
-            vectors[i] = old.vectors[reusable[spec.id][1]]  # type: ignore[union-attr]
-    if todo:
-        done = 0
-
-        def step(n: int) -> None:
-            nonlocal done
-            done += n
-            say("embedding", done, len(todo))
-
-        vectors[todo] = models.reference().embed([specs[i].embed_text for i in todo], progress=step)
-    records = Records(
-        ids=[s.id for s in specs],
-        documents=[s.document for s in specs],
-        metadatas=[s.metadata for s in specs],
-        vectors=vectors,
-    )
-    return records, len(todo), pin
+    for _, documents, metadatas, vectors in store.read_rows(version):
+        keep = [k for k, m in enumerate(metadatas) if m.get("view") == "chunk"][:size]
+        return [str(metadatas[k].get("embed", documents[k])) for k in keep], vectors[keep]
+    return [], np.zeros((0, version.pin.dimension), np.float32)
 
 
-def _previous_records(store: Store, previous: Version | None) -> Records | None:
-    """The active version's rows, or None when there is nothing usable to reuse."""
-    if previous is None or previous.schema != SCHEMA:
-        return None
+_VIEW_ORDER = {"chunk": 0, "context": 1, "sentence": 2, "label": 3, "heading": 4, "headlabel": 5}
+
+
+def rebuild_version(settings: Settings, store: Store, version: Version, encoder: QueryEncoder) -> None:
+    """A version's files made from its rows in Chroma: what a worker on another machine than the one
+    that ingested (with a Chroma server) does once per version. The rows give the passages, their
+    views and vectors; token vectors are computed here."""
+    import numpy as np
+
+    from .embeddings import token_projection
+
+    chunks: dict[str, Chunk] = {}
+    specs: dict[str, list[tuple[tuple[int, int], RecordSpec, np.ndarray]]] = defaultdict(list)
+    for ids, documents, metadatas, vectors in store.read_rows(version):
+        for rid, document, meta, vector in zip(ids, documents, metadatas, vectors):
+            cid, view = str(meta["chunk_id"]), str(meta["view"])
+            spec = RecordSpec(rid, cid, view, str(meta["source"]), int(meta["start"]), int(meta["end"]), document,
+                              str(meta.get("embed", document)))  # fmt: skip
+            order = int(rid.rsplit(":s", 1)[1]) if view == "sentence" else 0
+            specs[cid].append(((_VIEW_ORDER[view], order), spec, vector))
+            if view == "chunk":
+                sentences = tuple((int(s), int(e)) for s, e in json.loads(str(meta["sentences"])))
+                chunks[cid] = Chunk(cid, str(meta["source"]), str(meta["section"]), str(meta["kind"]), document, int(meta["start"]),
+                                    int(meta["end"]), str(meta.get("label", "")), sentences, int(meta["position"]),
+                                    (int(meta["heading_start"]), int(meta["heading_end"])))  # fmt: skip
+    if not chunks or len(chunks) != version.chunks:
+        raise StoreMissing(f"store version {version.name} is incomplete in {store.describe()}: run `tpm-assistant ingest`")
+    ordered = sorted(chunks.values(), key=lambda c: (c.source, c.position))
+    sample = [c.text for c in ordered[:512]]
+    projection = token_projection(settings.cache_dir, version.pin, lambda: encoder, sample)
+    writer = VersionWriter(store.folder(version), version.pin.dimension, projection.dimension, dedupe=False)
     try:
-        records = store.load(previous)
-        chunks_from_records(records.ids, records.documents, records.metadatas)  # readable?
-        return records
-    except (StoreMissing, StoreMismatch, KeyError, ValueError, TypeError):
-        return None  # deleted by hand, or written by another layout: rebuild everything
+        writer.set_projection(projection)
+        for source in sorted({c.source for c in ordered}):
+            mine = [c for c in ordered if c.source == source]
+            writer.begin_document(source, mine[0].section)
+            for lo in range(0, len(mine), SLICE):
+                part = mine[lo : lo + SLICE]
+                rows = [row for c in part for row in sorted(specs[c.id], key=lambda r: r[0])]
+                encoded = encoder.token_vectors([passage_token_text(c) for c in part])
+                tokens = {c.id: writer.content_tokens(*e, encoder.id_to_token) for c, e in zip(part, encoded)}
+                writer.add_chunks(part, [r[1] for r in rows], np.array([r[2] for r in rows], dtype=np.float32), tokens, {})
+        writer.finish()
+    except BaseException:
+        writer.abort()
+        raise

@@ -17,15 +17,20 @@ helped on training questions, and a signal that did not help gets a weight near 
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .build import VIEW_CODE, VIEWS
 from .query import Query, analyze
 from .text import char_grams, is_content_token
+
+log = logging.getLogger("tpm_assistant")
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,6 +45,9 @@ FEATURES = (
     "hub", "money", "years", "percent", "list_bullet", "org_proper",
 )  # fmt: skip
 FEATURE_COLUMN = {name: i for i, name in enumerate(FEATURES)}
+ALL_CANDIDATES = 500  # a version this small is scored whole
+DENSE_ROWS = 300  # rows Chroma's vector search returns (a passage has several)
+SPARSE_CANDIDATES = 200  # best BM25 passages added to them
 
 
 @cache
@@ -100,11 +108,28 @@ class Ranking:
     # signals decide whether the guide answers (the earlier question can make it answerable).
     alone: Ranking | None = None
     conversation: Ranking | None = None
+    candidates: np.ndarray | None = None  # the passages scored (the others score -inf)
+
+    def top(self, n: int) -> list[int]:
+        """The ``n`` best-scoring passages, best first."""
+        import numpy as np
+
+        pool = self.candidates if self.candidates is not None else np.arange(len(self.scores))
+        order = np.argsort(-self.scores[pool], kind="stable")[:n]
+        return [int(i) for i in pool[order]]
 
     def column(self, name: str) -> np.ndarray:
         """One feature of every passage."""
         out: np.ndarray = self.features[:, FEATURE_COLUMN[name]]
         return out
+
+
+def _union(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    import numpy as np
+
+    if a is None or b is None:
+        return a if b is None else b
+    return np.union1d(a, b).astype(np.int64)
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -133,59 +158,111 @@ class Retriever:
         self._roles: dict[str, float] = {}
         self._subject_vectors: np.ndarray | None = None
 
-    def query_tokens(self, ids: np.ndarray, vecs: np.ndarray, starts: np.ndarray) -> QueryTokens:
-        """The question's content tokens with their IDF weights and their matches in every passage."""
+    def query_tokens(self, ids: np.ndarray, vecs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The question's content tokens (vectors in the passages' token space), their IDF weights
+        and their character offsets."""
         import numpy as np
 
         keep, weights = [], []
         for i, token_id in enumerate(ids.tolist()):
             if is_content_token(self.encoder.id_to_token(token_id)):
                 keep.append(i)
-                weights.append(self.index.tok_idf.get(token_id, self.index.tok_default_idf))
-        projected = self.index.project(vecs[keep])
-        return QueryTokens(projected, np.array(weights, dtype=np.float32), starts[keep], self.token_match(projected))
+                weights.append(self.index.tok_idf(token_id))
+        return self.index.project(vecs[keep]), np.array(weights, dtype=np.float32), starts[keep]
 
-    def token_match(self, q: np.ndarray) -> np.ndarray:
-        """(content tokens, passages): each question token's best similarity within each passage."""
+    def token_match(self, q: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """(content tokens, candidates): each question token's best similarity within each candidate."""
         import numpy as np
 
         index = self.index
-        if not index.has_tokens or not len(q):
-            return np.zeros((len(q), len(index.chunks)), dtype=np.float32)
-        sims = q @ index.tok_vecs_t
-        return np.maximum.reduceat(sims, index.tok_starts, axis=1)
+        out = np.zeros((len(q), len(cand)), dtype=np.float32)
+        if not index.has_tokens or not len(q) or not len(cand):
+            return out
+        positions, owner = index.tokens_of(cand)
+        if not len(positions):
+            return out
+        sims = q @ np.asarray(index.tok_vecs[positions], dtype=np.float32).T
+        starts = np.searchsorted(owner, np.arange(len(cand)))
+        has = np.bincount(owner, minlength=len(cand)) > 0
+        reduced = np.maximum.reduceat(sims, np.minimum(starts, len(positions) - 1), axis=1)
+        out[:, has] = reduced[:, has]
+        return out
 
-    def features(self, query: Query, vector: np.ndarray, tokens: QueryTokens) -> tuple[np.ndarray, np.ndarray]:
+    def candidates(self, query: Query, vector: np.ndarray, lexical: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+        """The passages worth scoring: Chroma's nearest rows (every view of every passage) and the
+        best BM25 passages, and any ``extra`` ones (a follow-up's references). A version of at most
+        ALL_CANDIDATES passages is scored whole."""
         import numpy as np
 
         index = self.index
-        n = len(index.chunks)
-        cos = index.vectors @ vector
+        n = len(index)
+        if n <= ALL_CANDIDATES:
+            return np.arange(n, dtype=np.int64)
+        found = [self.dense_candidates(vector)]
+        nonzero = np.flatnonzero(lexical)
+        if len(nonzero):
+            found.append(nonzero[np.argsort(-lexical[nonzero], kind="stable")[:SPARSE_CANDIDATES]])
+        if extra is not None:
+            found.append(np.asarray(extra, dtype=np.int64))
+        return np.unique(np.concatenate(found)).astype(np.int64)
 
-        padded = {}
+    def dense_candidates(self, vector: np.ndarray) -> np.ndarray:
+        """Passages of the rows nearest the question: Chroma's vector search; the version's own
+        vectors when Chroma cannot answer (a server outage is ridden out from the local copy)."""
+        import numpy as np
+
+        index = self.index
+        if index.dense is not None:
+            try:
+                rows = index.rows_by_id(index.dense(vector, DENSE_ROWS))
+                return np.unique(index.row_chunk[np.array(rows, dtype=np.int64)]).astype(np.int64)
+            except Exception as exc:  # any failure of the store: answer from the local vectors
+                log.warning("dense search failed, scanning the local vectors instead: %s", exc)
+        cos = np.asarray(index.vectors @ vector)
+        rows = np.argpartition(-cos, min(DENSE_ROWS, len(cos) - 1))[:DENSE_ROWS]
+        return np.unique(index.row_chunk[rows]).astype(np.int64)
+
+    def features(self, query: Query, vector: np.ndarray, cand: np.ndarray, lexical: np.ndarray,
+                 matches: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+        """(candidates x FEATURES, the candidates' rows, those rows' cosines with the question)."""
+        import numpy as np
+
+        index = self.index
+        rows, owner = index.rows_of(cand)
+        cos = np.asarray(index.vectors[rows], dtype=np.float32) @ vector if len(rows) else np.zeros(0, np.float32)
+        views = np.asarray(index.row_view[rows], dtype=np.int64)
+        table = np.full((len(cand) * len(VIEWS),), -2.0, dtype=np.float32)
+        np.maximum.at(table, owner * len(VIEWS) + views, cos)
+        table = table.reshape(len(cand), len(VIEWS))
 
         def best(view: str, missing: float = -1.0) -> np.ndarray:
-            if missing not in padded:
-                padded[missing] = np.append(cos, np.float32(missing))
-            out: np.ndarray = padded[missing][index.view_table[view]].max(axis=1)
+            column = table[:, VIEW_CODE[view]]
+            out: np.ndarray = np.where(column < -1.5, np.float32(missing), column)
             return out
 
         chunk_cos = best("chunk")
-        head = np.where(index.chunk_heading_row >= 0, cos[np.maximum(index.chunk_heading_row, 0)], 0.0)
+        heading_rows = np.asarray(index.chunk_heading_row[cand], dtype=np.int64)
+        has_heading = heading_rows >= 0
+        head = np.zeros(len(cand), dtype=np.float32)
+        if has_heading.any():
+            head[has_heading] = np.asarray(index.vectors[heading_rows[has_heading]], dtype=np.float32) @ vector
 
-        passage_bm25 = index.passage_bm25.score(dict.fromkeys(query.terms, 1.0))
         sentence_scores = index.sentence_bm25.score(dict.fromkeys(query.terms, 1.0))
-        sentence_bm25 = np.append(sentence_scores, np.float32(0.0))[index.sentence_table].max(axis=1)
+        sentence_bm25 = np.zeros(len(cand), dtype=np.float32)
+        first, last = np.asarray(index.sent_start[cand]), np.asarray(index.sent_start[cand + 1])
+        for i, (a, b) in enumerate(zip(first.tolist(), last.tolist())):
+            if b > a:
+                sentence_bm25[i] = sentence_scores[a:b].max()
 
         grams = char_grams(query.expanded)
-        weights = {g: (1 + math.log(c)) * index.gram_idf[g] for g, c in grams.items() if g in index.gram_idf}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        char = index.grams.score({g: w / norm for g, w in weights.items()})
+        gram_weights = {g: (1 + math.log(c)) * index.gram_idf.get(g) for g, c in grams.items() if g in index.gram_idf}
+        norm = math.sqrt(sum(w * w for w in gram_weights.values())) or 1.0
+        char = index.grams.score({g: w / norm for g, w in gram_weights.items()})[cand]
 
-        weights = tokens.weights
-        maxsim = (weights / weights.sum()) @ tokens.matches if len(weights) else np.zeros(n, np.float32)
+        maxsim = (weights / weights.sum()) @ matches if len(weights) else np.zeros(len(cand), np.float32)
 
         intent = query.intents
+        as_float = functools.partial(np.asarray, dtype=np.float32)
         x = np.column_stack([
             chunk_cos,
             best("context"),
@@ -193,25 +270,44 @@ class Retriever:
             best("label", missing=0.0),
             head,
             best("headlabel"),
-            _normalise(passage_bm25),
+            _normalise(lexical[cand]),
             _normalise(sentence_bm25),
             char,
             maxsim,
-            index.hub,
-            intent["money"] * index.has_money,
-            intent["years"] * index.has_years,
-            intent["percent"] * index.has_percent,
-            intent["list"] * index.is_bullet,
-            intent["organisations"] * index.proper_density,
+            as_float(index.hub[cand]),
+            intent["money"] * as_float(index.has_money[cand]),
+            intent["years"] * as_float(index.has_years[cand]),
+            intent["percent"] * as_float(index.has_percent[cand]),
+            intent["list"] * as_float(index.is_bullet[cand]),
+            intent["organisations"] * as_float(index.proper_density[cand]),
         ]).astype(np.float32)  # fmt: skip
-        return x, cos
+        return x, rows, cos
 
-    def _rank(self, query: Query, k: int) -> Ranking:
+    def _rank(self, query: Query, k: int, extra: np.ndarray | None = None) -> Ranking:
+        """Two stages: candidates (Chroma's vector search and BM25), then every signal and the
+        fitted ranker over the candidates only. Per-passage arrays keep the version's length (a
+        passage that is not a candidate scores -inf), so later stages index them by passage."""
+        import numpy as np
+
+        index = self.index
+        n = len(index)
         vector, ids, vecs, starts = self.encoder.encode_query(query.expanded)
-        tokens = self.query_tokens(ids, vecs, starts)
-        x, cos = self.features(query, vector, tokens)
-        scores = x[:, self.columns] @ self.weights
-        return Ranking(query, self._top(scores, k), scores, x, cos, tokens, self.role_similarity(query.role))
+        q, weights, token_starts = self.query_tokens(ids, vecs, starts)
+        lexical = index.passage_bm25.score(dict.fromkeys(query.terms, 1.0))
+        cand = self.candidates(query, vector, lexical, extra)
+        matches = self.token_match(q, cand)
+        x, rows, cos = self.features(query, vector, cand, lexical, matches, weights)
+        scores = np.full(n, -np.inf, dtype=np.float32)
+        scores[cand] = x[:, self.columns] @ self.weights
+        features = np.zeros((n, len(FEATURES)), dtype=np.float32)
+        features[cand] = x
+        row_cosine = np.full(index.stats["rows"], -1.0, dtype=np.float32)
+        row_cosine[rows] = cos
+        all_matches = np.zeros((len(q), n), dtype=np.float32)
+        all_matches[:, cand] = matches
+        tokens = QueryTokens(q, weights, token_starts, all_matches)
+        hits = [Hit(int(i), float(scores[i])) for i in cand[np.argsort(-scores[cand], kind="stable")[:k]]]
+        return Ranking(query, hits, scores, features, row_cosine, tokens, self.role_similarity(query.role), candidates=cand)
 
     def role_similarity(self, role: str | None) -> float:
         """How close the job a question names is to the guide's subject (1.0 when none is named)."""
@@ -228,13 +324,6 @@ class Retriever:
                 self._subject_vectors = self.encoder.embed(self.index.subjects)
             self._roles[role] = float(np.max(self._subject_vectors @ self.encoder.embed([role])[0]))
         return self._roles[role]
-
-    @staticmethod
-    def _top(scores: np.ndarray, k: int) -> list[Hit]:
-        import numpy as np
-
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [Hit(int(i), float(scores[i])) for i in order]
 
     def search(self, text: str, k: int) -> Ranking:
         """The top ``k`` passages for a question."""
@@ -260,8 +349,19 @@ class Retriever:
         sentences are matched against the message's own tokens, so the answer is about what is
         asked now.
         """
-        both = self._rank(self.analyze(f"{context} {message}", focus=message), k)
-        alone = self._rank(self.analyze(message), k)
+        import numpy as np
+
+        marked = None
+        if boosts is not None:
+            marked = np.flatnonzero(boosts.quoted + boosts.neighbour + boosts.direction + boosts.ordinal + boosts.sibling)
+        alone = self._rank(self.analyze(message), k, marked)
+        both = self._rank(self.analyze(f"{context} {message}", focus=message), k, _union(alone.candidates, marked))
+        # Scored together: the passages either search found (a passage the message alone found is
+        # scored for the conversation too, and the other way round).
+        pool = _union(both.candidates, alone.candidates)
+        if len(pool) != len(both.candidates):  # type: ignore[arg-type]
+            alone = self._rank(self.analyze(message), k, pool)
+            both = self._rank(self.analyze(f"{context} {message}", focus=message), k, pool)
         scores = both.scores + self.followup.message * alone.scores
         if boosts is not None:
             scores = scores + (
@@ -273,5 +373,7 @@ class Retriever:
             )
         # Answer sentences are matched against the message's own tokens when it has any.
         tokens = alone.tokens if len(alone.tokens.weights) else both.tokens
-        return Ranking(both.query, self._top(scores, k), scores, both.features, both.row_cosine, tokens,
-                       both.role_similarity, alone=alone, conversation=both)  # fmt: skip
+        cand = both.candidates if both.candidates is not None else np.arange(len(scores))
+        hits = [Hit(int(i), float(scores[i])) for i in cand[np.argsort(-scores[cand], kind="stable")[:k]]]
+        return Ranking(both.query, hits, scores, both.features, both.row_cosine, tokens,
+                       both.role_similarity, alone=alone, conversation=both, candidates=cand)  # fmt: skip

@@ -1,13 +1,19 @@
-"""The Chroma store: versioned collections, an atomic pointer to the active one, a writer lock.
+"""The store: rows in Chroma, one folder per version, an atomic pointer to the active one, a lock.
 
-Ingest writes every refresh as a *new* collection ``tpm-vNNNNN-xxxxxxxx``, verifies it, exports a
-read-only snapshot of it (``snapshots/<collection>.npz``) and only then moves the pointer, so a
-reader never sees half a store and a killed ingest leaves the previous version serving. The
-pointer is ``active.json`` in the store folder for the embedded store, or the metadata of the
-``tpm-pointer`` collection on a Chroma server (so every worker on every machine sees one truth).
+Chroma holds the rows (one per *view* of a passage: its vector, its verbatim text and where it comes
+from) of every model in one collection ``tpm-rows-<model fingerprint>``, keyed by content: a row
+whose text did not change between two ingests is the same row, so an edit writes only the rows it
+changed. Chroma's own vector search over those rows gives the dense candidates of a question
+(``dense_search``), on the embedded store or on a Chroma server that does it for every worker.
 
-Readers load the pointed version into memory once, from the snapshot when it is there (no
-chromadb import: a one-off question stays fast) or else from Chroma, which rewrites the snapshot.
+What queries read besides, computed once per version at ingest (``build.py``), is a folder
+``versions/<name>/`` in the store folder. Ingest writes a new version completely, verifies it,
+then moves the pointer (``active.json``, or the metadata of the ``tpm-pointer`` collection on a
+Chroma server, so every worker sees one truth) and only then deletes the rows and folders the
+previous version alone used. A reader never sees half a store; a killed ingest leaves the previous
+version serving, and the next one removes what it left (its rows are listed in ``pending.json``
+before they are written). A worker with no copy of the active version's folder (with a Chroma
+server, on another machine) builds it once from the rows.
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,33 +40,29 @@ if TYPE_CHECKING:
     import numpy as np
 
 PREFIX = "tpm-v"
+ROWS_PREFIX = "tpm-rows-"
 POINTER_COLLECTION = "tpm-pointer"
-SCHEMA = 3  # bump when the meaning of stored records changes
-
-
-@dataclass
-class Records:
-    """The rows of one collection version, in insertion order."""
-
-    ids: list[str]
-    documents: list[str]
-    metadatas: list[dict[str, Any]]
-    vectors: np.ndarray  # (n, dimension) float32
-    # Derived arrays kept only in the snapshot (e.g. token vectors); rebuilt when missing.
-    extras: dict[str, np.ndarray] = field(default_factory=dict)
+SCHEMA = 4  # bump when the meaning of stored rows or versions changes
+BATCH = 256  # rows written to Chroma at once
+FOREVER = 2**31 - 1  # "until" of a row no version has dropped yet
 
 
 @dataclass(frozen=True)
 class Version:
-    """One complete, verified collection and what it was built with."""
+    """One complete, verified version and what it was built with."""
 
-    collection: str
+    name: str  # its folder under versions/, and what /ready and the logs call it
     number: int
     pin: ModelPin
-    records: int
+    records: int  # rows
     chunks: int
     created: str
     schema: int = SCHEMA
+
+    @property
+    def collection(self) -> str:
+        """The version's name (the name of a collection in earlier layouts; kept for callers)."""
+        return self.name
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -68,6 +71,8 @@ class Version:
     def from_json(cls, raw: str) -> Version:
         data = json.loads(raw)
         data["pin"] = ModelPin(**data["pin"])
+        if "collection" in data:  # an earlier layout: readable, and refused by its schema
+            data["name"] = data.pop("collection")
         return cls(**data)
 
 
@@ -92,14 +97,19 @@ class Store:
         self.dir = settings.store_dir
         self.remote = settings.chroma_url is not None
         self._client: Any = None
+        self._rows: dict[str, Any] = {}
 
     # -- where things are -------------------------------------------------------------------
     @property
     def pointer_file(self) -> Path:
         return self.dir / "active.json"
 
-    def snapshot_file(self, collection: str) -> Path:
-        return self.dir / "snapshots" / f"{collection}.npz"
+    @property
+    def pending_file(self) -> Path:
+        return self.dir / "pending.json"
+
+    def folder(self, version: Version) -> Path:
+        return self.dir / "versions" / version.name
 
     def describe(self) -> str:
         return self.settings.chroma_url or str(self.dir)
@@ -214,234 +224,165 @@ class Store:
         else:
             _atomic_write(self.pointer_file, version.to_json().encode("utf-8"))
 
-    # -- reading -------------------------------------------------------------------------------
-    def load(self, version: Version) -> Records:
-        """All records of a version: from its snapshot, or from Chroma (rewriting the snapshot)."""
-        records = self._read_snapshot(version)
-        if records is None:
-            records = self._read_collection(version)
-            self.write_snapshot(version.collection, records)
-        return records
+    def reset(self) -> None:
+        """Forget the Chroma client. An embedded store is read by one process and written by
+        another (ingest): a process keeps what it loaded of the vector index in memory, so a reader
+        reopens it when a new version is written to see that version's rows."""
+        if self._client is not None and not self.remote:
+            from chromadb.api.client import SharedSystemClient
 
-    def _read_snapshot(self, version: Version) -> Records | None:
+            SharedSystemClient.clear_system_cache()
+        self._client = None
+        self._rows = {}
+
+    # -- rows ----------------------------------------------------------------------------------
+    def rows_name(self, pin: ModelPin) -> str:
+        return f"{ROWS_PREFIX}{pin.fingerprint[:16]}"
+
+    def rows(self, pin: ModelPin, create: bool = False) -> Any:
+        """The collection holding this model's rows."""
+        name = self.rows_name(pin)
+        if name not in self._rows:
+            client = self.client()
+            meta = {"tpm_schema": SCHEMA, "model": pin.name, "dimension": pin.dimension, "fingerprint": pin.fingerprint}
+            if create:
+                collection = self._chroma("create", client.get_or_create_collection, name, metadata=meta, embedding_function=None,
+                                          configuration={"hnsw": {"space": "cosine", "batch_size": 100, "sync_threshold": 100}})  # fmt: skip
+            else:
+                try:
+                    collection = self._chroma("open", client.get_collection, name, embedding_function=None)
+                except StoreUnavailable:
+                    raise
+                except Exception as exc:
+                    raise StoreMissing(f"the rows of the active version are missing from {self.describe()}: run `tpm-assistant ingest`") from exc
+            self._rows[name] = collection
+        return self._rows[name]
+
+    def dense_search(self, version: Version) -> Callable[[np.ndarray, int], list[str]]:
+        """Chroma's vector search over the rows: the ids of the rows nearest a question."""
+
+        def search(vector: np.ndarray, n: int) -> list[str]:
+            collection = self.rows(version.pin)
+            found = self._chroma("search", collection.query, query_embeddings=[vector.tolist()], n_results=n, include=[])
+            return list(found["ids"][0]) if found["ids"] else []
+
+        return search
+
+    def write_rows(self, pin: ModelPin, ids: list[str], documents: list[str], metadatas: list[dict[str, Any]], vectors: np.ndarray) -> None:
+        """Add rows (listed in the pending journal first, so a killed ingest's rows can be found)."""
+        if not ids:
+            return
+        self.journal(ids)
+        collection = self.rows(pin, create=True)
+        for i in range(0, len(ids), BATCH):
+            part = slice(i, i + BATCH)
+            self._chroma("write", collection.upsert, ids=ids[part], documents=documents[part], metadatas=metadatas[part],
+                         embeddings=vectors[part])  # fmt: skip
+
+    def read_rows(self, version: Version) -> Iterator[tuple[list[str], list[str], list[dict[str, Any]], np.ndarray]]:
+        """The rows of a version, page by page (rows written by a later version are left out)."""
         import numpy as np
 
-        path = self.snapshot_file(version.collection)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                records = Records(
-                    ids=data["ids"].tolist(),
-                    documents=data["documents"].tolist(),
-                    metadatas=json.loads(str(data["metadatas"])),
-                    vectors=np.ascontiguousarray(data["vectors"], dtype=np.float32),
-                    extras={k[2:]: data[k] for k in data.files if k.startswith("x_")},
-                )
-        except (FileNotFoundError, OSError, KeyError, ValueError):
-            return None
-        n, dim = records.vectors.shape if records.vectors.ndim == 2 else (-1, -1)
-        if n != version.records or dim != version.pin.dimension or len(records.ids) != n:
-            return None  # not this version's: rebuild it from Chroma
-        return records
-
-    def write_snapshot(self, collection: str, records: Records) -> None:
-        import io
-
-        import numpy as np
-
-        buffer = io.BytesIO()
-        arrays: dict[str, Any] = {
-            "ids": np.array(records.ids, dtype=str),
-            "documents": np.array(records.documents, dtype=str),
-            "metadatas": np.array(json.dumps(records.metadatas)),
-            "vectors": records.vectors.astype(np.float32),
-        }
-        arrays |= {f"x_{k}": v for k, v in records.extras.items()}
-        np.savez(buffer, **arrays)
-        # A read-only store folder only costs speed: the next reader asks Chroma again.
-        with contextlib.suppress(OSError):
-            _atomic_write(self.snapshot_file(collection), buffer.getvalue())
-
-    def _read_collection(self, version: Version) -> Records:
-        import numpy as np
-
-        client = self.client()
-        try:
-            collection = self._chroma("open", client.get_collection, version.collection, embedding_function=None)
-        except StoreUnavailable:
-            raise
-        except Exception as exc:
-            raise StoreMissing(
-                f"store version {version.collection} is missing from {self.describe()}: run `tpm-assistant ingest`"
-            ) from exc
-        ids: list[str] = []
-        documents: list[str] = []
-        metadatas: list[dict[str, Any]] = []
-        vectors = []
-        page = 1000
+        collection = self.rows(version.pin)
+        offset, page = 0, 1000
+        # A row belongs to the versions from the one that wrote it ("v") to the one that dropped it ("until").
+        where = {"$and": [{"v": {"$lte": version.number}}, {"until": {"$gt": version.number}}]}
         while True:
-            got = self._chroma(
-                "read", collection.get, include=["embeddings", "documents", "metadatas"], limit=page, offset=len(ids)
-            )
+            got = self._chroma("read", collection.get, where=where, include=["embeddings", "documents", "metadatas"], limit=page, offset=offset)
             if not got["ids"]:
-                break
-            ids += got["ids"]
-            documents += got["documents"]
-            metadatas += [dict(m) for m in got["metadatas"]]
-            vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
+                return
+            yield list(got["ids"]), list(got["documents"]), [dict(m) for m in got["metadatas"]], np.asarray(got["embeddings"], np.float32)
+            offset += len(got["ids"])
             if len(got["ids"]) < page:
-                break
-        if len(ids) != version.records:
-            raise StoreMismatch(f"store version {version.collection} holds {len(ids)} records, expected {version.records}")
-        # Chroma does not promise insertion order; restore it so positions are meaningful.
-        order = sorted(range(len(ids)), key=lambda i: metadatas[i].get("row", i))
-        return Records(
-            ids=[ids[i] for i in order],
-            documents=[documents[i] for i in order],
-            metadatas=[metadatas[i] for i in order],
-            vectors=np.vstack(vectors)[order] if vectors else np.zeros((0, version.pin.dimension), np.float32),
-        )
+                return
+
+    def retire(self, pin: ModelPin, ids: list[str], number: int, until: int | None = None) -> None:
+        """Mark rows as no longer part of versions from ``number`` on (``until``: back to none)."""
+        if not ids:
+            return
+        collection = self.rows(pin)
+        value = number if until is None else until
+        for i in range(0, len(ids), 1000):
+            part = ids[i : i + 1000]
+            self._chroma("retire", collection.update, ids=part, metadatas=[{"until": value}] * len(part))
+
+    def delete_rows(self, pin: ModelPin, ids: list[str]) -> None:
+        if not ids:
+            return
+        collection = self.rows(pin)
+        for i in range(0, len(ids), 1000):
+            self._chroma("delete", collection.delete, ids=ids[i : i + 1000])
+
+    def verify(self, version: Version, probe_ids: list[str], probe_vectors: np.ndarray) -> None:
+        """Before anyone can see a version: its rows are all there, and probe queries find some of
+        its vectors again (among the first few: exact duplicates tie)."""
+        collection = self.rows(version.pin)
+        count = self._chroma("count", collection.count)
+        if count < version.records:
+            raise StoreUnavailable(f"verification failed: {collection.name} holds {count} rows, version {version.name} needs {version.records}")
+        for vid, vector in zip(probe_ids, probe_vectors):
+            hit = self._chroma("probe", collection.query, query_embeddings=[vector.tolist()], n_results=min(10, count), include=[])
+            if vid not in hit["ids"][0]:
+                raise StoreUnavailable(f"verification failed: a probe query did not find row {vid} of version {version.name}")
+
+    def journal(self, ids: list[str]) -> None:
+        """Rows about to be written, listed first (appended: one JSON list per line)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with self.pending_file.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(ids) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def pending(self) -> list[str]:
+        try:
+            lines = self.pending_file.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        out: list[str] = []
+        for line in lines:
+            with contextlib.suppress(ValueError):
+                out += json.loads(line)
+        return out
 
     # -- writing (ingest only, under the lock) -------------------------------------------------
     def next_name(self, previous: Version | None) -> tuple[str, int]:
         number = (previous.number if previous else 0) + 1
         return f"{PREFIX}{number:05d}-{secrets.token_hex(4)}", number
 
-    def write_version(
-        self,
-        records: Records,
-        pin: ModelPin,
-        chunks: int,
-        previous: Version | None,
-        progress: Callable[[int], None] | None = None,
-    ) -> Version:
-        """Write records into a new collection and verify it; the pointer is not moved here."""
-        import numpy as np
-
+    def cleanup(self, keep: Version | None, keep_ids: set[str] | None = None) -> list[str]:
+        """Remove what ``keep`` does not use: rows of killed or superseded ingests (those in the
+        journal, and the rows given as no longer needed), version folders, other models' rows and
+        earlier layouts' collections. Embedded, dropped collections leave nothing behind: Chroma
+        1.5 deletes a collection's rows but not its segment folders, so the folders no collection
+        refers to are removed here."""
+        removed: list[str] = []
+        if keep is not None and keep_ids is not None:
+            pending = self.pending()
+            stale = [i for i in pending if i not in keep_ids]
+            with contextlib.suppress(StoreMissing):
+                self.delete_rows(keep.pin, stale)
+                # Rows a killed run retired that the version kept belong to it again.
+                self.retire(keep.pin, [i for i in pending if i in keep_ids], keep.number, until=FOREVER)
+            removed += stale
+        if keep is None or keep_ids is not None:
+            self.pending_file.unlink(missing_ok=True)
         client = self.client()
-        name, number = self.next_name(previous)
-        meta = {"tpm_schema": SCHEMA, "model": pin.name, "dimension": pin.dimension, "fingerprint": pin.fingerprint}
-        spare = self._spare(previous, pin) if self.remote else None
-        if spare is not None:
-            # A Chroma server never frees a dropped collection's files (chroma-core/chroma#5259),
-            # so with a server the version before the active one is rewritten in place under the
-            # new name: unchanged rows (most of them) overwrite themselves and take no new space.
-            collection = spare
-            self._chroma("rename", collection.modify, name=name, metadata=meta | {"state": "building"})
-            keep = set(records.ids)
-            stale = [i for i in self._ids(collection) if i not in keep]
-            for i in range(0, len(stale), 1000):
-                self._chroma("delete", collection.delete, ids=stale[i : i + 1000])
-            write = collection.upsert
-        else:
-            collection = self._chroma(
-                "create",
-                client.create_collection,
-                name,
-                metadata=meta | {"state": "building"},
-                embedding_function=None,
-                # Chroma prunes its write-ahead log only after the index is synced: sync often, so
-                # rewriting a version in place (Chroma server) keeps the log short.
-                configuration={"hnsw": {"space": "cosine", "batch_size": 100, "sync_threshold": 100}},
-            )
-            write = collection.add
-        batch = max(1, min(512, int(self._chroma("limits", client.get_max_batch_size))))
-        for i in range(0, len(records.ids), batch):
-            part = slice(i, i + batch)
-            self._chroma(
-                "write",
-                write,
-                ids=records.ids[part],
-                documents=records.documents[part],
-                metadatas=records.metadatas[part],
-                embeddings=records.vectors[part],
-            )
-            if progress:
-                progress(len(records.ids[part]))
-        # Verify before anyone can see it: every row there, right dimension, and a probe query
-        # that finds a stored vector again (among the first few: exact duplicates tie with it).
-        count = self._chroma("count", collection.count)
-        if count != len(records.ids):
-            raise StoreUnavailable(f"verification failed: {name} holds {count} records, expected {len(records.ids)}")
-        if len(records.ids):
-            probe = int(np.argmax(np.linalg.norm(records.vectors, axis=1)))
-            hit = self._chroma(
-                "probe", collection.query, query_embeddings=records.vectors[probe : probe + 1], n_results=min(10, len(records.ids)), include=["distances"]
-            )
-            if not hit["ids"][0] or min(hit["distances"][0]) > 1e-3:
-                raise StoreUnavailable(f"verification failed: a probe query on {name} did not find its own vector")
-        self._chroma("seal", collection.modify, metadata=meta | {"state": "complete"})
-        return Version(
-            collection=name,
-            number=number,
-            pin=pin,
-            records=len(records.ids),
-            chunks=chunks,
-            created=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-
-    def has_collection(self, version: Version) -> bool:
-        client = self.client()
-        try:
-            collection = self._chroma("open", client.get_collection, version.collection, embedding_function=None)
-        except StoreUnavailable:
-            raise
-        except Exception:
-            return False
-        return bool(self._chroma("count", collection.count) == version.records)
-
-    def _versions(self) -> list[Any]:
-        """Every version collection on the server or in the embedded store, oldest first."""
-        client = self.client()
-        found = []
+        wanted = self.rows_name(keep.pin) if keep is not None else None
         for collection in self._chroma("list", client.list_collections):
             name = collection if isinstance(collection, str) else collection.name
-            if name.startswith(PREFIX):
-                found.append(name)
-        return sorted(found)
-
-    def _spare(self, active: Version | None, pin: ModelPin) -> Any:
-        """The newest collection that is not the active version, if it can be rewritten in place."""
-        names = [n for n in self._versions() if active is None or n != active.collection]
-        if not names:
-            return None
-        collection = self._chroma("open", self.client().get_collection, names[-1], embedding_function=None)
-        if (collection.metadata or {}).get("dimension") != pin.dimension:
-            return None  # another model's vectors: drop it instead
-        return collection
-
-    def _ids(self, collection: Any) -> list[str]:
-        ids: list[str] = []
-        while True:
-            got = self._chroma("read ids", collection.get, include=[], limit=1000, offset=len(ids))
-            ids += got["ids"]
-            if len(got["ids"]) < 1000:
-                return ids
-
-    def cleanup(self, keep: Version | None, spare: Version | None = None) -> list[str]:
-        """Drop every version but ``keep``: superseded ones and leftovers of killed ingests.
-
-        With a Chroma server, ``spare`` (the version just superseded) is kept too, to be rewritten
-        by the next ingest; before a write, the newest non-active collection is kept for that.
-        Embedded, dropped versions leave nothing behind: Chroma 1.5 deletes a collection's rows
-        but not its segment folders, so the folders no collection refers to are removed here.
-        """
-        client = self.client()
-        names = [n for n in self._versions() if keep is None or n != keep.collection]
-        if self.remote:
-            reuse = spare.collection if spare is not None else (names[-1] if names else None)
-            names = [n for n in names if n != reuse]
-        dropped = []
-        for name in names:
-            self._chroma("drop", client.delete_collection, name)
-            dropped.append(name)
+            if (name.startswith(ROWS_PREFIX) and name != wanted) or name.startswith(PREFIX):
+                self._chroma("drop", client.delete_collection, name)
+                self._rows.pop(name, None)
+                removed.append(name)
+        versions = self.dir / "versions"
+        if versions.is_dir():
+            for entry in versions.iterdir():
+                if keep is None or entry.name != keep.name:
+                    shutil.rmtree(entry, ignore_errors=True)
+        shutil.rmtree(self.dir / "snapshots", ignore_errors=True)  # an earlier layout's
         if not self.remote:
             self._remove_unused_segments()
-        snapshots = self.dir / "snapshots"
-        if snapshots.is_dir():
-            for file in snapshots.glob("*.npz"):
-                if keep is None or file.stem != keep.collection:
-                    file.unlink(missing_ok=True)
-        return dropped
+        return removed
 
     def _remove_unused_segments(self) -> None:
         """Remove the segment folders under chroma/ that no collection refers to any more."""
@@ -465,6 +406,7 @@ class Store:
         for entry in folder.iterdir():
             if entry.is_dir() and uuid.match(entry.name) and entry.name not in used:
                 shutil.rmtree(entry, ignore_errors=True)
+
 
     @contextmanager
     def lock(self) -> Iterator[None]:

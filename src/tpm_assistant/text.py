@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 _TOKEN = re.compile(r"[a-z0-9$%]+(?:[-'’.,/][a-z0-9%]+)*")
 
@@ -75,3 +76,86 @@ def char_grams(text: str, sizes: tuple[int, ...] = (3, 4, 5)) -> dict[str, int]:
                 gram = padded[i : i + k]
                 grams[gram] = grams.get(gram, 0) + 1
     return grams
+
+
+# -- what a passage holds, and the corpus's own names and abbreviations ---------------------------
+# Answer types a passage can hold, found from its text; a question's type comes from its wording.
+MONEY = re.compile(r"\$\s?\d")
+YEARS = re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?years?\b")
+PERCENT = re.compile(r"\d\s?%")
+PROPER = re.compile(r"(?<![.:!?]\s)(?<!^)\b[A-Z][a-zA-Z]+")
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand)\b", re.I)
+# Numbers that are not counts of things: amounts, rates, durations and calendar years.
+_NOT_COUNT = re.compile(r"\$\s?[\d,.]+|[\d,.]+\s?(?:%|usd\b)|\d+\s*(?:-\s*\d+\s*)?(?:years?|months?|weeks?)\b|\b(?:19|20)\d\d\b", re.I)
+_CASED_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
+_DEFINED_ACRONYM = re.compile(r"([A-Z][\w'-]*(?:\s+(?:of|and|in|for|the)?\s*[A-Z][\w'-]*)+)\s*\(([A-Z]{2,6})\)")
+_CALLED_ACRONYM = re.compile(r"([A-Za-z][A-Za-z ]+?),\s+(?:often |also |commonly )?(?:called|known as)\s+([A-Z]{2,6})s?\b")
+_SUBJECT = re.compile(r"\bhow to become an?\s+(.+?)(?::|\s+[-–—]\s+|$)", re.I)
+
+
+def holds_count(text: str) -> bool:
+    """A number that counts something ("three things", "10 projects"), not a sum, rate or year."""
+    return bool(_NUMBER.search(_NOT_COUNT.sub(" ", text)))
+
+
+def cased_words(texts: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(capitalised, lower): lower-cased words written capitalised inside a sentence somewhere,
+    and words written in lower case somewhere. Names are the first less the second."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for m in _CASED_WORD.finditer(text):
+            word = m.group().rstrip("’'")
+            before = text[max(0, m.start() - 2) : m.start()]
+            if word[0].islower():
+                lower.add(word.lower())
+            elif m.start() > 0 and not re.search(r"[.!?:]\s*$|^\s*$", before):
+                capitalised.add(word.lower())
+    return frozenset(capitalised), frozenset(lower)
+
+
+def phrase_runs(texts: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(initials, phrase) of every run of two to four words without a stopword: what an
+    abbreviation could stand for ("nyc" -> "New York City", "qa" -> "quality assurance")."""
+    for text in texts:
+        for clause in re.split(r"[.,;:!?()]", text):
+            run = _CASED_WORD.findall(clause)
+            for n in (2, 3, 4):
+                for i in range(len(run) - n + 1):
+                    phrase = run[i : i + n]
+                    if not any(w.lower() in STOPWORDS for w in phrase):
+                        yield "".join(w[0] for w in phrase).lower(), " ".join(phrase)
+
+
+def find_acronyms(texts: Iterable[str]) -> dict[str, tuple[str, bool]]:
+    """Acronyms the corpus defines, with their long form and whether that form is a plural:
+    "Amazon Web Services (AWS)" (a name), "Technical project managers, often called TPMs" (plural)."""
+    found: dict[str, tuple[str, bool]] = {}
+
+    def long_form(tokens: list[str], acronym: str) -> str | None:
+        # The last words whose initials spell the acronym ("... hire technical project managers").
+        tail = tokens[-len(acronym) :]
+        return " ".join(tail) if "".join(w[0] for w in tail).lower() == acronym.lower() else None
+
+    for text in texts:
+        for m in _DEFINED_ACRONYM.finditer(text):
+            phrase = m.group(1)
+            capitals = [w for w in phrase.split() if w[0].isupper()]
+            long = long_form(capitals, m.group(2))
+            if long:  # from the first initial on, small words included: "Associate in Project"
+                first = long.split()[0]
+                found.setdefault(m.group(2).lower(), (phrase[phrase.rfind(first) :], False))
+        for m in _CALLED_ACRONYM.finditer(text):
+            long = long_form(m.group(1).split(), m.group(2))
+            if long:
+                found.setdefault(m.group(2).lower(), (long, m.group(0).rstrip().endswith("s")))
+    return found
+
+
+def guide_subject(titles: list[str]) -> str | None:
+    """The job a career guide is about, from its title ("How to Become a Technical Project Manager")."""
+    for title in titles:
+        match = _SUBJECT.search(title)
+        if match:
+            return match.group(1).strip()
+    return None

@@ -112,7 +112,7 @@ async def passage(
     if loaded is None:
         raise HTTPException(503, "not ready")
     # Only what the loaded index holds: the document is looked up by name, never opened.
-    chunks = [c for c in loaded.index.chunks if c.source == source]
+    chunks = [loaded.index.chunks[i] for i in loaded.index.chunks_of_source(source)]
     if not chunks:
         raise HTTPException(404, f"no document {source[:200]!r} in the active version")
     at = next((i for i, c in enumerate(chunks) if c.start <= start and end <= c.end), None)
