@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .models import Answer, Citation
 from .retrieval import Hit
-from .query import GENERIC_IDF, RARE_IDF
+from .query import RARE_IDF
 from .text import STOPWORDS, content_terms, stem, words
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def _sentence_maxsim(index: Index, ranking: Ranking, chunk: int, i: int) -> floa
     if not index.has_tokens or not len(q) or i >= len(index.sentence_tokens[chunk]):
         return 0.0
     a, b = index.sentence_tokens[chunk][i]
-    best = (q @ index.tok_vecs[a:b].T).max(axis=1)  # type: ignore[index]
+    best = (q @ index.token_slice(a, b).T).max(axis=1)
     return float((weights * best).sum() / weights.sum())
 
 
@@ -101,6 +101,17 @@ def sentence_candidates(index: Index, ranking: Ranking, passages: int = CANDIDAT
                 float(i == 0),
             ]
             out.append(Sentence(rank, hit.chunk, start, end, text, i == 0, features, row))
+    return out
+
+
+def _distinct(sentences: list[Sentence]) -> list[Sentence]:
+    """Each sentence text once (best first): the same sentence in two guides is quoted once."""
+    seen: set[str] = set()
+    out = []
+    for s in sentences:
+        if s.text not in seen:
+            seen.add(s.text)
+            out.append(s)
     return out
 
 
@@ -208,7 +219,7 @@ class Composer:
         query = ranking.query
         asked = {*query.focus_terms, *query.terms}
         top = index.chunks[ranking.hits[0].chunk]
-        heading = {t for t in content_terms(top.section) if index.idf.get(t, 0.0) >= GENERIC_IDF}
+        heading = {t for t in content_terms(top.section) if not index.generic(t)}
         rare = {t for t in asked if index.idf.get(t, 0.0) >= RARE_IDF}
         in_list = set(items)
         hits = [h.chunk for h in ranking.hits[:LIST_HITS]] or [ranking.hits[0].chunk]
@@ -244,7 +255,7 @@ class Composer:
 
     def compose_list(self, index: Index, ranking: Ranking, listed: list[int]) -> Answer:
         """Every item of a list, in the guide's order, each cited."""
-        chunks = self._cite_first(ranking, listed)
+        chunks = self._cite_first(index, ranking, listed)
         number = {c: n for n, c in enumerate(chunks, start=1)}
         named = ranking.query.intents["organisations"] or ranking.query.text.lower().lstrip().startswith("where")
         items = [f"{self._item_label(index, c, named)} [{number[c]}]" for c in listed]
@@ -260,7 +271,7 @@ class Composer:
             return not_covered(index, ranking)
         self.score(candidates)
         parts = self.pick(candidates, ranking, index if restate else None)
-        chunks = self._cite_first(ranking, list(dict.fromkeys(s.chunk for s in parts)))
+        chunks = self._cite_first(index, ranking, list(dict.fromkeys(s.chunk for s in parts)))
         number = {c: n for n, c in enumerate(chunks, start=1)}
         pieces = []
         for chunk in dict.fromkeys(s.chunk for s in parts):
@@ -275,7 +286,7 @@ class Composer:
         margin fitted on training questions, so answers stay short); when the question asks for a
         figure, the best figure from another passage (two figures for the same thing); and where the
         guide says the same thing again elsewhere, differently, those restatements too."""
-        ranked = sorted(candidates, key=lambda s: -s.score)
+        ranked = _distinct(sorted(candidates, key=lambda s: -s.score))
         best = ranked[0]
         parts = [best]
         if len(ranked) > 1 and ranked[1].score >= best.score - self.second_sentence_margin:
@@ -299,14 +310,22 @@ class Composer:
         if self.restatement_margin < 0 or self.max_restatements < 1:
             return []
         found = restatement_candidates(index, ranking, best, self) if found is None else found
-        kept = [r.sentence for r in found if r.closeness >= self.parallel_cosine and r.gap <= self.restatement_margin]
+        kept = [r.sentence for r in found if r.closeness >= self.parallel_cosine and r.gap <= self.restatement_margin
+                and r.sentence.text != best.text]  # fmt: skip
         return kept[: self.max_restatements]
 
     @staticmethod
-    def _cite_first(ranking: Ranking, used: list[int]) -> list[int]:
+    def _cite_first(index: Index, ranking: Ranking, used: list[int]) -> list[int]:
         """Citation order: the passages the answer quotes, then the other ranked passages, k in
-        all (more only when the answer itself quotes more)."""
-        others = [h.chunk for h in ranking.hits if h.chunk not in used]
+        all (more only when the answer itself quotes more); a passage whose text another cited one
+        has (the same paragraph in two guides) is cited once."""
+        texts = {index.chunks[c].text for c in used}
+        others = []
+        for hit in ranking.hits:
+            text = index.chunks[hit.chunk].text
+            if hit.chunk not in used and text not in texts:
+                texts.add(text)
+                others.append(hit.chunk)
         return used + others[: max(0, len(ranking.hits) - len(used))]
 
     @staticmethod

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .query import GENERIC_IDF, RARE_IDF, TYPE_WORDS, Constraint, Query
+from .query import RARE_IDF, TYPE_WORDS, Constraint, Query
 from .text import content_terms, words
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ def anchored(index: Index, query: Query, matches: list[ConstraintMatch], chunk: 
 def specific_terms(index: Index, query: Query) -> set[str]:
     """The question's terms that are neither its topic's (common across the guide) nor those that
     say what type of answer it wants."""
-    return {t for t in query.terms if index.idf.get(t, 99.0) >= GENERIC_IDF and not TYPE_WORDS.fullmatch(t)}
+    return {t for t in query.terms if not index.generic(t) and not TYPE_WORDS.fullmatch(t)}
 
 
 _TARGET = re.compile(r"\b(?:which|what)\s+((?:[\w'-]+\s+)?[\w'-]+)", re.I)
@@ -217,7 +217,7 @@ def target_terms(index: Index, query: Query) -> set[str]:
     found = _TARGET.search(query.expanded)
     if found is None:
         return set()
-    return {t for t in content_terms(found.group(1)) if index.idf.get(t, 99.0) >= GENERIC_IDF and not TYPE_WORDS.fullmatch(t)}
+    return {t for t in content_terms(found.group(1)) if not index.generic(t) and not TYPE_WORDS.fullmatch(t)}
 
 
 def word_match(index: Index, asked: Ranking, chunk: int) -> float:

@@ -518,10 +518,11 @@ class VersionWriter:
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", [("g", t, i, int(df[i])) for t, i in self.grams.ids.items()])
 
     def _hubness(self) -> np.ndarray:
-        """Mean of a passage's HUB_TOP highest similarities to a fixed sample of sentences: high for
-        generic passages that sit close to everything (and so win too many queries). The sample is
-        chosen by content hash, so it hardly moves between versions; passages unchanged since the
-        last version keep their figure, and only the others are computed."""
+        """Mean of a passage's HUB_TOP highest similarities to the sentences of its own document (a
+        sample of at most HUB_SAMPLE, chosen by content hash): high for generic passages that sit
+        close to everything in their guide, and so win too many queries. Within the document: the
+        same paragraph in another guide is not a sign of being generic. Passages unchanged since the
+        last version keep their figure; only the others are computed."""
         import numpy as np
 
         hub = np.zeros(self.n_chunks, dtype=np.float32)
@@ -531,18 +532,23 @@ class VersionWriter:
             return hub
         vectors = np.memmap(self.work / "vectors.f32", dtype=np.float32, mode="r", shape=(self.n_rows, self.dimension))
         views = np.frombuffer(self.row_arrays["row_view"], dtype=np.int8)
-        sentences = np.flatnonzero((views == VIEW_CODE["sentence"]) | (views == VIEW_CODE["chunk"]))
-        ids = [row for (row,) in self.db.execute("SELECT id FROM rows ORDER BY r")]
-        step = max(1, len(sentences) // HUB_SAMPLE)
-        sample = [r for r in sentences.tolist() if int(hashlib.sha256(ids[r].encode()).hexdigest()[:8], 16) % step == 0][: 2 * HUB_SAMPLE]
-        pool = np.asarray(vectors[sample], dtype=np.float32)
-        rows = np.array(self.hub_candidates, dtype=np.int64)
         chunk_of = np.frombuffer(self.row_arrays["row_chunk"], dtype=np.int32)
-        for i in range(0, len(rows), 1024):
-            part = rows[i : i + 1024]
-            sims = np.asarray(vectors[part], dtype=np.float32) @ pool.T
-            top = np.sort(sims, axis=1)[:, -min(HUB_TOP, sims.shape[1]) :]
-            hub[chunk_of[part]] = top.mean(axis=1)
+        doc_of_chunk = np.frombuffer(self.chunk_arrays["doc"], dtype=np.int32)
+        row_doc = doc_of_chunk[chunk_of]
+        ids = [row for (row,) in self.db.execute("SELECT id FROM rows ORDER BY r")]
+        sentences = (views == VIEW_CODE["sentence"]) | (views == VIEW_CODE["chunk"])
+        rows = np.array(self.hub_candidates, dtype=np.int64)
+        for doc in np.unique(row_doc[rows]).tolist():
+            pool_rows = np.flatnonzero(sentences & (row_doc == doc))
+            step = max(1, len(pool_rows) // HUB_SAMPLE)
+            sample = [r for r in pool_rows.tolist() if int(hashlib.sha256(ids[r].encode()).hexdigest()[:8], 16) % step == 0][: 2 * HUB_SAMPLE]
+            pool = np.asarray(vectors[sample], dtype=np.float32)
+            mine = rows[row_doc[rows] == doc]
+            for i in range(0, len(mine), 1024):
+                part = mine[i : i + 1024]
+                sims = np.asarray(vectors[part], dtype=np.float32) @ pool.T
+                top = np.sort(sims, axis=1)[:, -min(HUB_TOP, sims.shape[1]) :]
+                hub[chunk_of[part]] = top.mean(axis=1)
         return hub
 
     def _write_lexicon(self) -> None:

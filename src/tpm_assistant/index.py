@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 # Chroma's own vector search: (question vector, rows wanted) -> ids of the nearest rows.
 DenseSearch = Callable[["np.ndarray", int], list[str]]
 CACHE = 4096  # passages and lexicon entries a process keeps at hand
+GENERIC_IDF = 1.0  # a term in more than about a third of the passages names the topic, not a constraint
+SMALL_TOKENS = 4_000_000  # token vector values kept as float32 in memory below this
 
 
 class _Db:
@@ -203,19 +205,22 @@ class Index:
         self.stats = stats
         n, rows, tokens = int(stats["chunks"]), int(stats["rows"]), int(stats["tokens"])
 
+        # Memory-mapped, but as plain arrays: numpy's memmap subclass costs time on every slice.
         def load(name: str) -> np.ndarray:
-            array: np.ndarray = np.load(folder / f"{name}.npy", mmap_mode="r")
-            return array
+            return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r"))
 
         def raw(name: str, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
             if not shape[0]:
                 return np.zeros(shape, dtype=dtype)
-            return np.memmap(folder / name, dtype=dtype, mode="r", shape=shape)
+            return np.asarray(np.memmap(folder / name, dtype=dtype, mode="r", shape=shape))
 
         self.dim = int(stats["dimension"])
         self.vectors = raw("vectors.f32", np.float32, (rows, self.dim))
         self.tok_vecs = raw("tok_vecs.f16", np.float16, (tokens, int(stats["token_dimension"])))
         self.tok_ids = raw("tok_ids.i32", np.int32, (tokens,))
+        # A small version's token vectors are kept as float32 in memory (a guide's take about 3 MB):
+        # converting them on every question would cost more than the rest of the scoring.
+        self.tok_vecs32 = np.asarray(self.tok_vecs, dtype=np.float32) if self.tok_vecs.size <= SMALL_TOKENS else None
         self.chunks = ChunkTable(self.db, n)
         self.row_chunk, self.row_view, self.row_span = load("row_chunk"), load("row_view"), load("row_span")
         self.row_start, self.tok_start, self.sent_start = load("row_start"), load("tok_start"), load("sent_start")
@@ -258,6 +263,17 @@ class Index:
         return len(self.chunks)
 
     # -- vocabulary ------------------------------------------------------------------------------
+    @functools.cached_property
+    def subject_terms(self) -> frozenset[str]:
+        """The words of the guides' subjects ("technical", "project", "manager"; "data", "engineer")."""
+        return frozenset(t for _, _, subject in self.documents for t in content_terms(subject or ""))
+
+    def generic(self, term: str) -> bool:
+        """A word that names a guide's topic rather than what a question asks about it: common
+        across the passages, or a word of a guide's subject (with several guides about different
+        jobs, "technical project manager" is rare in the corpus and still the topic of its guide)."""
+        return self.idf.get(term, 99.0) < GENERIC_IDF or term in self.subject_terms
+
     def knows(self, term: str) -> bool:
         """Whether the guide uses this (stemmed) term anywhere, a part of a hyphenated word included."""
         return term in self.idf or term in self.parts
@@ -292,6 +308,24 @@ class Index:
         owner = np.repeat(np.arange(len(chunks)), counts)
         rows = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
         return rows.astype(np.int64), owner
+
+    def token_vectors(self, positions: np.ndarray) -> np.ndarray:
+        """Token vectors at the given positions, as float32."""
+        import numpy as np
+
+        if self.tok_vecs32 is not None:
+            out: np.ndarray = self.tok_vecs32[positions]
+            return out
+        return np.asarray(self.tok_vecs[positions], dtype=np.float32)
+
+    def token_slice(self, a: int, b: int) -> np.ndarray:
+        """Token vectors ``a`` to ``b`` (one passage's, or one sentence's), as float32."""
+        import numpy as np
+
+        if self.tok_vecs32 is not None:
+            out: np.ndarray = self.tok_vecs32[a:b]
+            return out
+        return np.asarray(self.tok_vecs[a:b], dtype=np.float32)
 
     def tokens_of(self, chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(token positions, the position in ``chunks`` each belongs to) of the given passages."""
@@ -367,7 +401,7 @@ class Index:
         a, b = spans[sentence]
         lo, first = int(self.tok_start[chunk]), spans[0][0]
         rows = np.r_[lo:first, a:b]  # the heading's tokens come before the passage's own
-        out: np.ndarray = (q @ np.asarray(self.tok_vecs[rows], dtype=np.float32).T).max(axis=1)
+        out: np.ndarray = (q @ self.token_vectors(rows).T).max(axis=1)
         return out
 
     @property

@@ -81,7 +81,6 @@ UNITS = frozenset(
 TIME_UNITS = frozenset("hour hours day days week weeks month months".split())
 _PER = frozenset("per an a each every".split())
 ConstraintKind = Literal["name", "number", "unit", "term"]
-GENERIC_IDF = 1.0  # a term in more than about a third of the passages names the topic, not a constraint
 RARE_IDF = 2.3  # a term in fewer than about a tenth of the passages: what a question is specifically about
 
 
@@ -212,7 +211,7 @@ def constraints_of(text: str, index: Index) -> list[Constraint]:
 
     def generic(word: str) -> bool:
         terms = content_terms(word)
-        return bool(terms) and all(index.idf.get(t, 99.0) < GENERIC_IDF for t in terms)
+        return bool(terms) and all(index.generic(t) for t in terms)
 
     def flush() -> None:
         while group and (generic(group[-1][1]) or group[-1][1].lower() in _NAME_JOINERS):

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from .build import VIEW_CODE, VIEWS
 from .query import Query, analyze
-from .text import char_grams, is_content_token
+from .text import char_grams, content_terms, is_content_token
 
 log = logging.getLogger("tpm_assistant")
 
@@ -48,6 +48,7 @@ FEATURE_COLUMN = {name: i for i, name in enumerate(FEATURES)}
 ALL_CANDIDATES = 500  # a version this small is scored whole
 DENSE_ROWS = 300  # rows Chroma's vector search returns (a passage has several)
 SPARSE_CANDIDATES = 200  # best BM25 passages added to them
+SAME_JOB = 0.8  # a job named this close to a guide's subject is that guide's job
 
 
 @cache
@@ -178,10 +179,21 @@ class Retriever:
         out = np.zeros((len(q), len(cand)), dtype=np.float32)
         if not index.has_tokens or not len(q) or not len(cand):
             return out
+        if len(cand) == len(index) and int(cand[-1]) == len(index) - 1:  # every passage: one contiguous block
+            total = int(index.tok_start[-1])
+            if not total:
+                return out
+            sims = q @ index.token_slice(0, total).T
+            starts = np.asarray(index.tok_start[:-1], dtype=np.int64)
+            owner_counts = np.diff(np.asarray(index.tok_start))
+            has = owner_counts > 0
+            reduced = np.maximum.reduceat(sims, np.minimum(starts, total - 1), axis=1)
+            out[:, has] = reduced[:, has]
+            return out
         positions, owner = index.tokens_of(cand)
         if not len(positions):
             return out
-        sims = q @ np.asarray(index.tok_vecs[positions], dtype=np.float32).T
+        sims = q @ index.token_vectors(positions).T
         starts = np.searchsorted(owner, np.arange(len(cand)))
         has = np.bincount(owner, minlength=len(cand)) > 0
         reduced = np.maximum.reduceat(sims, np.minimum(starts, len(positions) - 1), axis=1)
@@ -205,6 +217,19 @@ class Retriever:
         if extra is not None:
             found.append(np.asarray(extra, dtype=np.int64))
         return np.unique(np.concatenate(found)).astype(np.int64)
+
+    def candidates_in(self, documents: set[int], vector: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        """The best passages of the given documents, when the general candidates hold none of them."""
+        import numpy as np
+
+        index = self.index
+        mine = np.flatnonzero(np.isin(np.asarray(index.doc), list(documents)))
+        rows, owner = index.rows_of(mine)
+        cos = np.asarray(index.vectors[rows], dtype=np.float32) @ vector
+        best = np.full(len(mine), -1.0, dtype=np.float32)
+        np.maximum.at(best, owner, cos)
+        keep = np.argsort(-(best + _normalise(lexical[mine])), kind="stable")[:SPARSE_CANDIDATES]
+        return np.sort(mine[keep]).astype(np.int64)
 
     def dense_candidates(self, vector: np.ndarray) -> np.ndarray:
         """Passages of the rows nearest the question: Chroma's vector search; the version's own
@@ -248,11 +273,14 @@ class Retriever:
             head[has_heading] = np.asarray(index.vectors[heading_rows[has_heading]], dtype=np.float32) @ vector
 
         sentence_scores = index.sentence_bm25.score(dict.fromkeys(query.terms, 1.0))
+        first, last = index.sent_start[cand], index.sent_start[cand + 1]
+        counts = (last - first).astype(np.int64)
+        sentences = np.repeat(first - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
         sentence_bm25 = np.zeros(len(cand), dtype=np.float32)
-        first, last = np.asarray(index.sent_start[cand]), np.asarray(index.sent_start[cand + 1])
-        for i, (a, b) in enumerate(zip(first.tolist(), last.tolist())):
-            if b > a:
-                sentence_bm25[i] = sentence_scores[a:b].max()
+        if len(sentences):
+            has = counts > 0
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[has]
+            sentence_bm25[has] = np.maximum.reduceat(sentence_scores[sentences], starts)
 
         grams = char_grams(query.expanded)
         gram_weights = {g: (1 + math.log(c)) * index.gram_idf.get(g) for g, c in grams.items() if g in index.gram_idf}
@@ -295,6 +323,13 @@ class Retriever:
         q, weights, token_starts = self.query_tokens(ids, vecs, starts)
         lexical = index.passage_bm25.score(dict.fromkeys(query.terms, 1.0))
         cand = self.candidates(query, vector, lexical, extra)
+        about = self.documents_about(query)
+        if about is not None:
+            # A question naming a job is answered from the guide about that job.
+            mine = cand[np.isin(np.asarray(index.doc[cand]), list(about))]
+            if not len(mine) and n > ALL_CANDIDATES:
+                mine = self.candidates_in(about, vector, lexical)
+            cand = mine if len(mine) else cand
         matches = self.token_match(q, cand)
         x, rows, cos = self.features(query, vector, cand, lexical, matches, weights)
         scores = np.full(n, -np.inf, dtype=np.float32)
@@ -310,20 +345,49 @@ class Retriever:
         return Ranking(query, hits, scores, features, row_cosine, tokens, self.role_similarity(query.role), candidates=cand)
 
     def role_similarity(self, role: str | None) -> float:
-        """How close the job a question names is to the guide's subject (1.0 when none is named)."""
-        import numpy as np
-
+        """How close the job a question names is to the closest guide's subject (1.0 when none is named)."""
         if role is None or not self.index.subjects:
             return 1.0
         if self.index.names_role(role):
             return 1.0  # a role the guide itself describes ("coordinator", "program manager")
+        return float(max(self.subject_similarities(role).values(), default=1.0))
+
+    def subject_similarities(self, role: str) -> dict[str, float]:
+        """The similarity of a job to each guide's subject (cached: the same few jobs come up again)."""
+        import numpy as np
+
         if role not in self._roles:
             if len(self._roles) > 1000:
-                self._roles.clear()  # a small cache: the same few jobs come up again and again
+                self._roles.clear()
             if self._subject_vectors is None:
                 self._subject_vectors = self.encoder.embed(self.index.subjects)
-            self._roles[role] = float(np.max(self._subject_vectors @ self.encoder.embed([role])[0]))
+            sims = self._subject_vectors @ self.encoder.embed([role])[0]
+            self._roles[role] = dict(zip(self.index.subjects, np.asarray(sims, dtype=float).tolist(), strict=True))
         return self._roles[role]
+
+    def documents_about(self, query: Query) -> set[int] | None:
+        """The documents about the job a question names (several guides: each about one job), or
+        None when it names none of their subjects. By the subject's words in the question ("TPM"
+        spelled out, "data engineers"), else by the similarity of the job it names."""
+        documents = self.index.documents
+        if len({subject for _, _, subject in documents if subject}) < 2:
+            return None  # one subject: every passage is about it
+        asked = set(query.terms)
+        named: dict[int, int] = {}
+        for d, (_, _, subject) in enumerate(documents):
+            terms = set(content_terms(subject or ""))
+            if terms and terms <= asked:
+                named[d] = len(terms)
+        if named:
+            most = max(named.values())  # "senior data engineer" over "engineer"
+            return {d for d, n in named.items() if n == most}
+        if query.role is None:
+            return None
+        sims = self.subject_similarities(query.role)
+        best = max(sims.values(), default=0.0)
+        if best < SAME_JOB:
+            return None
+        return {d for d, (_, _, subject) in enumerate(documents) if subject and sims.get(subject, 0.0) >= best - 1e-6}
 
     def search(self, text: str, k: int) -> Ranking:
         """The top ``k`` passages for a question."""
