@@ -40,4 +40,4 @@ bench-scale: $(STAMP)
 	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 clean:
-	rm -rf $(VENV) .tpm_store .pytest_cache
+	rm -rf $(VENV) .tpm_store .pytest_cache .mypy_cache .ruff_cache
