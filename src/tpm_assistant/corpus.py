@@ -193,7 +193,8 @@ def load_corpus(corpus_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
         try:
             size = source.real.stat().st_size
             if size > max_file_bytes:
-                skipped.append(SkippedFile(rel, f"too large ({size:,} bytes; the limit is {max_file_bytes:,}, TPM_MAX_FILE_BYTES)"))
+                reason = f"too large ({size:,} bytes; the limit is {max_file_bytes:,}, TPM_MAX_FILE_BYTES)"
+                skipped.append(SkippedFile(rel, reason))
                 continue
             text = decode(source.real.read_bytes())
         except OSError as exc:
