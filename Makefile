@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 # Re-install when the dependency list or the pins change.
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install ingest bench bench-scale clean
+.PHONY: run test lint install ingest bench bench-scale clean
 
 install: $(STAMP)
 
@@ -27,7 +27,13 @@ ingest: $(STAMP)
 run: ingest
 	$(BIN)/tpm-assistant serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# ruff and mypy (configured in pyproject.toml; seconds, mypy keeps a cache in .mypy_cache). The
+# code is not auto-formatted, so there is no `ruff format --check`.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy src
+
+test: lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -40,4 +46,4 @@ bench-scale: $(STAMP)
 	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 clean:
-	rm -rf $(VENV) .tpm_store .pytest_cache
+	rm -rf $(VENV) .tpm_store .pytest_cache .mypy_cache .ruff_cache

@@ -31,7 +31,8 @@ COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "foll
 # Each pooled share is weighted by the number of questions it is a share of.
 POOLED = {"hit@1": "facts", "hit@3": "facts", "answer_acc": "facts", "abstain_oos": "out_of_scope",
           "false_abstain": "facts", "followup_acc": "followups", "right[unanswered]": "n[unanswered]",
-          "right[both-figures]": "n[both-figures]", "right[list]": "n[list]", "right[conversation]": "n[conversation]"}  # fmt: skip
+          "right[both-figures]": "n[both-figures]", "right[list]": "n[list]",
+          "right[conversation]": "n[conversation]"}  # fmt: skip
 
 
 def pooled(per_set: list[dict[str, float]]) -> dict[str, float]:
@@ -51,6 +52,10 @@ def without(*names: str) -> tuple[str, ...]:
     return tuple(f for f in FEATURES if f not in names)
 
 
+def signals_without(*names: str) -> tuple[str, ...]:
+    return tuple(s for s in SIGNALS if s not in names)
+
+
 # name -> (fit arguments, change to the fitted weights)
 VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("full system", {}, None),
@@ -62,16 +67,18 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("- hub penalty", {"ranker_features": without("hub")}, None),
     ("- typo and clipping correction", {"options": {"fix_typos": False, "expand_acronyms": True, "acronyms_inline": True}}, None),
     ("- acronym expansion", {"options": {"fix_typos": True, "expand_acronyms": False}}, None),
-    ("acronyms appended, not replaced", {"options": {"fix_typos": True, "expand_acronyms": True, "acronyms_inline": False}}, None),
+    ("acronyms appended, not replaced",
+     {"options": {"fix_typos": True, "expand_acronyms": True, "acronyms_inline": False}}, None),
     ("- sentence picker (first sentence of best passage)", {"sentence_features": ("first", "top_chunk")}, None),
     ("- second sentence", {}, lambda w: w["sentence"].update(second_sentence_margin=-1.0)),
-    ("- second sentence and second figure", {}, lambda w: w["sentence"].update(second_figure_margin=-1.0, second_sentence_margin=-1.0)),
+    ("- second sentence and second figure", {},
+     lambda w: w["sentence"].update(second_figure_margin=-1.0, second_sentence_margin=-1.0)),
     ("- constraint signals (names, numbers, units, unknown words)",
-     {"abstain_signals": tuple(s for s in SIGNALS if s not in ("name_unmatched", "name_unknown", "term_unmatched"))}, None),
+     {"abstain_signals": signals_without("name_unmatched", "name_unknown", "term_unmatched")}, None),
     ("- answer-type signals (value asked for, beside what is asked)",
-     {"abstain_signals": tuple(s for s in SIGNALS if s not in ("type_unmet", "type_unmet_near", "type_unmet_named", "value_unmatched"))}, None),
-    ("- comparison signal", {"abstain_signals": tuple(s for s in SIGNALS if s != "comparison_unmet")}, None),
-    ("- word coverage signals", {"abstain_signals": tuple(s for s in SIGNALS if s not in ("word_unmatched", "named_word_unmatched"))}, None),
+     {"abstain_signals": signals_without("type_unmet", "type_unmet_near", "type_unmet_named", "value_unmatched")}, None),
+    ("- comparison signal", {"abstain_signals": signals_without("comparison_unmet")}, None),
+    ("- word coverage signals", {"abstain_signals": signals_without("word_unmatched", "named_word_unmatched")}, None),
     ("- abbreviations read as the guide's phrases",
      {"options": {"fix_typos": True, "expand_acronyms": True, "acronyms_inline": True, "expand_abbreviations": False}}, None),
     ("- restatements (both statements)", {}, lambda w: w["sentence"].update(restatement_margin=-1.0)),
@@ -79,14 +86,15 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
     ("- standalone check for short follow-ups", {}, lambda w: w["abstain"].update(standalone=2.0)),
-    ("- token coverage in abstention", {"abstain_signals": tuple(s for s in SIGNALS if s not in ("min_token", "uncovered"))}, None),
-    ("- job-mismatch signal in abstention", {"abstain_signals": tuple(s for s in SIGNALS if s != "other_job")}, None),
+    ("- token coverage in abstention", {"abstain_signals": signals_without("min_token", "uncovered")}, None),
+    ("- job-mismatch signal in abstention", {"abstain_signals": signals_without("other_job")}, None),
     ("- abstention (answer everything)", {}, lambda w: w["abstain"].update(threshold=0.0)),
     ("- follow-up handling (each message alone)", {"followup": {"enabled": False}}, None),
     ("- follow-up boosts (conversation query only)",
      {"followup": {"message": 0.0, "quoted": 0.0, "neighbour": 0.0, "direction": 0.0, "ordinal": 0.0}}, None),
-    ("plain dense baseline (passage vector, no rewriting)", {"ranker_features": ("chunk",), "options": {"fix_typos": False, "expand_acronyms": False},
-                                                             "sentence_features": ("first", "top_chunk")},
+    ("plain dense baseline (passage vector, no rewriting)",
+     {"ranker_features": ("chunk",), "options": {"fix_typos": False, "expand_acronyms": False},
+      "sentence_features": ("first", "top_chunk")},
      lambda w: w["sentence"].update(second_sentence_margin=-1.0, second_figure_margin=-1.0, lists=False)),
 ]  # fmt: skip
 
@@ -123,7 +131,8 @@ def main() -> int:
         if change:
             change(weights)
         assistant = base.with_weights(weights)
-        metrics = {s: run_eval(check_items, LocalClient(assistant), settings.corpus_dir).metrics for s, check_items in checks.items()}
+        client = LocalClient(assistant)
+        metrics = {s: run_eval(check_items, client, settings.corpus_dir).metrics for s, check_items in checks.items()}
         lines.append(f"| {name} | " + " | ".join(f"{metrics[s][c]:g}" for s in CHECK for c in COLUMNS) + " |")
         pool = pooled([metrics[s] for s in others])
         summary.append(f"| {name} | {metrics['dev']['hit@1']:.2f} | {metrics['dev']['answer_acc']:.2f} | "

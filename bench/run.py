@@ -180,7 +180,7 @@ def stream_beside_ask(url: str, qs: list[str], n: int) -> dict[str, float]:
 
     out = {"ask_first": ms([a[0] for a in asked]), "ask_last": ms([a[1] for a in asked]),
            "stream_first": ms([s[0] for s in streamed]), "stream_last": ms([s[1] for s in streamed])}  # fmt: skip
-    out["added"] = ms([s[1] - a[1] for a, s in zip(asked, streamed)])
+    out["added"] = ms([s[1] - a[1] for a, s in zip(asked, streamed, strict=True)])
     return out
 
 
@@ -268,7 +268,7 @@ def main() -> int:
         for name, (cmd, env, ready) in servers.items():
             with serving(cmd, env, ready) as (url, pid):
                 times = sequential(url, qs, sequential_n)
-                rps, ok, errors = concurrent(url, qs, 8, load_seconds)
+                rps, _ok, errors = concurrent(url, qs, 8, load_seconds)
                 _, peak = rss_kb(pid)
                 http[name] = {"p50": 1000 * statistics.median(times), "p95": 1000 * pct(times, 0.95),
                               "rps": rps, "errors": errors, "peak_mb": peak / 1024}  # fmt: skip
@@ -305,7 +305,8 @@ def main() -> int:
         "time streaming adds to the last byte (ms, median per question)": "<= 2 ms",
     }
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()}, {os.cpu_count()} cores,"
+        f" Python {platform.python_version()}.",
         "",
         "| measure | LangChain-tutorial baseline | tpm-assistant | ratio | target |",
         "|---|---|---|---|---|",
@@ -319,8 +320,9 @@ def main() -> int:
         lines.append(f"| {key} | {fmt(b)} | {fmt(t)} | {ratio} | {targets.get(key, '')} |")
     dev = results.get("dev eval over HTTP", {})
     if "hit@1" in dev:
-        lines += ["", "Answer quality of the server under test (dev set over HTTP): " + ", ".join(
-            f"{k} {dev[k]:g}" for k in ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "citations_exact", "markers_ok"))]  # fmt: skip
+        shown = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "citations_exact", "markers_ok")
+        scores = ", ".join(f"{k} {dev[k]:g}" for k in shown)
+        lines += ["", f"Answer quality of the server under test (dev set over HTTP): {scores}"]
     table = "\n".join(lines)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.md").write_text(table + "\n")

@@ -64,7 +64,7 @@ class FakeEncoder:
 
     def _tokens(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         found = [(m.start(), *self._word(m.group())) for m in _WORD.finditer(text)] or [(0, *self._word("empty"))]
-        starts, ids, vecs = zip(*found)
+        starts, ids, vecs = zip(*found, strict=True)
         return np.array(ids, np.int32), np.vstack(vecs), np.array(starts, np.int32)
 
     def embed_sorted(self, texts: list[str], progress: object = None, **_: object) -> np.ndarray:
@@ -261,7 +261,11 @@ def loopback_server(cmd: list[str], ready_path: str, env: dict[str, str] | None 
 def serve_env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment of a ``tpm-assistant`` subprocess configured for ``settings`` (and nothing else)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}
-    env |= {"TPM_CORPUS_DIR": str(settings.corpus_dir), "TPM_STORE_DIR": str(settings.store_dir), "TPM_CACHE_DIR": str(settings.cache_dir)}
+    env |= {
+        "TPM_CORPUS_DIR": str(settings.corpus_dir),
+        "TPM_STORE_DIR": str(settings.store_dir),
+        "TPM_CACHE_DIR": str(settings.cache_dir),
+    }
     return env | extra
 
 

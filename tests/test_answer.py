@@ -55,7 +55,8 @@ def test_two_figures_for_the_same_thing_are_both_shown_each_with_its_citation(re
 def test_a_question_about_a_list_gets_every_item_cited_in_the_guide_order(real_assistant):
     answer = real_assistant.ask("What are the main challenges of being a technical project manager?")
     items = ["Heavy workload and stress", "Ambiguous requirements", "Keeping pace with emerging technologies",
-             "Leading diverse and remote teams", "Managing stakeholder conflict", "Navigating regulatory and ESG requirements"]  # fmt: skip
+             "Leading diverse and remote teams", "Managing stakeholder conflict",
+             "Navigating regulatory and ESG requirements"]  # fmt: skip
     positions = [answer.answer.index(item) for item in items]
     assert positions == sorted(positions)
     assert answer.citations[0].text.startswith("Heavy workload")
@@ -73,7 +74,11 @@ def test_a_sentence_that_points_back_keeps_the_sentence_it_points_to():
 
     from tpm_assistant.answer import Composer, Sentence
 
-    text = "# Certs\n\n- PMP: PMP certification is widely recognized. It is usually more useful after real experience.\n- Agile: Scrum is common. Kanban too.\n"
+    text = (
+        "# Certs\n\n"
+        "- PMP: PMP certification is widely recognized. It is usually more useful after real experience.\n"
+        "- Agile: Scrum is common. Kanban too.\n"
+    )
     index, _ = make_index(text)
     pmp, agile = index.chunks
     spans = [(s, e) for s, e in pmp.sentences]
@@ -92,7 +97,7 @@ def test_a_sentence_that_points_back_keeps_the_sentence_it_points_to():
     "question",
     ["What is the capital of France?", "How do I become a geoscientist?", "asdkjh qwe zzzz",
      "What's a good recipe for banana bread?", "How much does a registered nurse make?",
-     "What is the average salary of a data scientist?"],  # fmt: skip
+     "What is the average salary of a data scientist?"],
 )
 def test_questions_the_guide_does_not_cover_are_declined_plainly(real_assistant, question):
     answer = real_assistant.ask(question)

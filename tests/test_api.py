@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -233,7 +234,8 @@ def test_docs_load_nothing_from_outside(fake_client: TestClient):
     for url in urls:
         asset = fake_client.get(url)
         assert asset.status_code == 200, url
-    assert fake_client.get("/docs/assets/swagger-ui-bundle.js").headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    script_type = fake_client.get("/docs/assets/swagger-ui-bundle.js").headers["content-type"]
+    assert script_type.startswith(("text/javascript", "application/javascript"))
     assert fake_client.get("/redoc").status_code == 404  # it would load from a CDN
 
 
@@ -296,7 +298,7 @@ def test_the_reload_loop_looks_on_a_fixed_beat_well_inside_the_promised_interval
     state.assistant, state.problem = SlowAssistant(), None  # type: ignore[assignment]
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(_keep_loaded(state, 2.0, clock=lambda: now[0], sleep=sleep))
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert gaps and max(gaps) <= 0.5 + 1e-9, gaps  # a look every 0.5 s; + 0.3 s loading < 2 s
 
 
@@ -311,7 +313,7 @@ def test_metrics_count_requests_answers_and_the_version(fake_client: TestClient)
     version = fake_client.get("/ready").json()["version"]
     assert f'tpm_store_version_info{{version="{version}"}} 1' in text and "tpm_store_chunks 2" in text
     for line in text.splitlines():  # the text format: comments, or "name{labels} value"
-        assert line.startswith("# ") or len(line.rsplit(" ", 1)) == 2 and float(line.rsplit(" ", 1)[1]) >= 0
+        assert line.startswith("# ") or (len(line.rsplit(" ", 1)) == 2 and float(line.rsplit(" ", 1)[1]) >= 0)
 
 
 def test_chat_answers_the_last_user_message_and_trailing_assistant_messages_add_nothing(fake_client: TestClient):

@@ -319,7 +319,8 @@ return Array.from(document.querySelectorAll(arguments[0])).filter((e) => e.offse
     const c = parse(getComputedStyle(bg).backgroundColor);
     if (c.length < 4 || c[3] > 0.99) { colour = c; break; }
   }
-  return {selector: arguments[0], text: e.textContent.trim().slice(0, 30), fg: parse(getComputedStyle(e).color), bg: colour || [255, 255, 255]};
+  return {selector: arguments[0], text: e.textContent.trim().slice(0, 30),
+          fg: parse(getComputedStyle(e).color), bg: colour || [255, 255, 255]};
 });
 """
 
@@ -339,7 +340,8 @@ def test_text_contrast_focus_outlines_and_labels_meet_wcag_aa(page):
     # Every control has a name; the question box has a visible label.
     assert page.execute_script("return document.getElementById('q').labels[0].textContent") == "Your question"
     unnamed = page.execute_script(
-        "return Array.from(document.querySelectorAll('button')).filter(b => !(b.getAttribute('aria-label') || b.textContent).trim()).length"
+        "return Array.from(document.querySelectorAll('button'))"
+        ".filter(b => !(b.getAttribute('aria-label') || b.textContent).trim()).length"
     )
     assert unnamed == 0
     # Keyboard focus shows an outline.
@@ -349,7 +351,8 @@ def test_text_contrast_focus_outlines_and_labels_meet_wcag_aa(page):
     css(page, "#q")[0].click()
     ActionChains(page).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
     focused = page.execute_script(
-        "const e = document.activeElement, s = getComputedStyle(e); return [e.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]"
+        "const e = document.activeElement, s = getComputedStyle(e);"
+        " return [e.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]"
     )
     assert focused[0] == "BUTTON" and focused[1] != "none" and focused[2] >= 2
 

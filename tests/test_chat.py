@@ -12,22 +12,32 @@ from tpm_assistant.chat import FollowUp, Turn, boosts, context_text, depends_on_
 from tpm_assistant.retrieval import default_weights
 
 
-@pytest.mark.parametrize("message", ["And in New York City?", "what about entry level?", "which firms?", "why?", "Is it worth it?"])
+@pytest.mark.parametrize(
+    "message", ["And in New York City?", "what about entry level?", "which firms?", "why?", "Is it worth it?"]
+)
 def test_elliptical_messages_depend_on_history(message):
     assert depends_on_history(message)
 
 
-@pytest.mark.parametrize("message", ["What certifications help a technical project manager get promoted?", "How much do entry-level TPMs earn in Chicago?"])
+@pytest.mark.parametrize(
+    "message",
+    ["What certifications help a technical project manager get promoted?", "How much do entry-level TPMs earn in Chicago?"],
+)
 def test_complete_questions_stand_alone(message):
     assert not depends_on_history(message)
 
 
 def test_resolve_carries_the_earlier_question_and_answer_only_when_needed():
-    turns = [Turn("user", "What is the average TPM salary?"), Turn("assistant", "About $104,711. [1]"), Turn("user", "And in New York City?")]
+    turns = [
+        Turn("user", "What is the average TPM salary?"),
+        Turn("assistant", "About $104,711. [1]"),
+        Turn("user", "And in New York City?"),
+    ]
     follow = resolve(turns)
     assert follow.context == ("What is the average TPM salary?",) and follow.previous_answer == "About $104,711. [1]"
     assert follow.explicit and follow.substitutes
-    standalone = resolve([*turns, Turn("assistant", "..."), Turn("user", "Which companies in healthcare hire technical project managers?")])
+    new_question = Turn("user", "Which companies in healthcare hire technical project managers?")
+    standalone = resolve([*turns, Turn("assistant", "..."), new_question])
     assert standalone.standalone
     chain = resolve([*turns, Turn("assistant", "$112,547 [1]"), Turn("user", "and entry level?")])
     assert chain.context == ("What is the average TPM salary?", "And in New York City?")
@@ -77,7 +87,11 @@ def conversation(assistant, first: str, then: str):
     [
         ("What is the average TPM salary?", "And in New York City?", "$112,547"),
         ("What industries hire technical project managers?", "Which companies in healthcare?", "Medtronic"),
-        ("Which certification should a beginner get?", "What about someone who already has real project leadership experience?", "PMP"),
+        (
+            "Which certification should a beginner get?",
+            "What about someone who already has real project leadership experience?",
+            "PMP",
+        ),
         ("Which cybersecurity companies hire TPMs?", "what do they work on?", "security infrastructure"),
         ("What does a project coordinator do?", "how long do people stay in that role?", "1-2 years"),
     ],

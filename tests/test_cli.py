@@ -16,10 +16,16 @@ from tpm_assistant.config import Settings
 CLI = [sys.executable, "-m", "tpm_assistant"]
 
 
-def run(args: list[str], settings: Settings | None = None, stdin: str | None = None, extra_env: dict | None = None, cwd: Path = ROOT):
+def run(
+    args: list[str], settings: Settings | None = None, stdin: str | None = None, extra_env: dict | None = None, cwd: Path = ROOT
+):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}
     if settings is not None:
-        env |= {"TPM_CORPUS_DIR": str(settings.corpus_dir), "TPM_STORE_DIR": str(settings.store_dir), "TPM_CACHE_DIR": str(settings.cache_dir)}
+        env |= {
+            "TPM_CORPUS_DIR": str(settings.corpus_dir),
+            "TPM_STORE_DIR": str(settings.store_dir),
+            "TPM_CACHE_DIR": str(settings.cache_dir),
+        }
     env |= extra_env or {}
     return subprocess.run(args, input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
 
@@ -164,7 +170,7 @@ def test_chat_on_a_terminal_has_line_editing_history_and_ends_ctrl_d_on_a_new_li
             "TPM_CACHE_DIR": str(real_store.cache_dir), "TERM": "dumb"}  # fmt: skip
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real command on the terminal
-        os.execvpe(CLI[0], CLI + ["chat"], env)
+        os.execvpe(CLI[0], [*CLI, "chat"], env)
     output = b""
 
     def read_until(marker: bytes, seconds: float = 60) -> bytes:

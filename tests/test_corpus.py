@@ -162,7 +162,8 @@ def test_markdown_markup_is_skipped_and_code_comments_are_not_headings():
     from tpm_assistant.chunking import chunk_document
 
     doc = parse(MARKDOWN, "guide.md")
-    assert [doc.slice(b) for b in doc.blocks if b.kind in ("title", "heading")] == ["Checklist guide", "The checklist", "Setext heading"]
+    headings = [doc.slice(b) for b in doc.blocks if b.kind in ("title", "heading")]
+    assert headings == ["Checklist guide", "The checklist", "Setext heading"]
     kept = [doc.slice(b) for b in doc.blocks]
     assert "Draft the roadmap" in kept and "Book the kickoff meeting" in kept
     for raw in ("---", "[ ]", "[x]", "|", "```", "# install", "pip install"):
@@ -170,7 +171,8 @@ def test_markdown_markup_is_skipped_and_code_comments_are_not_headings():
         assert not any(raw in doc.text[s:e] for c in chunk_document(doc) for s, e in c.sentences), raw
     assert not any(k.startswith(">") for k in kept)
     quote = next(c for c in chunk_document(doc) if c.text.startswith("Plan the work"))
-    assert [doc.text[s:e] for s, e in quote.sentences] == ["Plan the work, then work the plan.", "It is what good managers", "say every single day."]
+    sentences = [doc.text[s:e] for s, e in quote.sentences]
+    assert sentences == ["Plan the work, then work the plan.", "It is what good managers", "say every single day."]
     for block in doc.blocks:  # still exact slices of the file
         assert doc.slice(block) == MARKDOWN[block.start : block.end]
     assert {n.reason for n in doc.noise} >= {"rule", "table", "code block"}

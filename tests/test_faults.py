@@ -94,7 +94,8 @@ def kill_ingest_at(point: str, settings: Settings, tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while not marker.exists():
             if child.poll() is not None:
-                raise AssertionError(f"ingest ended before {point!r}: {child.stderr.read().decode()[-2000:] if child.stderr else ''}")
+                stderr = child.stderr.read().decode()[-2000:] if child.stderr else ""
+                raise AssertionError(f"ingest ended before {point!r}: {stderr}")
             assert time.monotonic() < deadline, f"ingest did not reach {point!r}"
             time.sleep(0.02)
         os.kill(child.pid, signal.SIGKILL)
@@ -157,7 +158,9 @@ def assert_nothing_left_behind(settings: Settings) -> None:
 
 
 @pytest.mark.parametrize("point", POINTS)
-def test_ingest_killed_at_any_point_leaves_one_complete_version_and_the_next_cleans_up(fake_settings: Settings, tmp_path: Path, point: str):
+def test_ingest_killed_at_any_point_leaves_one_complete_version_and_the_next_cleans_up(
+    fake_settings: Settings, tmp_path: Path, point: str
+):
     texts = {"old": guide(1), "new": guide(2)}
     source = fake_settings.corpus_dir / "guide.md"
     source.write_text(texts["old"])

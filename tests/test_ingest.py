@@ -138,7 +138,7 @@ def test_a_reader_keeps_answering_during_ingest_and_then_switches(fake_settings:
         while not done.is_set():
             try:
                 assert assistant.ask("What do senior managers do?").citations
-            except BaseException as exc:  # noqa: BLE001 - any failure is the finding
+            except BaseException as exc:  # any failure is the finding
                 errors.append(exc)
 
     reader = threading.Thread(target=keep_asking)
@@ -183,7 +183,8 @@ def test_once_the_model_export_is_cached_a_new_store_is_built_without_torch(real
         "from pathlib import Path\n"
         "from tpm_assistant.config import Settings\n"
         "from tpm_assistant.ingest import run_ingest\n"
-        f"r = run_ingest(Settings(corpus_dir=Path({str(settings.corpus_dir)!r}), store_dir=Path({str(settings.store_dir)!r}), cache_dir=Path({str(settings.cache_dir)!r})))\n"
+        f"r = run_ingest(Settings(corpus_dir=Path({str(settings.corpus_dir)!r}), store_dir=Path({str(settings.store_dir)!r}),"
+        f" cache_dir=Path({str(settings.cache_dir)!r})))\n"
         "print(r.wrote, r.embedded > 0, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
@@ -221,7 +222,12 @@ def test_answers_from_markdown_read_as_prose_with_exact_citations(fake_settings:
     (fake_settings.corpus_dir / "guide.md").write_text(MARKDOWN)
     ingest(fake_settings)
     assistant = fake_assistant(fake_settings)
-    for question in ("What is in the checklist?", "What should I install?", "What is the pay for entry?", "What do good managers say?"):
+    for question in (
+        "What is in the checklist?",
+        "What should I install?",
+        "What is the pay for entry?",
+        "What do good managers say?",
+    ):
         answer = assistant.ask(question, k=5)
         assert answer.citations
         for raw in ("---", "[ ]", "[x]", "|", "```", ">", "# "):

@@ -129,12 +129,16 @@ def test_bad_input_gets_an_openai_shaped_error(client, real_service: str):
         client.chat.completions.create(model="gpt-4o", messages=[user(SALARY)])
     assert unknown.value.body["code"] == "model_not_found"
     # As in /chat, the last user message is answered; an assistant message after it adds nothing.
-    trailing = client.chat.completions.create(model="tpm-assistant", messages=[user(SALARY), {"role": "assistant", "content": "x"}])
-    assert trailing.choices[0].message.content == client.chat.completions.create(model="tpm-assistant", messages=[user(SALARY)]).choices[0].message.content
+    trailing = client.chat.completions.create(
+        model="tpm-assistant", messages=[user(SALARY), {"role": "assistant", "content": "x"}]
+    )
+    alone = client.chat.completions.create(model="tpm-assistant", messages=[user(SALARY)])
+    assert trailing.choices[0].message.content == alone.choices[0].message.content
     with pytest.raises(openai.BadRequestError):
         client.chat.completions.create(model="tpm-assistant", messages=[{"role": "system", "content": "only a system message"}])
     # The wire format itself, including a body that is not JSON.
-    for body in [b"{not json", b'{"model": "tpm-assistant"}', b'{"model": "tpm-assistant", "messages": [{"role": "tool", "content": "x"}]}',
+    for body in [b"{not json", b'{"model": "tpm-assistant"}',
+                 b'{"model": "tpm-assistant", "messages": [{"role": "tool", "content": "x"}]}',
                  b'{"model": "tpm-assistant", "messages": [{"role": "user", "content": "pay?"}], "k": 0}']:  # fmt: skip
         response = httpx.post(real_service + "/v1/chat/completions", content=body, headers={"content-type": "application/json"})
         assert response.status_code == 400

@@ -30,7 +30,11 @@ def test_dev_set_meets_the_quality_targets(real_assistant, real_store: Settings)
 
 def test_served_over_http_the_dev_set_cites_exactly(real_store: Settings):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}
-    env |= {"TPM_CORPUS_DIR": str(real_store.corpus_dir), "TPM_STORE_DIR": str(real_store.store_dir), "TPM_CACHE_DIR": str(real_store.cache_dir)}
+    env |= {
+        "TPM_CORPUS_DIR": str(real_store.corpus_dir),
+        "TPM_STORE_DIR": str(real_store.store_dir),
+        "TPM_CACHE_DIR": str(real_store.cache_dir),
+    }
     command = [sys.executable, "-m", "tpm_assistant", "serve", "--host", "127.0.0.1", "--port", "{port}"]
     with loopback_server(command, "/ready", env) as url:
         metrics = run_eval(load_items(EVAL_DIR / "dev.jsonl"), HttpClient(url), Path(real_store.corpus_dir)).metrics

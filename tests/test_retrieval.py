@@ -142,7 +142,7 @@ def test_hub_score_is_highest_for_the_most_generic_passage():
 def test_the_shipped_ranker_fuses_dense_lexical_and_token_signals():
     """The learned weights give every family of signals a real say (none was fitted away)."""
     ranker = default_weights()["ranker"]
-    weight = dict(zip(ranker["features"], ranker["weights"]))
+    weight = dict(zip(ranker["features"], ranker["weights"], strict=True))
     assert set(ranker["features"]) <= set(FEATURES)
     assert weight["sent"] > 0 and weight["ctx"] + weight["label"] + weight["headlabel"] > 0  # dense views
     assert weight["char"] > 0 and weight["bm25"] + weight["sbm25"] > 0  # lexical

@@ -21,7 +21,11 @@ SERVE = [sys.executable, "-m", "tpm_assistant", "serve", "--port", "{port}"]
 
 def service_env(settings: Settings, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TPM_")}
-    env |= {"TPM_CORPUS_DIR": str(settings.corpus_dir), "TPM_STORE_DIR": str(settings.store_dir), "TPM_CACHE_DIR": str(settings.cache_dir)}
+    env |= {
+        "TPM_CORPUS_DIR": str(settings.corpus_dir),
+        "TPM_STORE_DIR": str(settings.store_dir),
+        "TPM_CACHE_DIR": str(settings.cache_dir),
+    }
     return env | extra
 
 
@@ -55,7 +59,10 @@ def test_a_client_that_never_finishes_its_headers_is_cut_off(bare_service: str):
 
 def test_a_client_that_never_finishes_its_body_gets_408(bare_service: str):
     with connect(bare_service) as sock:
-        sock.sendall(b"POST /ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"question\"")
+        sock.sendall(
+            b"POST /ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+            b'{"question"'
+        )
         reply = read_all(sock)
     assert reply.startswith(b"HTTP/1.1 408") and b"\"detail\"" in reply
 

@@ -208,8 +208,11 @@ def _document_validation_errors(app: FastAPI) -> None:
                     if path.startswith(openai_api.router.prefix):
                         del responses["422"]
                     else:
-                        responses["422"] = {"description": "invalid request: which field and why",
-                                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorDetail"}}}}  # fmt: skip
+                        schema = {"$ref": "#/components/schemas/ErrorDetail"}
+                        responses["422"] = {
+                            "description": "invalid request: which field and why",
+                            "content": {"application/json": {"schema": schema}},
+                        }
             schemas = spec.get("components", {}).get("schemas", {})
             schemas.pop("HTTPValidationError", None)
             schemas.pop("ValidationError", None)

@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     @classmethod
     def _check_limit(cls, value: int, info: ValidationInfo) -> int:
         if value < 1:
+            assert info.field_name is not None  # always set for a field validator
             raise ValueError(f"TPM_{info.field_name.upper()} must be at least 1")
         return value
 

@@ -203,7 +203,8 @@ class CorpusStream:
         try:
             size = source.real.stat().st_size
             if size > self.max_file_bytes:
-                self.skipped.append(SkippedFile(rel, f"too large ({size:,} bytes; the limit is {self.max_file_bytes:,}, TPM_MAX_FILE_BYTES)"))
+                reason = f"too large ({size:,} bytes; the limit is {self.max_file_bytes:,}, TPM_MAX_FILE_BYTES)"
+                self.skipped.append(SkippedFile(rel, reason))
                 return None
             text = decode(source.real.read_bytes())
         except OSError as exc:

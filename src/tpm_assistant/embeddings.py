@@ -193,7 +193,9 @@ class SentenceTransformerEmbedder:
         out = np.zeros((len(texts), self.pin.dimension), dtype=np.float32)
         for i in range(0, len(order), batch_size):
             idx = order[i : i + batch_size]
-            out[idx] = self.model.encode([texts[j] for j in idx], batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
+            out[idx] = self.model.encode(
+                [texts[j] for j in idx], batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
+            )
             if progress:
                 progress(len(idx))
         return out

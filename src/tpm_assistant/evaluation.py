@@ -93,7 +93,8 @@ def load_items(path: Path) -> list[dict[str, Any]]:
             else isinstance(item.get("question"), str)
         )
         if not ok:
-            raise EvalFileError(f"{path}:{number}: a {kind} item needs {'turns' if kind == 'followup' else 'question'} and expect")
+            needs = "turns" if kind == "followup" else "question"
+            raise EvalFileError(f"{path}:{number}: a {kind} item needs {needs} and expect")
         item.setdefault("id", f"line-{number}")
         items.append(item)
     if not items:
@@ -203,7 +204,9 @@ def run_eval(items: list[dict[str, Any]], client: Client, corpus_dir: Path) -> R
             followup_hits += ok
             right = ok
             if not ok:
-                missed.append({"id": item["id"], "question": question, "answered": result["answered"], "answer": result["answer"]})
+                missed.append(
+                    {"id": item["id"], "question": question, "answered": result["answered"], "answer": result["answer"]}
+                )
 
         if "tag" in item:
             by_tag.setdefault(str(item["tag"]), []).append(bool(right))

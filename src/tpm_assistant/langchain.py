@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 try:
     from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -30,6 +30,9 @@ from .embeddings import langchain_embeddings  # the embedder as LangChain Embedd
 from .errors import TpmError
 from .models import MAX_K, Answer, ChatRequest
 
+if TYPE_CHECKING:
+    from .assistant import Assistant
+
 __all__ = ["TpmAssistant", "TpmRetriever", "documents", "langchain_embeddings"]
 
 
@@ -38,7 +41,7 @@ class Backend(Protocol):
 
 
 @cache
-def _assistant(settings: Settings) -> Any:
+def _assistant(settings: Settings) -> Assistant:
     """One loaded assistant per settings, shared by every retriever and runnable in the process."""
     from .assistant import Assistant
 
@@ -52,7 +55,7 @@ class LocalBackend:
         self.assistant = _assistant(settings or load_settings())
 
     def chat(self, turns: Sequence[Turn], k: int | None) -> Answer:
-        return self.assistant.chat(list(turns), k)  # type: ignore[no-any-return]
+        return self.assistant.chat(list(turns), k)
 
 
 class HttpBackend:

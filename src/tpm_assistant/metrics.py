@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from .limits import ASGIApp, Message, Receive, Scope, Send
@@ -18,7 +18,7 @@ class Metrics:
         self._lock = threading.Lock()
         self.requests: Counter[tuple[str, str, int]] = Counter()
         self.buckets: Counter[tuple[str, float]] = Counter()
-        self.latency_sum: Counter[str] = Counter()
+        self.latency_sum: defaultdict[str, float] = defaultdict(float)
         self.latency_count: Counter[str] = Counter()
         self.answers: Counter[bool] = Counter()
 
@@ -46,7 +46,8 @@ class Metrics:
             lines += ["# HELP tpm_request_seconds Time to answer a request.", "# TYPE tpm_request_seconds histogram"]
             for route in sorted(self.latency_count):
                 for bound in BUCKETS:
-                    lines.append(f'tpm_request_seconds_bucket{{route="{_esc(route)}",le="{bound}"}} {self.buckets[(route, bound)]}')
+                    n = self.buckets[(route, bound)]
+                    lines.append(f'tpm_request_seconds_bucket{{route="{_esc(route)}",le="{bound}"}} {n}')
                 lines.append(f'tpm_request_seconds_bucket{{route="{_esc(route)}",le="+Inf"}} {self.latency_count[route]}')
                 lines.append(f'tpm_request_seconds_sum{{route="{_esc(route)}"}} {self.latency_sum[route]:.6f}')
                 lines.append(f'tpm_request_seconds_count{{route="{_esc(route)}"}} {self.latency_count[route]}')
@@ -56,7 +57,10 @@ class Metrics:
                 f'tpm_answers_total{{answered="true"}} {self.answers[True]}',
                 f'tpm_answers_total{{answered="false"}} {self.answers[False]}',
             ]
-        lines += ["# HELP tpm_store_version_info The store version being served (1 once loaded).", "# TYPE tpm_store_version_info gauge"]
+        lines += [
+            "# HELP tpm_store_version_info The store version being served (1 once loaded).",
+            "# TYPE tpm_store_version_info gauge",
+        ]
         if version is not None:
             lines.append(f'tpm_store_version_info{{version="{_esc(version)}"}} 1')
         lines += ["# HELP tpm_store_chunks Passages in the version being served.", "# TYPE tpm_store_chunks gauge"]

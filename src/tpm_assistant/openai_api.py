@@ -17,12 +17,12 @@ import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .chat import Turn
 from .deps import in_worker, ready_assistant

@@ -107,7 +107,9 @@ async def passage(
     end: Annotated[int, Query(ge=1)],
 ) -> Response:
     if end <= start or end - start > MAX_SPAN:  # no passage spans that (a passage is one paragraph or bullet)
-        raise HTTPException(404, f"no passage spans {start}-{end}: end must be after start and at most {MAX_SPAN} characters after it")
+        raise HTTPException(
+            404, f"no passage spans {start}-{end}: end must be after start and at most {MAX_SPAN} characters after it"
+        )
     loaded = assistant.loaded
     if loaded is None:
         raise HTTPException(503, "not ready")
