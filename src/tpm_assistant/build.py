@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 VIEWS = ("chunk", "context", "sentence", "label", "heading", "headlabel")
 VIEW_CODE = {view: code for code, view in enumerate(VIEWS)}
-LAYOUT = 4  # bump when the meaning of a version's files changes
+LAYOUT = 5  # bump when the meaning of a version's files changes
 BM25_K1, BM25_B = 1.2, 0.75
 HUB_SAMPLE = 2048  # sentences a passage is compared with to tell how generic ("hub") it is
 HUB_TOP = 20
@@ -310,11 +310,11 @@ class VersionWriter:
         index_of = {c.id: base + i for i, c in enumerate(chunks)}
         first_row: dict[int, int] = {}
         for offset, spec in enumerate(specs):
-            row, chunk = self.n_rows + offset, index_of[spec.chunk_id]
-            first_row.setdefault(chunk, row)
+            row, position = self.n_rows + offset, index_of[spec.chunk_id]
+            first_row.setdefault(position, row)
             if spec.view == "heading":
-                self.heading_row[chunks[chunk - base].heading] = row
-            self.row_arrays["row_chunk"].append(chunk)
+                self.heading_row[chunks[position - base].heading] = row
+            self.row_arrays["row_chunk"].append(position)
             self.row_arrays["row_view"].append(VIEW_CODE[spec.view])
             self.row_arrays["row_span"].extend((spec.start, spec.end))
             if self.dedupe is not None:
@@ -478,8 +478,8 @@ class VersionWriter:
         self.db.commit()
         self.db.close()
         for file in self.work.iterdir():  # the data must be on disk before the folder is in place
-            with file.open("rb") as fh:
-                os.fsync(fh.fileno())
+            with file.open("rb") as done:
+                os.fsync(done.fileno())
         shutil.rmtree(self.folder, ignore_errors=True)
         os.replace(self.work, self.folder)
 
@@ -501,6 +501,7 @@ class VersionWriter:
         values = idf[term_of] * tfs * (BM25_K1 + 1) / (tfs + norm[docs]) if len(docs) else np.zeros(0, np.float32)
         arrays[f"post_{kind}_offsets"], arrays[f"post_{kind}_docs"] = offsets, docs
         arrays[f"post_{kind}_vals"] = values.astype(np.float32)
+        _forward(arrays, kind, n, docs, term_of, values)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", [(kind, t, i, int(df[i])) for t, i in postings.ids.items()])
 
     def _write_grams(self, arrays: dict[str, Any]) -> None:
@@ -515,6 +516,7 @@ class VersionWriter:
         norms = np.sqrt(np.bincount(docs, weights=values.astype(np.float64) ** 2, minlength=n)) if len(docs) else np.ones(n)
         arrays["post_g_offsets"], arrays["post_g_docs"] = offsets, docs
         arrays["post_g_vals"] = (values / np.maximum(norms[docs], 1e-9)).astype(np.float32) if len(docs) else values
+        _forward(arrays, "g", n, docs, term_of, arrays["post_g_vals"])
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", [("g", t, i, int(df[i])) for t, i in self.grams.ids.items()])
 
     def _hubness(self) -> np.ndarray:
@@ -568,6 +570,18 @@ class VersionWriter:
         # The parts of hyphenated words are words of the guide too ("entry" of "entry-level").
         rows += [("part", stem(p), "") for w in self.surface if "-" in w for p in w.split("-") if p]
         self.db.executemany("INSERT OR REPLACE INTO lexicon VALUES (?, ?, ?)", rows)
+
+
+def _forward(arrays: dict[str, Any], kind: str, n: int, docs: np.ndarray, term_of: np.ndarray, values: np.ndarray) -> None:
+    """The same postings by document (each document's terms and weights): to score the few
+    candidates of a question without reading every posting of its terms."""
+    import numpy as np
+
+    order = np.argsort(docs, kind="stable")
+    counts = np.bincount(docs, minlength=n) if len(docs) else np.zeros(n, np.int64)
+    arrays[f"fwd_{kind}_offsets"] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    arrays[f"fwd_{kind}_terms"] = term_of[order].astype(np.int32)
+    arrays[f"fwd_{kind}_vals"] = np.asarray(values, dtype=np.float32)[order]
 
 
 def _digits(word: str) -> str:

@@ -102,12 +102,37 @@ class TermStats:
 
 @dataclass
 class Postings:
-    """CSR postings (memory-mapped): a term's documents and weights."""
+    """CSR postings (memory-mapped): a term's documents and weights; and, for scoring a few
+    documents only, the same by document (``forward``: offsets, term ids, weights)."""
 
     terms: TermStats
     offsets: np.ndarray
     docs: np.ndarray
     vals: np.ndarray
+    forward: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def score_docs(self, weights: dict[str, float], docs: np.ndarray) -> np.ndarray:
+        """The score of the given documents only: sum of weight x value over their terms."""
+        import numpy as np
+
+        if self.forward is None:
+            return self.score(weights)[docs]
+        offsets, term_ids, vals = self.forward
+        wanted = {found[0]: w for t, w in weights.items() if (found := self.terms.lookup(t)) is not None}
+        out = np.zeros(len(docs), dtype=np.float32)
+        if not wanted or not len(docs):
+            return out
+        starts, ends = offsets[docs], offsets[docs + 1]
+        counts = (ends - starts).astype(np.int64)
+        positions = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
+        ids = term_ids[positions]
+        keys = np.sort(np.fromiter(wanted.keys(), dtype=np.int64))
+        at = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
+        key_weight = np.array([wanted[int(k)] for k in keys], dtype=np.float32)
+        contrib = np.where(keys[at] == ids, key_weight[at] * vals[positions], 0.0)
+        owner = np.repeat(np.arange(len(docs)), counts)
+        np.add.at(out, owner, contrib.astype(np.float32))
+        return out
 
     @property
     def size(self) -> int:
@@ -241,9 +266,11 @@ class Index:
         self.idf = TermStats(self.db, "p", n, bm25_idf)
         self.passage_bm25 = Postings(self.idf, load("post_p_offsets"), load("post_p_docs"), load("post_p_vals"))
         self.sentence_bm25 = Postings(TermStats(self.db, "s", sentences, functools.partial(_bm25_idf, sentences)),
-                                      load("post_s_offsets"), load("post_s_docs"), load("post_s_vals"))  # fmt: skip
+                                      load("post_s_offsets"), load("post_s_docs"), load("post_s_vals"),
+                                      (load("fwd_s_offsets"), load("fwd_s_terms"), load("fwd_s_vals")))  # fmt: skip
         self.gram_idf = TermStats(self.db, "g", n, lambda df: math.log(max(1, n) / max(1, df)))
-        self.grams = Postings(self.gram_idf, load("post_g_offsets"), load("post_g_docs"), load("post_g_vals"))
+        self.grams = Postings(self.gram_idf, load("post_g_offsets"), load("post_g_docs"), load("post_g_vals"),
+                              (load("fwd_g_offsets"), load("fwd_g_terms"), load("fwd_g_vals")))  # fmt: skip
 
         # The corpus lexicon, by key.
         self.surface = Lexicon(self.db, "surface")

@@ -46,8 +46,8 @@ FEATURES = (
 )  # fmt: skip
 FEATURE_COLUMN = {name: i for i, name in enumerate(FEATURES)}
 ALL_CANDIDATES = 500  # a version this small is scored whole
-DENSE_ROWS = 300  # rows Chroma's vector search returns (a passage has several)
-SPARSE_CANDIDATES = 200  # best BM25 passages added to them
+DENSE_ROWS = 200  # rows Chroma's vector search returns (a passage has several)
+SPARSE_CANDIDATES = 100  # best BM25 passages added to them
 SAME_JOB = 0.8  # a job named this close to a guide's subject is that guide's job
 
 
@@ -272,20 +272,20 @@ class Retriever:
         if has_heading.any():
             head[has_heading] = np.asarray(index.vectors[heading_rows[has_heading]], dtype=np.float32) @ vector
 
-        sentence_scores = index.sentence_bm25.score(dict.fromkeys(query.terms, 1.0))
         first, last = index.sent_start[cand], index.sent_start[cand + 1]
         counts = (last - first).astype(np.int64)
         sentences = np.repeat(first - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
         sentence_bm25 = np.zeros(len(cand), dtype=np.float32)
         if len(sentences):
+            sentence_scores = index.sentence_bm25.score_docs(dict.fromkeys(query.terms, 1.0), sentences)
             has = counts > 0
             starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[has]
-            sentence_bm25[has] = np.maximum.reduceat(sentence_scores[sentences], starts)
+            sentence_bm25[has] = np.maximum.reduceat(sentence_scores, starts)
 
         grams = char_grams(query.expanded)
         gram_weights = {g: (1 + math.log(c)) * index.gram_idf.get(g) for g, c in grams.items() if g in index.gram_idf}
         norm = math.sqrt(sum(w * w for w in gram_weights.values())) or 1.0
-        char = index.grams.score({g: w / norm for g, w in gram_weights.items()})[cand]
+        char = index.grams.score_docs({g: w / norm for g, w in gram_weights.items()}, cand)
 
         maxsim = (weights / weights.sum()) @ matches if len(weights) else np.zeros(len(cand), np.float32)
 
