@@ -152,7 +152,7 @@ def build_index(folder: Path, documents: dict[str, str], encoder: FakeEncoder | 
         specs = document_records(chunks, text)
         writer.begin_document(source, chunks[0].section)
         encoded = encoder.token_vectors([passage_token_text(c) for c in chunks])
-        tokens = {c.id: writer.content_tokens(*e, encoder.id_to_token) for c, e in zip(chunks, encoded)}
+        tokens = {c.id: writer.content_tokens(*e, encoder.id_to_token) for c, e in zip(chunks, encoded, strict=True)}
         writer.add_chunks(chunks, specs, encoder.embed([s.embed_text for s in specs]), tokens, {})
     writer.finish()
     return Index(folder, folder.name, known_words=encoder.known_words())

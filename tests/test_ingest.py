@@ -81,7 +81,6 @@ def test_a_removed_file_removes_its_chunks(fake_settings: Settings):
     (fake_settings.corpus_dir / "careers.md").unlink()
     report = ingest(fake_settings)
     assert (report.documents, report.chunks, report.removed, report.added, report.unchanged) == (1, 4, 2, 0, 4)
-    store = Store(fake_settings)
     assert not any("Coordinators" in t for t in stored_texts(fake_settings))
 
 
@@ -204,7 +203,6 @@ def test_ingest_skips_links_out_of_the_corpus_and_undecodable_names_and_indexes_
     report = ingest(fake_settings)
     assert (report.documents, report.chunks) == (2, 6)
     assert sorted(s["path"] for s in report.skipped) == ["passwd.txt", "r\\xe9sum\\xe9.md"]
-    store = Store(fake_settings)
     assert not any("root:" in t for t in stored_texts(fake_settings))
 
 

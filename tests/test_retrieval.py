@@ -8,13 +8,11 @@ import numpy as np
 import pytest
 from conftest import FakeEncoder
 
-from tpm_assistant.chunking import chunk_document
-from tpm_assistant.corpus import parse
 from tpm_assistant.build import view_texts
 from tpm_assistant.index import Index
-from tpm_assistant.text import find_acronyms
 from tpm_assistant.query import analyze
 from tpm_assistant.retrieval import FEATURES, Retriever, default_weights
+from tpm_assistant.text import find_acronyms
 
 GUIDE_LIKE = """# How much can you earn?
 

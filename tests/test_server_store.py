@@ -32,7 +32,7 @@ def test_dropped_versions_leave_no_segment_folders_on_the_server(chroma_url: str
     so every version's rows live in one collection, where an edit adds and deletes only the rows it
     changes: no segment folder per ingest."""
     from conftest import fake_assistant
-    from test_faults import assert_one_complete_version, fresh, versions
+    from test_faults import fresh, versions
     from test_ingest import _alternating_ingests
 
     settings = Settings(corpus_dir=tmp_path / "corpus", store_dir=tmp_path / "local", chroma_url=chroma_url,

@@ -84,7 +84,7 @@ class Abstainer:
 
     def probability(self, values: dict[str, float]) -> float:
         """Probability that the guide answers the question."""
-        z = self.bias + sum(c * values[n] for n, c in zip(self.names, self.coefficients))
+        z = self.bias + sum(c * values[n] for n, c in zip(self.names, self.coefficients, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def covered(self, index: Index, ranking: Ranking, checked: Coverage | None = None) -> bool:

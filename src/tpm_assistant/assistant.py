@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .answer import not_covered
 from .abstain import signals
+from .answer import not_covered
 from .chat import Turn, boosts, context_text, resolve
 from .config import Settings
 from .models import Answer
@@ -76,7 +76,8 @@ class Loaded:
         from .answer import Composer
         from .retrieval import Retriever
 
-        return cls(version, index, Retriever(index, encoder, weights), Abstainer(weights["abstain"]), Composer(weights["sentence"]))
+        retriever = Retriever(index, encoder, weights)
+        return cls(version, index, retriever, Abstainer(weights["abstain"]), Composer(weights["sentence"]))
 
     def reweighted(self, weights: dict[str, Any]) -> Loaded:
         """The same store and encoder answering with other weights (fitting, ablations)."""

@@ -33,18 +33,18 @@ from typing import TYPE_CHECKING, Any
 
 from .chunking import Chunk
 from .text import (
-    is_content_token,
     MONEY,
     PERCENT,
     PROPER,
-    YEARS,
     STOPWORDS,
+    YEARS,
     cased_words,
     char_grams,
     content_terms,
     find_acronyms,
     guide_subject,
     holds_count,
+    is_content_token,
     phrase_runs,
     stem,
     words,
@@ -85,7 +85,9 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def view_texts(chunk: Chunk, full_text: str, first_in_section: bool, subject: str | None = None) -> list[tuple[str, str, int, int, str]]:
+def view_texts(
+    chunk: Chunk, full_text: str, first_in_section: bool, subject: str | None = None
+) -> list[tuple[str, str, int, int, str]]:
     """(view, id suffix, start, end, text to embed) for every view of a chunk.
 
     ``start:end`` always points at real text in the file (the passage, a sentence, the label or
@@ -246,7 +248,8 @@ class VersionWriter:
         self.dimension, self.token_dimension = dimension, token_dimension
         self.db = sqlite3.connect(self.work / "meta.sqlite")
         self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-        self._files = {name: (self.work / name).open("wb") for name in ("vectors.f32", "tok_vecs.f16", "tok_ids.i32", "tok_chars.i32")}
+        names = ("vectors.f32", "tok_vecs.f16", "tok_ids.i32", "tok_chars.i32")
+        self._files = {name: (self.work / name).open("wb") for name in names}
         self.n_chunks = self.n_rows = self.n_tokens = self.n_sentences = 0
         self.chunk_arrays: dict[str, array.array[Any]] = {
             name: array.array(code) for name, code in (
@@ -383,7 +386,9 @@ class VersionWriter:
         return Tokens(read("tok_ids.i32", np.int32, 1), read("tok_vecs.f16", np.float16, self.token_dimension),
                       read("tok_chars.i32", np.int32, 1))  # fmt: skip
 
-    def content_tokens(self, ids: np.ndarray, vecs: np.ndarray, chars: np.ndarray, token_name: Callable[[int], str | None]) -> Tokens:
+    def content_tokens(
+        self, ids: np.ndarray, vecs: np.ndarray, chars: np.ndarray, token_name: Callable[[int], str | None]
+    ) -> Tokens:
         """A passage's tokens as the model gives them, reduced to its content tokens (no stopwords
         or punctuation: fewer to compare, nothing lost) in the version's projection."""
         import numpy as np
@@ -394,7 +399,7 @@ class VersionWriter:
         projected = project_tokens(vecs[keep], self.projection.mean, self.projection.projection) if keep.any() else vecs[keep]
         return Tokens(ids[keep].astype(np.int32), projected.astype(np.float16), chars[keep].astype(np.int32))
 
-    def _add_chunk(self, g: int, doc: int, chunk: Chunk, row_start: int, heading_row: int, tokens: Tokens) -> None:  # noqa: PLR0913
+    def _add_chunk(self, g: int, doc: int, chunk: Chunk, row_start: int, heading_row: int, tokens: Tokens) -> None:
         import numpy as np
 
         arrays = self.chunk_arrays
@@ -449,7 +454,8 @@ class VersionWriter:
         say = progress or (lambda stage: None)
         for fh in self._files.values():
             fh.close()
-        arrays = {k: np.frombuffer(v, dtype=v.typecode if v.typecode != "b" else "i1") for k, v in {**self.chunk_arrays, **self.row_arrays}.items()}
+        grown = {**self.chunk_arrays, **self.row_arrays}
+        arrays = {k: np.frombuffer(v, dtype=v.typecode if v.typecode != "b" else "i1") for k, v in grown.items()}
         arrays["row_span"] = arrays["row_span"].reshape(-1, 2)
         for name in ("row_start", "tok_start", "sent_start"):
             total = {"row_start": self.n_rows, "tok_start": self.n_tokens, "sent_start": self.n_sentences}[name]
@@ -543,7 +549,8 @@ class VersionWriter:
         for doc in np.unique(row_doc[rows]).tolist():
             pool_rows = np.flatnonzero(sentences & (row_doc == doc))
             step = max(1, len(pool_rows) // HUB_SAMPLE)
-            sample = [r for r in pool_rows.tolist() if int(hashlib.sha256(ids[r].encode()).hexdigest()[:8], 16) % step == 0][: 2 * HUB_SAMPLE]
+            picked = [r for r in pool_rows.tolist() if int(hashlib.sha256(ids[r].encode()).hexdigest()[:8], 16) % step == 0]
+            sample = picked[: 2 * HUB_SAMPLE]
             pool = np.asarray(vectors[sample], dtype=np.float32)
             mine = rows[row_doc[rows] == doc]
             for i in range(0, len(mine), 1024):

@@ -83,6 +83,12 @@ class QueryEncoder(Embedder, Protocol):
 
     def id_to_token(self, token_id: int) -> str | None: ...
 
+    def embed_sorted(
+        self, texts: Sequence[str], batch_size: int = 4, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """Many texts at once (ingest), batched by length."""
+        ...
+
 
 def _offline() -> None:
     # Nothing may be fetched at run time: fail fast instead of trying the network.
@@ -425,7 +431,9 @@ def verified_encoder(settings: Settings, pin: ModelPin, sample: Callable[[], Seq
         if not reference.pin.same_model(pin):
             from .errors import StoreMismatch
 
-            raise StoreMismatch(f"the model files of {settings.model_name} differ from those the store was built with; run `tpm-assistant ingest`")
+            raise StoreMismatch(
+                f"the model files of {settings.model_name} differ from those the store was built with; run `tpm-assistant ingest`"
+            )
         texts = list(sample())
         expected = vectors() if vectors is not None else reference.embed(texts)
         export_onnx(reference, folder, texts, expected)

@@ -163,13 +163,14 @@ class ChunkTable(Sequence[Chunk]):
         self.get = functools.lru_cache(maxsize=CACHE)(self._get)
 
     def _get(self, i: int) -> Chunk:
-        row = self.db('SELECT id, source, section, kind, text, start, "end", label, sentences, position, heading_start, heading_end '
-                      "FROM chunks WHERE i = ?", (i,))  # fmt: skip
+        row = self.db('SELECT id, source, section, kind, text, start, "end", label, sentences, position, '
+                      "heading_start, heading_end FROM chunks WHERE i = ?", (i,))  # fmt: skip
         if not row:
             raise IndexError(i)
         cid, source, section, kind, text, start, end, label, sentences, position, hs, he = row[0]
         spans = tuple((int(s), int(e)) for s, e in json.loads(sentences))
-        return Chunk(cid, source, section, kind, text, int(start), int(end), label or "", spans, int(position), (int(hs), int(he)))
+        return Chunk(cid, source, section, kind, text, int(start), int(end), label or "", spans, int(position),
+                     (int(hs), int(he)))  # fmt: skip
 
     def __len__(self) -> int:
         return self.size
@@ -224,7 +225,8 @@ class Index:
         try:
             stats = {k: json.loads(v) for k, v in self.db("SELECT key, value FROM stats")}
         except sqlite3.Error as exc:
-            raise StoreMismatch(f"store version {collection} at {folder} is unreadable ({exc}); run `tpm-assistant ingest`") from exc
+            message = f"store version {collection} at {folder} is unreadable ({exc}); run `tpm-assistant ingest`"
+            raise StoreMismatch(message) from exc
         if stats.get("layout") != LAYOUT:
             raise StoreMismatch(f"store version {collection} has another layout; run `tpm-assistant ingest`")
         self.stats = stats
@@ -275,10 +277,12 @@ class Index:
         # The corpus lexicon, by key.
         self.surface = Lexicon(self.db, "surface")
         self.proper, self.lowercase = Lexicon(self.db, "proper"), Lexicon(self.db, "lower")
-        self.initials, self.numbers, self.parts = Lexicon(self.db, "initials"), Lexicon(self.db, "number"), Lexicon(self.db, "part")
+        self.initials, self.numbers = Lexicon(self.db, "initials"), Lexicon(self.db, "number")
+        self.parts = Lexicon(self.db, "part")
         self.acronyms = Acronyms(self.db, "acronym")
         self.known_words = KnownWords(known_words or set(), self.surface)
-        self.documents = [(str(s), str(t), sub) for s, t, sub in self.db("SELECT source, title, subject FROM documents ORDER BY d")]
+        titles = self.db("SELECT source, title, subject FROM documents ORDER BY d")
+        self.documents = [(str(s), str(t), sub) for s, t, sub in titles]
         # The jobs the guides are about, one per document, from their titles.
         self.subjects = sorted({sub for _, _, sub in self.documents if sub})
         self.chunk_terms = _PerChunk(lambda i: frozenset(content_terms(f"{self.chunks[i].section} {self.chunks[i].text}")))
@@ -414,7 +418,8 @@ class Index:
         texts: dict[int, str] = {}
         for i in range(0, len(rows), 500):
             part = rows[i : i + 500]
-            texts |= {int(r): str(t) for r, t in self.db(f"SELECT r, embed FROM rows WHERE r IN ({','.join('?' * len(part))})", part)}
+            found = self.db(f"SELECT r, embed FROM rows WHERE r IN ({','.join('?' * len(part))})", part)
+            texts |= {int(r): str(t) for r, t in found}
         return [texts[r] for r in rows], np.asarray(self.vectors[rows], dtype=np.float32)
 
     def sentence_similarity(self, chunk: int, sentence: int, q: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -220,7 +220,9 @@ def run_ingest(
 class _Run:
     """One ingest: streams the corpus into a new version, or finds nothing to change."""
 
-    def __init__(self, settings: Settings, store: Store, models: Models, pin: ModelPin, previous: _Previous | None, say: Progress):
+    def __init__(
+        self, settings: Settings, store: Store, models: Models, pin: ModelPin, previous: _Previous | None, say: Progress
+    ):
         self.settings, self.store, self.models, self.pin, self.previous, self.say = settings, store, models, pin, previous, say
         self.dedupe = settings.dedupe_texts
         self.embedded = 0
@@ -240,8 +242,8 @@ class _Run:
         previous = self.previous
         if previous is not None and active is not None and previous.files == files:
             # Nothing to write: the active version was built from exactly these files.
-            chunks = int(active.chunks)
-            report = IngestReport(documents=len(files), chunks=chunks, added=0, updated=0, removed=0, unchanged=chunks,
+            n_chunks = int(active.chunks)
+            report = IngestReport(documents=len(files), chunks=n_chunks, added=0, updated=0, removed=0, unchanged=n_chunks,
                                   skipped=[{"path": f.path, "reason": f.reason} for f in stream.all_skipped()])  # fmt: skip
             report.version = active.name
             return report
@@ -296,8 +298,9 @@ class _Run:
             if writer is not None:
                 writer.abort()
             raise
-        report = IngestReport(documents=len(kept_sources), chunks=n_chunks, added=counts[0], updated=counts[1], removed=counts[2],
-                              unchanged=counts[3], skipped=[{"path": f.path, "reason": f.reason} for f in stream.all_skipped()])  # fmt: skip
+        skipped = [{"path": f.path, "reason": f.reason} for f in stream.all_skipped()]
+        report = IngestReport(documents=len(kept_sources), chunks=n_chunks, added=counts[0], updated=counts[1],
+                              removed=counts[2], unchanged=counts[3], skipped=skipped)  # fmt: skip
         version = Version(name, number, self.pin, records=len(new_ids), chunks=n_chunks,
                           created=datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
         self.say("verifying and switching", 0, 0)
@@ -307,9 +310,9 @@ class _Run:
             from .index import Index
 
             index = Index(version_folder, name)
-            rows = [0, len(new_ids) // 2, len(new_ids) - 1] if new_ids else []
-            ids = [i for (i,) in index.db(f"SELECT id FROM rows WHERE r IN ({','.join('?' * len(rows))})", rows)] if rows else []
-            probes = list(zip(ids, np.asarray(index.vectors[rows], dtype=np.float32)))
+            rows = sorted({0, len(new_ids) // 2, len(new_ids) - 1}) if new_ids else []
+            id_of = {int(r): i for r, i in index.db(f"SELECT r, id FROM rows WHERE r IN ({','.join('?' * len(rows))})", rows)}
+            probes = [(id_of[r], np.asarray(index.vectors[r], dtype=np.float32)) for r in rows]
         self.store.verify(version, [p[0] for p in probes], np.array([p[1] for p in probes], dtype=np.float32))
         gone = sorted(previous.ids - new_ids) if previous is not None else []
         self.store.journal(gone)  # listed before the switch: a run killed after it still removes them
@@ -321,8 +324,8 @@ class _Run:
         return report
 
     def _diff_document(self, source: str, chunks: list[Chunk], counts: list[int]) -> None:
-        old = [ChunkKey(source, i) for (i,) in self.previous.index.db("SELECT id FROM chunks WHERE source = ? ORDER BY i", (source,))] \
-            if self.previous is not None else []  # fmt: skip
+        found = self.previous.index.db("SELECT id FROM chunks WHERE source = ? ORDER BY i", (source,)) if self.previous else []
+        old = [ChunkKey(source, i) for (i,) in found]
         added, updated, removed, unchanged = _diff(old, [ChunkKey(c.source, c.id) for c in chunks])
         for k, n in enumerate((added, updated, removed, unchanged)):
             counts[k] += n
@@ -352,7 +355,7 @@ class _Run:
         if todo:
             texts = [specs[ks[0]].embed_text for ks in todo.values()]
             vectors = self.encoder().embed_sorted(texts)
-            for ks, vector in zip(todo.values(), vectors):
+            for ks, vector in zip(todo.values(), vectors, strict=True):
                 out[ks] = vector
             self.embedded += len(texts)
         return out
@@ -371,7 +374,8 @@ class _Run:
                 todo.append(chunk)
         if todo:
             encoder = self.encoder()
-            for chunk, (ids, vecs, chars) in zip(todo, encoder.token_vectors([passage_token_text(c) for c in todo])):
+            encoded = encoder.token_vectors([passage_token_text(c) for c in todo])
+            for chunk, (ids, vecs, chars) in zip(todo, encoded, strict=True):
                 out[chunk.id] = writer.content_tokens(ids, vecs, chars, encoder.id_to_token)
         return out
 
@@ -387,7 +391,8 @@ class _Run:
             if spec.view == "chunk":
                 c = by_id[spec.chunk_id]
                 meta |= {"section": c.section, "kind": c.kind, "label": c.label, "position": c.position,
-                         "sentences": json.dumps(c.sentences), "heading_start": c.heading[0], "heading_end": c.heading[1]}  # fmt: skip
+                         "sentences": json.dumps(c.sentences),
+                         "heading_start": c.heading[0], "heading_end": c.heading[1]}  # fmt: skip
             metadatas.append(meta)
         self.store.write_rows(self.pin, [s.id for s in specs], [s.document for s in specs], metadatas, vectors)
 
@@ -416,7 +421,7 @@ def rebuild_version(settings: Settings, store: Store, version: Version, encoder:
     chunks: dict[str, Chunk] = {}
     specs: dict[str, list[tuple[tuple[int, int], RecordSpec, np.ndarray]]] = defaultdict(list)
     for ids, documents, metadatas, vectors in store.read_rows(version):
-        for rid, document, meta, vector in zip(ids, documents, metadatas, vectors):
+        for rid, document, meta, vector in zip(ids, documents, metadatas, vectors, strict=True):
             cid, view = str(meta["chunk_id"]), str(meta["view"])
             spec = RecordSpec(rid, cid, view, str(meta["source"]), int(meta["start"]), int(meta["end"]), document,
                               str(meta.get("embed", document)))  # fmt: skip
@@ -424,8 +429,9 @@ def rebuild_version(settings: Settings, store: Store, version: Version, encoder:
             specs[cid].append(((_VIEW_ORDER[view], order), spec, vector))
             if view == "chunk":
                 sentences = tuple((int(s), int(e)) for s, e in json.loads(str(meta["sentences"])))
-                chunks[cid] = Chunk(cid, str(meta["source"]), str(meta["section"]), str(meta["kind"]), document, int(meta["start"]),
-                                    int(meta["end"]), str(meta.get("label", "")), sentences, int(meta["position"]),
+                chunks[cid] = Chunk(cid, str(meta["source"]), str(meta["section"]), str(meta["kind"]), document,
+                                    int(meta["start"]), int(meta["end"]), str(meta.get("label", "")), sentences,
+                                    int(meta["position"]),
                                     (int(meta["heading_start"]), int(meta["heading_end"])))  # fmt: skip
     if not chunks or len(chunks) != version.chunks:
         raise StoreMissing(f"store version {version.name} is incomplete in {store.describe()}: run `tpm-assistant ingest`")
@@ -442,7 +448,7 @@ def rebuild_version(settings: Settings, store: Store, version: Version, encoder:
                 part = mine[lo : lo + SLICE]
                 rows = [row for c in part for row in sorted(specs[c.id], key=lambda r: r[0])]
                 encoded = encoder.token_vectors([passage_token_text(c) for c in part])
-                tokens = {c.id: writer.content_tokens(*e, encoder.id_to_token) for c, e in zip(part, encoded)}
+                tokens = {c.id: writer.content_tokens(*e, encoder.id_to_token) for c, e in zip(part, encoded, strict=True)}
                 writer.add_chunks(part, [r[1] for r in rows], np.array([r[2] for r in rows], dtype=np.float32), tokens, {})
         writer.finish()
     except BaseException:

@@ -156,7 +156,7 @@ class Retriever:
         self.feature_names: list[str] = list(ranker["features"])
         self.weights = np.array(ranker["weights"], dtype=np.float32)
         self.columns = [FEATURES.index(f) for f in self.feature_names]
-        self._roles: dict[str, float] = {}
+        self._roles: dict[str, dict[str, float]] = {}
         self._subject_vectors: np.ndarray | None = None
 
     def query_tokens(self, ids: np.ndarray, vecs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -239,8 +239,8 @@ class Retriever:
         index = self.index
         if index.dense is not None:
             try:
-                rows = index.rows_by_id(index.dense(vector, DENSE_ROWS))
-                return np.unique(index.row_chunk[np.array(rows, dtype=np.int64)]).astype(np.int64)
+                found = index.rows_by_id(index.dense(vector, DENSE_ROWS))
+                return np.unique(index.row_chunk[np.array(found, dtype=np.int64)]).astype(np.int64)
             except Exception as exc:  # any failure of the store: answer from the local vectors
                 log.warning("dense search failed, scanning the local vectors instead: %s", exc)
         cos = np.asarray(index.vectors @ vector)
@@ -256,9 +256,9 @@ class Retriever:
         rows, owner = index.rows_of(cand)
         cos = np.asarray(index.vectors[rows], dtype=np.float32) @ vector if len(rows) else np.zeros(0, np.float32)
         views = np.asarray(index.row_view[rows], dtype=np.int64)
-        table = np.full((len(cand) * len(VIEWS),), -2.0, dtype=np.float32)
-        np.maximum.at(table, owner * len(VIEWS) + views, cos)
-        table = table.reshape(len(cand), len(VIEWS))
+        flat = np.full((len(cand) * len(VIEWS),), -2.0, dtype=np.float32)
+        np.maximum.at(flat, owner * len(VIEWS) + views, cos)
+        table = flat.reshape(len(cand), len(VIEWS))
 
         def best(view: str, missing: float = -1.0) -> np.ndarray:
             column = table[:, VIEW_CODE[view]]

@@ -27,7 +27,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -184,7 +183,8 @@ class Store:
         try:
             return Version.from_json(raw)
         except (ValueError, TypeError, KeyError) as exc:
-            raise StoreMismatch(f"the store pointer in {self.describe()} is unreadable ({exc}); run `tpm-assistant ingest`") from exc
+            message = f"the store pointer in {self.describe()} is unreadable ({exc}); run `tpm-assistant ingest`"
+            raise StoreMismatch(message) from exc
 
     def require_active(self, model_name: str, configured: Callable[[], ModelPin] | None = None) -> Version:
         """The active version, if it was built with the configured model.
@@ -246,15 +246,17 @@ class Store:
             client = self.client()
             meta = {"tpm_schema": SCHEMA, "model": pin.name, "dimension": pin.dimension, "fingerprint": pin.fingerprint}
             if create:
-                collection = self._chroma("create", client.get_or_create_collection, name, metadata=meta, embedding_function=None,
-                                          configuration={"hnsw": {"space": "cosine", "batch_size": 100, "sync_threshold": 100}})  # fmt: skip
+                hnsw = {"space": "cosine", "batch_size": 100, "sync_threshold": 100}
+                collection = self._chroma("create", client.get_or_create_collection, name, metadata=meta,
+                                          embedding_function=None, configuration={"hnsw": hnsw})  # fmt: skip
             else:
                 try:
                     collection = self._chroma("open", client.get_collection, name, embedding_function=None)
                 except StoreUnavailable:
                     raise
                 except Exception as exc:
-                    raise StoreMissing(f"the rows of the active version are missing from {self.describe()}: run `tpm-assistant ingest`") from exc
+                    message = f"the rows of the active version are missing from {self.describe()}: run `tpm-assistant ingest`"
+                    raise StoreMissing(message) from exc
             self._rows[name] = collection
         return self._rows[name]
 
@@ -268,7 +270,9 @@ class Store:
 
         return search
 
-    def write_rows(self, pin: ModelPin, ids: list[str], documents: list[str], metadatas: list[dict[str, Any]], vectors: np.ndarray) -> None:
+    def write_rows(
+        self, pin: ModelPin, ids: list[str], documents: list[str], metadatas: list[dict[str, Any]], vectors: np.ndarray
+    ) -> None:
         """Add rows (listed in the pending journal first, so a killed ingest's rows can be found)."""
         if not ids:
             return
@@ -288,10 +292,12 @@ class Store:
         # A row belongs to the versions from the one that wrote it ("v") to the one that dropped it ("until").
         where = {"$and": [{"v": {"$lte": version.number}}, {"until": {"$gt": version.number}}]}
         while True:
-            got = self._chroma("read", collection.get, where=where, include=["embeddings", "documents", "metadatas"], limit=page, offset=offset)
+            got = self._chroma("read", collection.get, where=where, include=["embeddings", "documents", "metadatas"],
+                               limit=page, offset=offset)  # fmt: skip
             if not got["ids"]:
                 return
-            yield list(got["ids"]), list(got["documents"]), [dict(m) for m in got["metadatas"]], np.asarray(got["embeddings"], np.float32)
+            metadatas = [dict(m) for m in got["metadatas"]]
+            yield list(got["ids"]), list(got["documents"]), metadatas, np.asarray(got["embeddings"], np.float32)
             offset += len(got["ids"])
             if len(got["ids"]) < page:
                 return
@@ -319,9 +325,11 @@ class Store:
         collection = self.rows(version.pin)
         count = self._chroma("count", collection.count)
         if count < version.records:
-            raise StoreUnavailable(f"verification failed: {collection.name} holds {count} rows, version {version.name} needs {version.records}")
-        for vid, vector in zip(probe_ids, probe_vectors):
-            hit = self._chroma("probe", collection.query, query_embeddings=[vector.tolist()], n_results=min(10, count), include=[])
+            needs = f"version {version.name} needs {version.records}"
+            raise StoreUnavailable(f"verification failed: {collection.name} holds {count} rows, {needs}")
+        for vid, vector in zip(probe_ids, probe_vectors, strict=True):
+            hit = self._chroma("probe", collection.query, query_embeddings=[vector.tolist()], n_results=min(10, count),
+                               include=[])  # fmt: skip
             if vid not in hit["ids"][0]:
                 raise StoreUnavailable(f"verification failed: a probe query did not find row {vid} of version {version.name}")
 
@@ -422,7 +430,8 @@ class Store:
             except BlockingIOError:
                 fh.seek(0)
                 holder = fh.read().strip() or "unknown"
-                raise IngestLocked(f"another ingest is running on {self.describe()} (pid {holder}); try again when it finishes") from None
+                message = f"another ingest is running on {self.describe()} (pid {holder}); try again when it finishes"
+                raise IngestLocked(message) from None
             fh.seek(0)
             fh.truncate()
             fh.write(str(os.getpid()))

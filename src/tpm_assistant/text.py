@@ -8,18 +8,22 @@ from collections.abc import Iterable, Iterator
 _TOKEN = re.compile(r"[a-z0-9$%]+(?:[-'’.,/][a-z0-9%]+)*")
 
 STOPWORDS = frozenset(
-    """
-    a about above after again against all am an and any are aren't as at be because been before being
-    below between both but by can could did do does doing don't down during each few for from further
-    had has have having he her here hers herself him himself his how i if in into is isn't it it's its
-    itself just let's me more most my myself no nor not of off on once only or other our ours ourselves
-    out over own same she should so some such than that that's the their theirs them themselves then there
-    these they this those through to too under until up very was we were what what's when where which while
-    who whom why will with would you your yours yourself yourselves also i'm i've you're ve ll re d s t
-    get got give tell know want need like say said much many really thing things kind sort please
-    im ive id ill youre youve dont doesnt didnt isnt arent wasnt cant couldnt wont wouldnt shouldnt
-    whats hows wheres whos thats theres lets
-    """.split()
+    [
+        "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "aren't", "as",
+        "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could",
+        "did", "do", "does", "doing", "don't", "down", "during", "each", "few", "for", "from", "further", "had",
+        "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if",
+        "in", "into", "is", "isn't", "it", "it's", "its", "itself", "just", "let's", "me", "more", "most", "my",
+        "myself", "no", "nor", "not", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves",
+        "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "that's", "the", "their",
+        "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too",
+        "under", "until", "up", "very", "was", "we", "were", "what", "what's", "when", "where", "which", "while",
+        "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "also",
+        "i'm", "i've", "you're", "ve", "ll", "re", "d", "s", "t", "get", "got", "give", "tell", "know", "want",
+        "need", "like", "say", "said", "much", "many", "really", "thing", "things", "kind", "sort", "please", "im",
+        "ive", "id", "ill", "youre", "youve", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "cant", "couldnt",
+        "wont", "wouldnt", "shouldnt", "whats", "hows", "wheres", "whos", "thats", "theres", "lets"
+    ]
 )
 
 
@@ -86,7 +90,9 @@ PERCENT = re.compile(r"\d\s?%")
 PROPER = re.compile(r"(?<![.:!?]\s)(?<!^)\b[A-Z][a-zA-Z]+")
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand)\b", re.I)
 # Numbers that are not counts of things: amounts, rates, durations and calendar years.
-_NOT_COUNT = re.compile(r"\$\s?[\d,.]+|[\d,.]+\s?(?:%|usd\b)|\d+\s*(?:-\s*\d+\s*)?(?:years?|months?|weeks?)\b|\b(?:19|20)\d\d\b", re.I)
+_NOT_COUNT = re.compile(
+    r"\$\s?[\d,.]+|[\d,.]+\s?(?:%|usd\b)|\d+\s*(?:-\s*\d+\s*)?(?:years?|months?|weeks?)\b|\b(?:19|20)\d\d\b", re.I
+)
 _CASED_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
 _DEFINED_ACRONYM = re.compile(r"([A-Z][\w'-]*(?:\s+(?:of|and|in|for|the)?\s*[A-Z][\w'-]*)+)\s*\(([A-Z]{2,6})\)")
 _CALLED_ACRONYM = re.compile(r"([A-Za-z][A-Za-z ]+?),\s+(?:often |also |commonly )?(?:called|known as)\s+([A-Z]{2,6})s?\b")
