@@ -70,7 +70,7 @@ def test_bm25_ranks_the_passage_holding_a_rare_exact_term_first():
 def test_character_ngrams_match_a_misspelled_word_that_bm25_cannot():
     index, encoder = make_index()
     query = analyze("burnot", index, fix_typos=False)  # one letter short of "burnout"
-    ranking = Retriever(index, encoder)._rank(query, 3)
+    ranking = Retriever(index, encoder)._rank(query, 3, None, None)
     target = chunk_with(index, "burnout")
     assert feature(ranking, "bm25")[target] == 0.0
     assert int(np.argmax(feature(ranking, "char"))) == target

@@ -71,17 +71,19 @@ class Loaded:
     composer: Composer
 
     @classmethod
-    def assemble(cls, version: Version, index: Index, encoder: QueryEncoder, weights: dict[str, Any]) -> Loaded:
+    def assemble(
+        cls, version: Version, index: Index, encoder: QueryEncoder, weights: dict[str, Any], home_job: str = ""
+    ) -> Loaded:
         from .abstain import Abstainer
         from .answer import Composer
         from .retrieval import Retriever
 
-        retriever = Retriever(index, encoder, weights)
+        retriever = Retriever(index, encoder, weights, home_job)
         return cls(version, index, retriever, Abstainer(weights["abstain"]), Composer(weights["sentence"]))
 
     def reweighted(self, weights: dict[str, Any]) -> Loaded:
         """The same store and encoder answering with other weights (fitting, ablations)."""
-        return Loaded.assemble(self.version, self.index, self.retriever.encoder, weights)
+        return Loaded.assemble(self.version, self.index, self.retriever.encoder, weights, self.retriever.home_job)
 
 
 class Assistant:
@@ -155,7 +157,7 @@ class Assistant:
         if current is not None:
             self.store.reset()  # another process wrote this version's rows: read them afresh
         index = Index(folder, version.name, known_words=known, dense=self.store.dense_search(version))
-        return Loaded.assemble(version, index, encoder, self.weights or default_weights())
+        return Loaded.assemble(version, index, encoder, self.weights or default_weights(), self.settings.home_job)
 
     def refresh(self) -> bool:
         """Switch to a newer version if ingest wrote one; True when it did. Errors keep the old one."""

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 VIEWS = ("chunk", "context", "sentence", "label", "heading", "headlabel")
 VIEW_CODE = {view: code for code, view in enumerate(VIEWS)}
-LAYOUT = 5  # bump when the meaning of a version's files changes
+LAYOUT = 6  # bump when the meaning of a version's files changes
 BM25_K1, BM25_B = 1.2, 0.75
 HUB_SAMPLE = 2048  # sentences a passage is compared with to tell how generic ("hub") it is
 HUB_TOP = 20
@@ -269,7 +269,7 @@ class VersionWriter:
         self.lower: set[str] = set()
         self.initials: Counter[tuple[str, str]] = Counter()
         self.acronyms: dict[str, tuple[str, bool]] = {}
-        self.topics: set[str] = set()
+        self.topics: dict[str, set[int]] = {}  # a label's or heading's content words -> documents
         self.hub: dict[int, float] = {}  # passages whose hubness is known (unchanged since the last version)
         self.hub_candidates: list[int] = []  # chunk rows of the others
         self.n_docs = 0
@@ -338,7 +338,7 @@ class VersionWriter:
                 self.hub_candidates.append(first_row[g])
         self.n_chunks += len(chunks)
         for label in {c.label for c in chunks if c.label} | {c.section for c in chunks if c.section}:
-            self.topics.add(" ".join(sorted(set(content_terms(label)))))
+            self.topics.setdefault(" ".join(sorted(set(content_terms(label)))), set()).add(doc)
         texts = [c.text for c in chunks]
         names, lower = cased_words(texts)
         self.capitalised |= names
@@ -573,7 +573,7 @@ class VersionWriter:
         rows += [("initials", i, p) for i, (n, p) in best.items() if n >= 2 or all(w[0].isupper() for w in p.split())]
         rows += [("acronym", k, json.dumps(v)) for k, v in self.acronyms.items()]
         rows += [("number", w, "") for w in {_digits(w) for w in self.surface if any(ch.isdigit() for ch in w)}]
-        rows += [("topic", t, "") for t in self.topics if t]
+        rows += [("topic", t, " ".join(map(str, sorted(docs)))) for t, docs in self.topics.items() if t]
         # The parts of hyphenated words are words of the guide too ("entry" of "entry-level").
         rows += [("part", stem(p), "") for w in self.surface if "-" in w for p in w.split("-") if p]
         self.db.executemany("INSERT OR REPLACE INTO lexicon VALUES (?, ?, ?)", rows)

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # Ingest embeds a text that several documents share once (generated or templated guides share
     # most of their sentences); off, every document's texts are embedded as if new.
     dedupe_texts: bool = True
+    # With guides about several jobs, a question that names no job is answered from the guide about
+    # this one (the assistant's own); empty: from every guide.
+    home_job: str = "technical project manager"
     # Web origins allowed to call the API from their pages (CORS), comma-separated; none by default,
     # so only the service's own chat page can. NoDecode: a plain list, not JSON, in the variable.
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()

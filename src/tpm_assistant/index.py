@@ -283,6 +283,8 @@ class Index:
         self.known_words = KnownWords(known_words or set(), self.surface)
         titles = self.db("SELECT source, title, subject FROM documents ORDER BY d")
         self.documents = [(str(s), str(t), sub) for s, t, sub in titles]
+        # A document's passages are contiguous (ingest writes one document at a time).
+        self.doc_start = np.searchsorted(self.doc, np.arange(len(self.documents) + 1), side="left")
         # The jobs the guides are about, one per document, from their titles.
         self.subjects = sorted({sub for _, _, sub in self.documents if sub})
         self.chunk_terms = _PerChunk(lambda i: frozenset(content_terms(f"{self.chunks[i].section} {self.chunks[i].text}")))
@@ -321,13 +323,24 @@ class Index:
         return sorted(w for w in self.word_counts if w.isalpha() and len(w) >= 3 and w not in STOPWORDS)
 
     @functools.cached_property
-    def topics(self) -> list[frozenset[str]]:
-        return [frozenset(k.split()) for k, _ in Lexicon(self.db, "topic").all()]
+    def topics(self) -> tuple[list[tuple[frozenset[str], frozenset[int]]], dict[str, set[int]]]:
+        """Labels and headings as (content words, documents), and each word's topics."""
+        topics = [(frozenset(k.split()), frozenset(int(d) for d in v.split())) for k, v in Lexicon(self.db, "topic").all()]
+        by_word: dict[str, set[int]] = {}
+        for i, (words, _) in enumerate(topics):
+            for w in words:
+                by_word.setdefault(w, set()).add(i)
+        return topics, by_word
 
-    def names_role(self, role: str) -> bool:
-        """Whether a label or heading of the guide names this role ("Project Coordinator or ...")."""
+    def names_role(self, role: str, documents: set[int] | None = None) -> bool:
+        """Whether a label or heading of these documents (of any, given none) names this role
+        ("Project Coordinator or ...")."""
         terms = set(content_terms(role))
-        return bool(terms) and any(terms <= topic for topic in self.topics)
+        if not terms:
+            return False
+        topics, by_word = self.topics
+        found = set.intersection(*(by_word.get(t, set()) for t in terms))
+        return any(documents is None or topics[i][1] & documents for i in found)
 
     # -- passages --------------------------------------------------------------------------------
     def rows_of(self, chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -389,6 +402,10 @@ class Index:
         found = self.db("SELECT i FROM chunks WHERE source = ? AND heading_start = ? AND kind = 'bullet' ORDER BY i",
                         (c.source, c.heading[0]))  # fmt: skip
         return [int(i) for (i,) in found]
+
+    def document_span(self, d: int) -> tuple[int, int]:
+        """The passages [start, end) of document ``d``."""
+        return int(self.doc_start[d]), int(self.doc_start[d + 1])
 
     def chunks_of_source(self, source: str) -> list[int]:
         return [int(i) for (i,) in self.db("SELECT i FROM chunks WHERE source = ? ORDER BY i", (source,))]

@@ -139,7 +139,7 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 
 
 class Retriever:
-    def __init__(self, index: Index, encoder: QueryEncoder, weights: dict[str, Any] | None = None):
+    def __init__(self, index: Index, encoder: QueryEncoder, weights: dict[str, Any] | None = None, home_job: str = ""):
         import numpy as np
 
         self.index = index
@@ -157,6 +157,7 @@ class Retriever:
         self.weights = np.array(ranker["weights"], dtype=np.float32)
         self.columns = [FEATURES.index(f) for f in self.feature_names]
         self._roles: dict[str, dict[str, float]] = {}
+        self.home_job = home_job
         self._subject_vectors: np.ndarray | None = None
 
     def query_tokens(self, ids: np.ndarray, vecs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -218,18 +219,24 @@ class Retriever:
             found.append(np.asarray(extra, dtype=np.int64))
         return np.unique(np.concatenate(found)).astype(np.int64)
 
-    def candidates_in(self, documents: set[int], vector: np.ndarray, lexical: np.ndarray) -> np.ndarray:
-        """The best passages of the given documents, when the general candidates hold none of them."""
+    def candidates_in(
+        self, documents: set[int], vector: np.ndarray, lexical: np.ndarray, extra: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The candidates within some documents (a guide's passages are contiguous): all of them up
+        to ALL_CANDIDATES, else the best by their vectors and BM25. Costs the documents' size."""
         import numpy as np
 
         index = self.index
-        mine = np.flatnonzero(np.isin(np.asarray(index.doc), list(documents)))
-        rows, owner = index.rows_of(mine)
-        cos = np.asarray(index.vectors[rows], dtype=np.float32) @ vector
-        best = np.full(len(mine), -1.0, dtype=np.float32)
-        np.maximum.at(best, owner, cos)
-        keep = np.argsort(-(best + _normalise(lexical[mine])), kind="stable")[:SPARSE_CANDIDATES]
-        return np.sort(mine[keep]).astype(np.int64)
+        mine = np.concatenate([np.arange(*index.document_span(d)) for d in sorted(documents)]).astype(np.int64)
+        if len(mine) > ALL_CANDIDATES:
+            rows, owner = index.rows_of(mine)
+            cos = np.asarray(index.vectors[rows], dtype=np.float32) @ vector
+            best = np.full(len(mine), -1.0, dtype=np.float32)
+            np.maximum.at(best, owner, cos)
+            mine = mine[np.argsort(-(best + _normalise(lexical[mine])), kind="stable")[:ALL_CANDIDATES]]
+        if extra is not None:
+            mine = np.concatenate([mine, np.asarray(extra, dtype=np.int64)])
+        return np.unique(mine).astype(np.int64)
 
     def dense_candidates(self, vector: np.ndarray) -> np.ndarray:
         """Passages of the rows nearest the question: Chroma's vector search; the version's own
@@ -311,7 +318,7 @@ class Retriever:
         ]).astype(np.float32)  # fmt: skip
         return x, rows, cos
 
-    def _rank(self, query: Query, k: int, extra: np.ndarray | None = None) -> Ranking:
+    def _rank(self, query: Query, k: int, extra: np.ndarray | None, about: set[int] | None) -> Ranking:
         """Two stages: candidates (Chroma's vector search and BM25), then every signal and the
         fitted ranker over the candidates only. Per-passage arrays keep the version's length (a
         passage that is not a candidate scores -inf), so later stages index them by passage."""
@@ -322,14 +329,9 @@ class Retriever:
         vector, ids, vecs, starts = self.encoder.encode_query(query.expanded)
         q, weights, token_starts = self.query_tokens(ids, vecs, starts)
         lexical = index.passage_bm25.score(dict.fromkeys(query.terms, 1.0))
-        cand = self.candidates(query, vector, lexical, extra)
-        about = self.documents_about(query)
-        if about is not None:
-            # A question naming a job is answered from the guide about that job.
-            mine = cand[np.isin(np.asarray(index.doc[cand]), list(about))]
-            if not len(mine) and n > ALL_CANDIDATES:
-                mine = self.candidates_in(about, vector, lexical)
-            cand = mine if len(mine) else cand
+        # A question is answered from the guides ``about`` its job (see ``documents_about``): its
+        # candidates are found within them (all of a small guide, as with one guide).
+        cand = self.candidates_in(about, vector, lexical, extra) if about else self.candidates(query, vector, lexical, extra)
         matches = self.token_match(q, cand)
         x, rows, cos = self.features(query, vector, cand, lexical, matches, weights)
         scores = np.full(n, -np.inf, dtype=np.float32)
@@ -342,15 +344,20 @@ class Retriever:
         all_matches[:, cand] = matches
         tokens = QueryTokens(q, weights, token_starts, all_matches)
         hits = [Hit(int(i), float(scores[i])) for i in cand[np.argsort(-scores[cand], kind="stable")[:k]]]
-        return Ranking(query, hits, scores, features, row_cosine, tokens, self.role_similarity(query.role), candidates=cand)
+        role = self.role_similarity(query.role, about)
+        return Ranking(query, hits, scores, features, row_cosine, tokens, role, candidates=cand)
 
-    def role_similarity(self, role: str | None) -> float:
-        """How close the job a question names is to the closest guide's subject (1.0 when none is named)."""
+    def role_similarity(self, role: str | None, about: set[int] | None = None) -> float:
+        """How close the job a question names is to the subject of the guides answering it (of any
+        guide, given none); 1.0 when it names none."""
         if role is None or not self.index.subjects:
             return 1.0
-        if self.index.names_role(role):
+        if self.index.names_role(role, about):
             return 1.0  # a role the guide itself describes ("coordinator", "program manager")
-        return float(max(self.subject_similarities(role).values(), default=1.0))
+        sims = self.subject_similarities(role)
+        if about is not None:
+            sims = {s: v for s, v in sims.items() if s in {self.index.documents[d][2] for d in about}}
+        return float(max(sims.values(), default=1.0))
 
     def subject_similarities(self, role: str) -> dict[str, float]:
         """The similarity of a job to each guide's subject (cached: the same few jobs come up again)."""
@@ -366,11 +373,16 @@ class Retriever:
         return self._roles[role]
 
     def documents_about(self, query: Query) -> set[int] | None:
-        """The documents about the job a question names (several guides: each about one job), or
-        None when it names none of their subjects. By the subject's words in the question ("TPM"
+        """The guides a question is answered from (several guides, each about one job): those about
+        the job it names; naming none of their jobs, those about the assistant's own (``home_job``);
+        None (every guide) when there is one subject, or no guide about the home job."""
+        return self.job_documents(query) or self.job_documents_of(self.home_job)
+
+    def job_documents(self, query: Query) -> set[int] | None:
+        """The documents about the job a question names, by the subject's words in it ("TPM"
         spelled out, "data engineers"), else by the similarity of the job it names."""
         documents = self.index.documents
-        if len({subject for _, _, subject in documents if subject}) < 2:
+        if len(self.index.subjects) < 2:
             return None  # one subject: every passage is about it
         asked = set(query.terms)
         named: dict[int, int] = {}
@@ -381,17 +393,23 @@ class Retriever:
         if named:
             most = max(named.values())  # "senior data engineer" over "engineer"
             return {d for d, n in named.items() if n == most}
-        if query.role is None:
+        return self.job_documents_of(query.role)
+
+    def job_documents_of(self, role: str | None) -> set[int] | None:
+        """The documents whose subject is this job (similarity at least SAME_JOB), if any."""
+        if not role or len(self.index.subjects) < 2:
             return None
-        sims = self.subject_similarities(query.role)
+        sims = self.subject_similarities(role)
         best = max(sims.values(), default=0.0)
         if best < SAME_JOB:
             return None
+        documents = self.index.documents
         return {d for d, (_, _, subject) in enumerate(documents) if subject and sims.get(subject, 0.0) >= best - 1e-6}
 
     def search(self, text: str, k: int) -> Ranking:
         """The top ``k`` passages for a question."""
-        return self._rank(self.analyze(text), k)
+        query = self.analyze(text)
+        return self._rank(query, k, None, self.documents_about(query))
 
     def analyze(self, text: str, focus: str | None = None) -> Query:
         """The question as analysed with the options these weights were fitted with."""
@@ -418,15 +436,21 @@ class Retriever:
         marked = None
         if boosts is not None:
             marked = np.flatnonzero(boosts.quoted + boosts.neighbour + boosts.direction + boosts.ordinal + boosts.sibling)
-        alone = self._rank(self.analyze(message), k, marked)
-        both = self._rank(self.analyze(f"{context} {message}", focus=message), k, _union(alone.candidates, marked))
+        message_query = self.analyze(message)
+        conversation = self.analyze(f"{context} {message}", focus=message)
+        # The job the message names, else the one the conversation is about, for both searches.
+        about = self.job_documents(message_query) or self.documents_about(conversation)
+        alone = self._rank(message_query, k, marked, about)
+        both = self._rank(conversation, k, _union(alone.candidates, marked), about)
         # Scored together: the passages either search found (a passage the message alone found is
         # scored for the conversation too, and the other way round).
         pool = _union(both.candidates, alone.candidates)
         if len(pool) != len(both.candidates):  # type: ignore[arg-type]
-            alone = self._rank(self.analyze(message), k, pool)
-            both = self._rank(self.analyze(f"{context} {message}", focus=message), k, pool)
-        scores = both.scores + self.followup.message * alone.scores
+            alone = self._rank(message_query, k, pool, about)
+            both = self._rank(conversation, k, pool, about)
+        # Both rankings scored the same pool; elsewhere -inf stays -inf (0 x -inf would be nan).
+        scored = np.isfinite(both.scores)
+        scores = np.where(scored, both.scores + self.followup.message * np.where(scored, alone.scores, 0.0), -np.inf)
         if boosts is not None:
             scores = scores + (
                 self.followup.quoted * boosts.quoted
