@@ -121,7 +121,7 @@ class Restatement:
 
 # What tells a second statement of the same thing elsewhere in the guide ("salaries range from $85,000
 # to $130,000" beside "$104,000 and $140,000") from a merely related sentence.
-RESTATEMENT_FEATURES = ("gap", "closeness", "topic", "question", "same_value", "novelty", "new_number")
+RESTATEMENT_FEATURES = ("gap", "closeness", "topic", "question", "same_value", "novelty", "new_number", "same_heading")
 _NUMBER = re.compile(r"\d[\d,.]*")
 
 
@@ -139,7 +139,9 @@ def restatement_candidates(index: Index, ranking: Ranking, best: Sentence, compo
     ``best``'s, best first, with what the restatement model reads: how far below ``best`` the
     picker puts it, how close their vectors are, how much of the answer's topic it shares (the
     words the question and ``best`` have in common, with its label), how much of the question it
-    shares, and whether both give the same kind of value (a figure, a rate, a number of years)."""
+    shares, whether both give the same kind of value (a figure, a rate, a number of years), how much
+    of it is new (words and numbers that ``best``'s passage lacks), and whether it sits under the
+    same heading."""
     if best.row < 0:
         return []
     pool = [s for s in sentence_candidates(index, ranking, RESTATEMENT_PASSAGES) if s.chunk != best.chunk]
@@ -151,10 +153,12 @@ def restatement_candidates(index: Index, ranking: Ranking, best: Sentence, compo
         own = set(index.sentence_terms[s.chunk][i]) if i >= 0 else set(content_terms(s.text))
         return own | set(content_terms(index.chunks[s.chunk].label))
 
-    said_best = terms(best)
+    # What the answer is about: the best sentence's passage (its other sentences may be shown too).
+    passage = index.chunks[best.chunk]
+    said_best = set(index.chunk_terms[best.chunk]) - set(content_terms(passage.section))
     topic = asked & said_best
     kinds = _value_kinds(best.text)
-    numbers = set(_NUMBER.findall(best.text))
+    numbers = set(_NUMBER.findall(passage.text))
     out: list[Restatement] = []
     for sentence in sorted(pool, key=lambda x: -x.score):
         if any(r.sentence.chunk == sentence.chunk for r in out):
@@ -170,6 +174,7 @@ def restatement_candidates(index: Index, ranking: Ranking, best: Sentence, compo
             # A second statement says something the best one does not (a near copy adds nothing).
             "novelty": _weighted_share(index, said - said_best, said),
             "new_number": float(bool(set(_NUMBER.findall(sentence.text)) - numbers)),
+            "same_heading": float(index.chunks[sentence.chunk].heading == passage.heading),
         }
         out.append(Restatement(sentence, closeness, best.score - sentence.score, features))
     return out
