@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tpm_assistant import chat, query
 from tpm_assistant.abstain import SIGNALS
 from tpm_assistant.assistant import Assistant
 from tpm_assistant.config import load_settings
@@ -82,7 +83,12 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("- abbreviations read as the guide's phrases",
      {"options": {"fix_typos": True, "expand_acronyms": True, "acronyms_inline": True, "expand_abbreviations": False}}, None),
     ("- restatements (both statements)", {}, lambda w: w["sentence"].update(restatement_margin=-1.0)),
+    ("- restatement model's value and novelty features (kind of value, new words, new number)", {},
+     lambda w: w["sentence"].get("restatement_model", {}).get("weights", {}).update(same_value=0.0, novelty=0.0, new_number=0.0)),
+    ("- one-word follow-ups read with the conversation", {}, lambda w: setattr(chat, "ONE_WORD", 0)),
+    ("- answer type from the conversation for follow-ups (and in Chicago?)", {}, lambda w: setattr(query, "WANTS_FROM_CONVERSATION", False)),
     ("- fitted list model (lists never)", {}, lambda w: w["sentence"].update(lists=False)),
+    ("- ordinal questions answered with that item of the list (the first job on the path)", {}, lambda w: w["sentence"].update(ordinals=False)),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
     ("- standalone check for short follow-ups", {}, lambda w: w["abstain"].update(standalone=2.0)),
@@ -99,27 +105,35 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
 ]  # fmt: skip
 
 
+ONE_WORD, WANTS_FROM_CONVERSATION = chat.ONE_WORD, query.WANTS_FROM_CONVERSATION
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="also write the table to this file")
+    parser.add_argument("--sets", default=",".join(CHECK), help="comma-separated eval sets to score (default: all)")
+    parser.add_argument("--only", default="", help="run only the variants whose name holds one of these comma-separated strings (and the full system)")
     args = parser.parse_args()
+    sets = args.sets.split(",")
+    variants = [v for v in VARIANTS if v[0] == "full system" or not args.only or any(o in v[0] for o in args.only.split(","))]
     settings = load_settings()
     items = [i for path in TRAIN for i in load_items(path)]
-    checks = {name: load_items(path) for name, path in CHECK.items()}
+    checks = {name: load_items(path) for name, path in CHECK.items() if name in sets}
     base = Assistant(settings, weights=neutral_weights())
     base.load()
     full_followup: dict[str, Any] | None = None
-    others = [name for name in CHECK if name != "dev"]
+    others = [name for name in checks if name != "dev"]
     summary = [
         "| variant | dev hit@1 | dev answer_acc | " + " | ".join(f"pooled {c}" for c in POOLED) + " |",
         "|---|---|---|" + "---|" * len(POOLED),
     ]
     lines = [
-        "| variant | " + " | ".join(f"{s} {c}" for s in CHECK for c in COLUMNS) + " |",
-        "|---|" + "---|" * (len(CHECK) * len(COLUMNS)),
+        "| variant | " + " | ".join(f"{s} {c}" for s in checks for c in COLUMNS) + " |",
+        "|---|" + "---|" * (len(checks) * len(COLUMNS)),
     ]
-    for name, kwargs, change in VARIANTS:
+    for name, kwargs, change in variants:
         started = time.perf_counter()
+        chat.ONE_WORD, query.WANTS_FROM_CONVERSATION = ONE_WORD, WANTS_FROM_CONVERSATION  # a row's switch lasts one row
         kwargs = dict(kwargs)
         kwargs.setdefault("options", {"fix_typos": True, "expand_acronyms": True, "acronyms_inline": True})
         if full_followup is not None:
@@ -133,9 +147,10 @@ def main() -> int:
         assistant = base.with_weights(weights)
         client = LocalClient(assistant)
         metrics = {s: run_eval(check_items, client, settings.corpus_dir).metrics for s, check_items in checks.items()}
-        lines.append(f"| {name} | " + " | ".join(f"{metrics[s][c]:g}" for s in CHECK for c in COLUMNS) + " |")
+        lines.append(f"| {name} | " + " | ".join(f"{metrics[s][c]:g}" for s in checks for c in COLUMNS) + " |")
         pool = pooled([metrics[s] for s in others])
-        summary.append(f"| {name} | {metrics['dev']['hit@1']:.2f} | {metrics['dev']['answer_acc']:.2f} | "
+        dev = metrics.get("dev", {})
+        summary.append(f"| {name} | {dev.get('hit@1', 0.0):.2f} | {dev.get('answer_acc', 0.0):.2f} | "
                        + " | ".join(f"{pool[c]:.2f}" for c in POOLED) + " |")  # fmt: skip
         print(summary[-1], f"({time.perf_counter() - started:.0f}s)", file=sys.stderr)
     table = f"Pooled: {' + '.join(others)}.\n\n" + "\n".join(summary) + "\n\n" + "\n".join(lines)

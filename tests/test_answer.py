@@ -124,3 +124,63 @@ def test_a_question_about_another_job_is_declined_because_of_the_job(real_assist
     weights["abstain"]["weights"][weights["abstain"]["features"].index("other_job")] = 0.0
     assert real_assistant.with_weights(weights).ask(question).answered
     assert real_assistant.ask("What is the average salary of a technical project manager?").answered
+
+
+def test_a_second_statement_elsewhere_is_found_by_the_fitted_restatement_model():
+    """The restatement model reads what a second statement of the same thing shares with the
+    answer: here the kind of value (a salary figure), which an unrelated sentence lacks."""
+    from test_retrieval import make_index
+
+    from tpm_assistant.answer import RESTATEMENT_FEATURES, Composer, restatement_candidates, sentence_candidates
+    from tpm_assistant.retrieval import Retriever
+
+    text = """# Benefits
+
+- Pay: Average salaries range from $85,000 to $130,000 annually.
+- Teams: Managers coordinate engineers and analysts every day.
+
+# How much can you earn?
+
+In 2025 manager salaries range between $104,000 and $140,000 annually.
+"""
+    index, encoder = make_index(text)
+    plain = {"features": ["cos"], "weights": [1.0], "restatement_margin": 1.0, "max_restatements": 1}
+    ranking = Retriever(index, encoder).search("What salary range do managers earn?", 3)
+    composer = Composer(plain | {"restatement_model": {"weights": {"same_value": 2.0}, "bias": -1.0}})
+    candidates = sentence_candidates(index, ranking)
+    composer.score(candidates)
+    best = max(candidates, key=lambda s: s.score)
+    found = restatement_candidates(index, ranking, best, composer)
+    assert all(set(r.features) == set(RESTATEMENT_FEATURES) for r in found)
+    said = [s.text for s in composer.restatements(index, ranking, best, found)]
+    assert len(said) == 1 and "$" in said[0] and said[0] != best.text
+    # Without the value feature the same model keeps nothing.
+    blind = Composer(plain | {"restatement_model": {"weights": {"same_value": 0.0}, "bias": -1.0}})
+    assert blind.restatements(index, ranking, best, found) == []
+
+
+def test_a_question_about_a_place_in_a_list_gets_that_item():
+    """"What is the first stage on the path?" is answered by the first bullet of the list its best
+    passage sits in, and "the last" by the last; "first" as an adverb is no place in a list."""
+    from test_retrieval import make_index
+
+    from tpm_assistant.answer import Composer
+    from tpm_assistant.retrieval import Retriever
+
+    text = """# What is the career path?
+
+The path usually starts with support work and grows into ownership of delivery.
+
+- Coordinator: In this entry stage you organize meetings and update plans.
+- Manager: After some years you manage full projects and budgets.
+- Director: These roles focus on strategy and portfolio planning.
+"""
+    index, encoder = make_index(text)
+    retriever = Retriever(index, encoder)
+    composer = Composer({"features": ["cos"], "weights": [1.0]})
+    first = composer.compose(index, retriever.search("What is the first stage on the career path?", 3))
+    assert first.answer.startswith("Coordinator: In this entry stage") and first.citations[0].text.startswith("Coordinator")
+    assert composer.compose(index, retriever.search("What is the last stage of the career path?", 3)).answer.startswith("Director:")
+    assert composer.ordinal_item(index, retriever.search("Which stage should I aim for first?", 3)) is None
+    blind = Composer({"features": ["cos"], "weights": [1.0], "ordinals": False})
+    assert blind.ordinal_item(index, retriever.search("What is the first stage on the career path?", 3)) is None

@@ -92,3 +92,52 @@ def test_a_comparison_is_answered_only_where_the_guide_compares(small):
     assert unmet.describe(unmet.missing()) == "The guide does not compare Epic Games and Amazon Web Services."
     met = coverage(index, retriever.search("Is CAPM better than PMP for beginners?", 3))
     assert met.comparison_unmet == 0.0
+
+
+NAMED = GUIDE_LIKE + """
+# What internships are there?
+
+- Agencies: The Metropolitan Transportation Authority (MTA) offers internships on technology projects.
+
+Salaries in metropolitan areas may be higher.
+"""
+
+
+def test_an_acronym_the_guide_defines_for_a_name_is_a_name_and_one_for_its_topic_is_not():
+    """"MTA" is spelled out as the name it stands for (even though the guide also writes
+    "metropolitan" in lower case), so a question about it has a name to check; "TPMs" is spelled out
+    as the topic it stands for, not a constraint."""
+    index, _ = make_index(NAMED)
+    query = analyze("Is the MTA internship paid or unpaid?", index, acronyms_inline=True)
+    assert "Metropolitan Transportation Authority" in query.expanded
+    assert ("name", "Metropolitan Transportation Authority") in [(c.kind, c.text) for c in query.constraints]
+    assert [c for c in analyze("What do TPMs earn?", index, acronyms_inline=True).constraints if c.kind == "name"] == []
+
+
+def test_rather_than_is_no_comparison_but_a_comparative_adjective_is():
+    from tpm_assistant.answerable import compares
+
+    text = GUIDE_LIKE + """
+# Pay
+
+Salary figures for startups and enterprise firms are benchmarks rather than guarantees.
+
+# Settings
+
+Government roles offer structured processes, while startups offer faster-paced work and broader responsibility.
+"""
+    index, _ = make_index(text)
+    benchmarks = next(i for i, c in enumerate(index.chunks) if "benchmarks" in c.text)
+    settings = next(i for i, c in enumerate(index.chunks) if "faster-paced" in c.text)
+    assert not compares(index, benchmarks, {"startup", "enterprise"})
+    assert compares(index, settings, {"startup", "government"})
+
+
+def test_a_follow_up_without_an_answer_type_asks_for_the_conversations():
+    """"and in Chicago?" after a salary question asks for a salary: the value check applies."""
+    index, _ = make_index(NAMED)
+    follow = analyze("What do entry-level managers earn? and in Chicago?", index, focus="and in Chicago?")
+    assert follow.wants == frozenset({"money"})
+    assert analyze("and in Chicago?", index).wants == frozenset()
+    # A follow-up that asks for its own type keeps it.
+    assert analyze("What do managers earn? and how long is the first stage?", index, focus="and how long is the first stage?").wants == frozenset({"duration"})

@@ -127,3 +127,13 @@ def test_follow_up_scores_add_fitted_boosts_for_each_kind_of_reference():
     plain = retriever.search_followup("What is the pay?", "and later?", 5)
     boosted = retriever.search_followup("What is the pay?", "and later?", 5, marks)
     assert np.allclose(boosted.scores - plain.scores, 2.0 * marks.quoted + 0.5 * marks.neighbour + 3.0 * marks.direction)
+
+
+@pytest.mark.parametrize("message", ["what kinds of projects?", "which firms?", "salary?"])
+def test_a_message_with_one_content_word_is_read_with_the_conversation(message):
+    """It cannot say on its own what it is about, so no standalone check lets it drop the
+    conversation ("what kinds of projects?" after a question about energy companies)."""
+    follow = resolve([Turn("user", "Which energy companies employ technical project managers?"), Turn("assistant", "..."), Turn("user", message)])
+    assert follow.context and follow.explicit
+    two = resolve([Turn("user", "What is the average TPM salary?"), Turn("assistant", "..."), Turn("user", "Which certification first?")])
+    assert two.context and not two.explicit  # two content words: may stand alone when the guide answers it

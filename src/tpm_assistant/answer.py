@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .models import Answer, Citation
@@ -42,6 +42,13 @@ LIST_HITS = 5  # how many of the best passages show whether a list as a whole is
 LIST_FEATURES = ("whole_list", "list", "heading_named", "plural_heading", "rare_item", "head_over_label", "hits_in_list", "sequence")
 # A question about a sequence: "the path from coordinator to director", "in order", "the ladder".
 _SEQUENCE = re.compile(r"\b(path|progression|ladder|sequence|in order|stages|steps|from \w+(?: \w+)? to|all the way)\b", re.I)
+
+
+# "the first job on the path", "the last stage": a place in a list, then what is placed (a word).
+_PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
+           "5th": 5, "last": -1, "final": -1}  # fmt: skip
+_ORDINAL_IN_QUESTION = re.compile(rf"\bthe\s+({'|'.join(_PLACES)})\s+([\w-]+)", re.I)
+MIN_ORDINAL_LIST = 3
 
 
 def top_index(ranking: Ranking) -> int:
@@ -120,22 +127,67 @@ class Restatement:
     sentence: Sentence
     closeness: float  # cosine of its vector with the best sentence's
     gap: float  # how much lower the sentence picker scores it than the best sentence
+    features: dict[str, float] = field(default_factory=dict)  # RESTATEMENT_FEATURES
+
+
+# What tells a second statement of the same thing elsewhere in the guide ("salaries range from $85,000
+# to $130,000" beside "$104,000 and $140,000") from a merely related sentence.
+RESTATEMENT_FEATURES = ("gap", "closeness", "topic", "question", "same_value", "novelty", "new_number", "same_heading")
+_NUMBER = re.compile(r"\d[\d,.]*")
+
+
+def _value_kinds(text: str) -> set[str]:
+    return {k for k, p in (("money", _MONEY), ("years", _YEARS), ("percent", _PERCENT)) if p.search(text)}
+
+
+def _weighted_share(index: Index, part: set[str], whole: set[str]) -> float:
+    weight = sum(index.idf.get(t, 0.0) for t in whole)
+    return sum(index.idf.get(t, 0.0) for t in part & whole) / weight if weight else 0.0
 
 
 def restatement_candidates(index: Index, ranking: Ranking, best: Sentence, composer: Composer) -> list[Restatement]:
-    """The best-scoring sentence of each of the top RESTATEMENT_PASSAGES passages under another
-    heading than ``best``'s, best first."""
+    """The best-scoring sentence of each of the top RESTATEMENT_PASSAGES passages other than
+    ``best``'s, best first, with what the restatement model reads: how far below ``best`` the
+    picker puts it, how close their vectors are, how much of the answer's topic it shares (the
+    words the question and ``best`` have in common, with its label), how much of the question it
+    shares, whether both give the same kind of value (a figure, a rate, a number of years), how much
+    of it is new (words and numbers that ``best``'s passage lacks), and whether it sits under the
+    same heading."""
     if best.row < 0:
         return []
-    heading = index.chunks[best.chunk].heading
-    pool = [s for s in sentence_candidates(index, ranking, RESTATEMENT_PASSAGES) if index.chunks[s.chunk].heading != heading]
+    pool = [s for s in sentence_candidates(index, ranking, RESTATEMENT_PASSAGES) if s.chunk != best.chunk]
     composer.score(pool)
+    asked = set(ranking.query.focus_terms or ranking.query.terms)
+
+    def terms(s: Sentence) -> set[str]:
+        i = index.sentence_rows[s.chunk].index(s.row) if s.row in index.sentence_rows[s.chunk] else -1
+        own = set(index.sentence_terms[s.chunk][i]) if i >= 0 else set(content_terms(s.text))
+        return own | set(content_terms(index.chunks[s.chunk].label))
+
+    # What the answer is about: the best sentence's passage (its other sentences may be shown too).
+    passage = index.chunks[best.chunk]
+    said_best = set(index.chunk_terms[best.chunk]) - set(content_terms(passage.section))
+    topic = asked & said_best
+    kinds = _value_kinds(best.text)
+    numbers = set(_NUMBER.findall(passage.text))
     out: list[Restatement] = []
     for sentence in sorted(pool, key=lambda x: -x.score):
         if any(r.sentence.chunk == sentence.chunk for r in out):
             continue
         closeness = float(index.vectors[sentence.row] @ index.vectors[best.row])
-        out.append(Restatement(sentence, closeness, best.score - sentence.score))
+        said = terms(sentence)
+        features = {
+            "gap": best.score - sentence.score,
+            "closeness": closeness,
+            "topic": _weighted_share(index, said, topic),
+            "question": _weighted_share(index, said, asked),
+            "same_value": float(bool(kinds & _value_kinds(sentence.text))),
+            # A second statement says something the best one does not (a near copy adds nothing).
+            "novelty": _weighted_share(index, said - said_best, said),
+            "new_number": float(bool(set(_NUMBER.findall(sentence.text)) - numbers)),
+            "same_heading": float(index.chunks[sentence.chunk].heading == passage.heading),
+        }
+        out.append(Restatement(sentence, closeness, best.score - sentence.score, features))
     return out
 
 
@@ -194,6 +246,7 @@ class Composer:
         self.second_figure_margin = float(weights.get("second_figure_margin", 0.0))
         self.second_sentence_margin = float(weights.get("second_sentence_margin", 0.0))
         self.lists = bool(weights.get("lists", True))  # answer list questions with the whole list
+        self.ordinals = bool(weights.get("ordinals", True))  # "the first job on the path": that item of the list
         lists = weights.get("list_model", {"weights": {}, "bias": -1.0})
         self.list_weights: dict[str, float] = {n: float(w) for n, w in lists["weights"].items()}
         self.list_bias = float(lists["bias"])
@@ -201,6 +254,10 @@ class Composer:
         self.restatement_margin = float(weights.get("restatement_margin", -1.0))
         self.parallel_cosine = float(weights.get("parallel_cosine", 1.0))
         self.max_restatements = int(weights.get("max_restatements", 1))
+        # A fitted model over RESTATEMENT_FEATURES, when there is one (else the two margins above).
+        model = weights.get("restatement_model")
+        self.restatement_weights: dict[str, float] | None = {n: float(w) for n, w in model["weights"].items()} if model else None
+        self.restatement_bias = float(model["bias"]) if model else 0.0
 
     def score(self, sentences: list[Sentence]) -> None:
         for s in sentences:
@@ -248,10 +305,36 @@ class Composer:
         return items if z > 0 else None
 
     def compose(self, index: Index, ranking: Ranking) -> Answer:
+        item = self.ordinal_item(index, ranking)
+        if item is not None:
+            return self.compose_item(index, ranking, item)
         listed = self.list_section(index, ranking)
         if listed:
             return self.compose_list(index, ranking, listed)
         return self.compose_sentences(index, ranking)
+
+    def ordinal_item(self, index: Index, ranking: Ranking) -> int | None:
+        """For "What is the first job on the career path?": the item in that place of the list the
+        best passage sits in (a list of at least MIN_ORDINAL_LIST bullets), in the guide's order."""
+        if not self.ordinals or not ranking.hits:
+            return None
+        found = _ORDINAL_IN_QUESTION.search((ranking.alone or ranking).query.text)  # the last message
+        if found is None or found.group(2).lower() in STOPWORDS:
+            return None  # "which credential should I get first?": an order of steps, not a place in a list
+        items = self.list_items(index, ranking)
+        place = _PLACES[found.group(1).lower()]
+        if len(items) < MIN_ORDINAL_LIST or place > len(items):
+            return None
+        return items[place - 1 if place > 0 else place]
+
+    def compose_item(self, index: Index, ranking: Ranking, item: int) -> Answer:
+        """One item of a list: its opening sentence, with its label, cited first."""
+        chunk = index.chunks[item]
+        s, e = chunk.sentences[0]
+        opening = Sentence(0, item, s, e, chunk.text[s - chunk.start : e - chunk.start], True, [])
+        chunks = self._cite_first(index, ranking, [item])
+        text = self._group_text(index, [opening], [opening])
+        return Answer(answered=True, answer=f"{text} [1]", citations=self._citations(index, ranking, chunks))
 
     def compose_list(self, index: Index, ranking: Ranking, listed: list[int]) -> Answer:
         """Every item of a list, in the guide's order, each cited."""
@@ -310,9 +393,17 @@ class Composer:
         if self.restatement_margin < 0 or self.max_restatements < 1:
             return []
         found = restatement_candidates(index, ranking, best, self) if found is None else found
-        kept = [r.sentence for r in found if r.closeness >= self.parallel_cosine and r.gap <= self.restatement_margin
-                and r.sentence.text != best.text]  # fmt: skip
+        if self.restatement_weights is not None:
+            kept = [r.sentence for r in found if self.restatement_score(r) > 0 and r.sentence.text != best.text]
+        else:
+            kept = [r.sentence for r in found if r.closeness >= self.parallel_cosine and r.gap <= self.restatement_margin
+                    and r.sentence.text != best.text]  # fmt: skip
         return kept[: self.max_restatements]
+
+    def restatement_score(self, found: Restatement) -> float:
+        """The restatement model's score: above 0, ``found`` says again what the answer says."""
+        weights = self.restatement_weights or {}
+        return self.restatement_bias + sum(w * found.features.get(n, 0.0) for n, w in weights.items())
 
     @staticmethod
     def _cite_first(index: Index, ranking: Ranking, used: list[int]) -> list[int]:

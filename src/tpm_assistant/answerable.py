@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 WEAK_MATCH = 0.5  # a question token whose best match in the passage is below this is "not found"
 # Wording that compares two things ("CAPM can be a better starting point", "more useful after").
 _COMPARES = re.compile(
-    r"\b(better|best|worse|worst|more|most|less|least|than|higher|highest|lower|lowest|vs\.?|versus|rather|instead"
-    r"|whereas|compared|unlike|prefer\w*|superior|outweigh\w*)\b",
+    r"\b(better|best|worse|worst|more|most|less|least|(?<!rather )than|higher|highest|lower|lowest|vs\.?|versus"
+    r"|whereas|faster|slower|broader|narrower|larger|smaller|stronger|weaker|greater|easier|harder|cheaper|costlier|bigger|wider|deeper|fewer|compared|unlike|prefer\w*|superior|outweigh\w*)\b",
     re.I,
 )
 # How a missing value of each answer type is named in a "not covered" answer.

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .text import content_terms, words
+from .text import STOPWORDS, content_terms, words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -44,6 +44,9 @@ _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|item|stage|step|tip|op
 _MARKER = re.compile(r"\s*\[\d+\]")
 MAX_CONTEXT_TURNS = 2  # a chain of follow-ups carries at most this many earlier questions
 SHORT = 2  # a message with this many content words or fewer may lean on the conversation
+# A message with this many content words or fewer is read with the conversation, never alone
+# ("what kinds of projects?"); 0 turns this off (bench/quality_ablation.py).
+ONE_WORD = 1
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,8 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
         question,
         tuple(context),
         answers[-1] if answers else None,
-        explicit=leans_on_history(question),
+        # One content word ("what kinds of projects?") cannot say what it is about on its own.
+        explicit=leans_on_history(question) or len(set(content_terms(question)) - STOPWORDS) <= ONE_WORD,
         direction=1 if _AFTER.search(question) else -1 if _BEFORE.search(question) else 0,
         ordinal=_ORDINALS[ordinal.group(1).lower()] if ordinal else None,
         substitutes=bool(_SUBSTITUTION.search(question)) and len(content_terms(question)) >= 1,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .abstain import SIGNALS, signals
 from .answer import SENTENCE_FEATURES, sentence_candidates, sentence_matrix
 from .evaluation import holds, load_items
-from .retrieval import FEATURES, Retriever
+from .retrieval import FEATURES, Retriever, default_weights
 
 if TYPE_CHECKING:
     import numpy as np
@@ -154,41 +154,62 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
         "threshold": round(threshold - 1e-6, 6),
     }
     weights = {"options": options, "ranker": ranker, "sentence": sentence, "abstain": abstain}
-    weights["followup"] = followup or fit_followup(assistant.with_weights(weights), [i for i in items if i["kind"] == "followup"])
+    shipped = default_weights().get("followup") if followup is None else None
+    weights["followup"] = followup or fit_followup(assistant.with_weights(weights), [i for i in items if i["kind"] == "followup"], start=shipped)
     return weights
 
 
 SHORT_ANSWER_WORDS = 40  # median answer length the margins may not exceed
 SECOND_SENTENCE_GRID = tuple(x / 4 for x in range(0, 21))
-RESTATEMENT_GRID = (-1.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # in the picker's units; -1: no restatements
-PARALLEL_GRID = (0.4, 0.5, 0.6, 0.7, 0.8)
+RESTATEMENT_QUANTILES = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 0.99)  # cut-offs tried along the restatement model
 MAX_RESTATEMENTS = (1, 2)
 
 
-def fit_answer_length(index: Any, sentence: dict[str, Any], rankings: list[Any], expects: list[tuple[list[str], bool]]) -> dict[str, float]:
-    """When more than the best sentence is shown: the margin for the next best sentence, and how close
-    and how relevant a restatement elsewhere must be (and how many); the combination answering the
-    most training questions (every expected string where a question asks for all) while the median
-    answer stays under SHORT_ANSWER_WORDS words. Ties go to the shorter answers."""
+def fit_answer_length(index: Any, sentence: dict[str, Any], rankings: list[Any], expects: list[tuple[list[str], bool]]) -> dict[str, Any]:
+    """When more than the best sentence is shown: the margin for the next best sentence, and which
+    statements elsewhere in the guide say the same thing again (and how many are shown).
+
+    The restatement model is a logistic direction over ``answer.RESTATEMENT_FEATURES``, fitted on
+    the candidates of the training questions (a candidate is positive when it holds an expected
+    string the best sentence lacks); its cut-off, the margin and the count are then the combination
+    answering the most training questions (every expected string where a question asks for all)
+    while the median answer stays under SHORT_ANSWER_WORDS words. Ties go to the shorter answers."""
     import itertools
     import statistics
 
-    from .answer import Composer, restatement_candidates
+    import numpy as np
+
+    from .answer import RESTATEMENT_FEATURES, Composer, restatement_candidates
 
     composer = Composer(sentence)
     scored = []
+    rows, labels = [], []
     for ranking, (expect, every) in zip(rankings, expects):
         candidates = sentence_candidates(index, ranking)
         if candidates:
             composer.score(candidates)
             best = max(candidates, key=lambda s: s.score)
-            scored.append((ranking, candidates, restatement_candidates(index, ranking, best, composer), expect, every))
-    best_found: tuple[int, float, dict[str, float]] = (-1, 0.0, {})
-    for margin, restate, cosine, most in itertools.product(SECOND_SENTENCE_GRID, RESTATEMENT_GRID, PARALLEL_GRID, MAX_RESTATEMENTS):
-        if restate < 0 and (cosine, most) != (PARALLEL_GRID[-1], 1):
-            continue  # closeness and count do not matter without restatements
-        composer.second_sentence_margin, composer.restatement_margin = margin, restate
-        composer.parallel_cosine, composer.max_restatements = cosine, most
+            found = restatement_candidates(index, ranking, best, composer)
+            scored.append((ranking, candidates, found, expect, every))
+            for r in found:
+                rows.append([r.features[n] for n in RESTATEMENT_FEATURES])
+                labels.append(float(any(holds(r.sentence.text, [e]) and not holds(best.text, [e]) for e in expect)))
+    model: dict[str, Any] | None = None
+    cuts: list[float | None] = [None]
+    if rows and len(set(labels)) == 2:
+        w, b = fit_logistic(np.array(rows), np.array(labels))
+        z = np.array(rows) @ w + b
+        model = {"weights": {n: round(float(v), 6) for n, v in zip(RESTATEMENT_FEATURES, w)}, "bias": round(float(b), 6)}
+        cuts += [float(np.quantile(z, q)) for q in RESTATEMENT_QUANTILES]
+    best_found: tuple[int, float, dict[str, Any]] = (-1, 0.0, {})
+    for margin, cut, most in itertools.product(SECOND_SENTENCE_GRID, cuts, MAX_RESTATEMENTS):
+        if cut is None and most != 1:
+            continue  # the count does not matter without restatements
+        composer.second_sentence_margin = margin
+        composer.restatement_margin = -1.0 if cut is None else 1.0
+        composer.max_restatements = most
+        if model is not None and cut is not None:
+            composer.restatement_weights, composer.restatement_bias = model["weights"], model["bias"] - cut
         right, lengths = 0, []
         for ranking, candidates, found, expect, every in scored:
             text = " ".join(s.text for s in composer.pick(candidates, ranking, index, found))
@@ -196,8 +217,11 @@ def fit_answer_length(index: Any, sentence: dict[str, Any], rankings: list[Any],
             lengths.append(len(text.split()))
         length = statistics.median(lengths) if lengths else 0.0
         if length <= SHORT_ANSWER_WORDS and (right, -length) > best_found[:2]:
-            best_found = (right, -length, {"second_sentence_margin": margin, "restatement_margin": restate,
-                                           "parallel_cosine": cosine, "max_restatements": most})  # fmt: skip
+            chosen: dict[str, Any] = {"second_sentence_margin": margin, "restatement_margin": composer.restatement_margin,
+                                      "max_restatements": most}  # fmt: skip
+            if model is not None and cut is not None:
+                chosen["restatement_model"] = {"weights": model["weights"], "bias": round(model["bias"] - cut + 1e-6, 6)}
+            best_found = (right, -length, chosen)
     return best_found[2]
 
 
@@ -265,29 +289,32 @@ FOLLOWUP_GRID = {
 }
 
 
-def fit_followup(assistant: Assistant, items: list[dict[str, Any]], rounds: int = 2) -> dict[str, float]:
+def fit_followup(assistant: Assistant, items: list[dict[str, Any]], rounds: int = 2, start: dict[str, float] | None = None) -> dict[str, float]:
     """The follow-up boosts with the most training conversations answered right: coordinate
-    descent over FOLLOWUP_GRID, one boost at a time (ties go to the smaller boost). ``assistant``
-    answers with the other fitted weights."""
+    descent over FOLLOWUP_GRID, one boost at a time, from ``start`` (the shipped boosts when
+    refitting; a tie keeps the current value, so a refit changes a boost only where the training
+    conversations ask for it). Before each round the earlier turns of every conversation are
+    answered again with the boosts found so far, as they will be when the assistant runs (a third
+    turn leans on an answer that was itself a follow-up). ``assistant`` answers with the other
+    fitted weights."""
     if not items:
         return dict.fromkeys(FOLLOWUP_GRID, 0.0)
-    # Earlier turns are answered once, with the starting boosts; only the last turn is re-asked.
     weights = assistant.weights or {}
-    start = assistant.with_weights(weights | {"followup": FOLLOWUP_START})
-    histories = {i["id"]: conversation_messages(start, i) for i in items}
+    params = {k: 0.0 for k in FOLLOWUP_GRID} | dict(FOLLOWUP_START) | {k: float(v) for k, v in (start or {}).items() if k in FOLLOWUP_GRID}
 
-    def right(params: dict[str, float]) -> int:
+    def right(params: dict[str, float], histories: dict[str, list[Any]]) -> int:
         candidate = assistant.with_weights(weights | {"followup": params})
         return sum(conversation_right(candidate.chat(histories[i["id"]]), i["expect"]) for i in items)
 
-    params = dict(FOLLOWUP_START) | {k: 0.0 for k in FOLLOWUP_GRID if k not in FOLLOWUP_START}
-    best = right(params)
     for _ in range(rounds):
+        current = assistant.with_weights(weights | {"followup": params})
+        histories = {i["id"]: conversation_messages(current, i) for i in items}
+        best = right(params, histories)
         for name, grid in FOLLOWUP_GRID.items():
             for value in grid:
                 trial = params | {name: value}
-                score = right(trial)
-                if score > best or (score == best and value < params[name]):
+                score = right(trial, histories)
+                if score > best:
                     best, params = score, trial
     return params
 

@@ -80,6 +80,9 @@ UNITS = frozenset(
 # "per hour", "a month": a time unit is a unit after these words (and a plain word elsewhere).
 TIME_UNITS = frozenset("hour hours day days week weeks month months".split())
 _PER = frozenset("per an a each every".split())
+# A follow-up that names no answer type asks for the conversation's ("and in Chicago?" after a
+# salary question); False turns this off (bench/quality_ablation.py).
+WANTS_FROM_CONVERSATION = True
 ConstraintKind = Literal["name", "number", "unit", "term"]
 RARE_IDF = 2.3  # a term in fewer than about a tenth of the passages: what a question is specifically about
 
@@ -163,6 +166,13 @@ _SENTENCE_BREAK = re.compile(r"[.!?]\s*$|^\s*$")
 
 
 _NAME_JOINERS = frozenset({"of", "in", "for", "and", "&", "the", "de"})
+
+
+def is_name(phrase: str) -> bool:
+    """A long form the guide writes as a name: every word capitalised but the small joining words
+    ("Metropolitan Transportation Authority", "Certified Associate in Project Management"), unlike
+    "Technical project managers"."""
+    return all(w[0].isupper() for w in phrase.split() if w.lower() not in _NAME_JOINERS)
 
 
 def abbreviation_of(word: str, text: str, index: Index) -> str | None:
@@ -323,7 +333,7 @@ def analyze(
                 long, plural_form = index.acronyms[key]
                 # "TPM" -> "technical project manager", "TPMs" -> "technical project managers"
                 spelled[t] = long[:-1] if plural_form and t == key and long.endswith("s") else long
-                if long.split()[0].lower() not in index.proper:
+                if not is_name(long):
                     spelled[t] = spelled[t].lower()  # "technical project managers", not a name
             elif expand_abbreviations and abbreviation_of(t, text, index):
                 spelled[t] = abbreviation_of(t, text, index) or t
@@ -351,8 +361,14 @@ def analyze(
         focus_terms=content_terms(" ".join(focus_words)),
         role=role_of(expanded),
         constraints=constraints_of(expanded, index),
-        wants=frozenset(
-            t for t, intent in WANTS.items()
-            if INTENTS[intent].search(asked) and not (t == "money" and INTENTS["qualitative"].search(asked))
-        ),  # fmt: skip
+        wants=wanted(asked) or (wanted(expanded) if focus is not None and WANTS_FROM_CONVERSATION else frozenset()),
     )
+
+
+def wanted(text: str) -> frozenset[str]:
+    """The answer types ``text`` asks for (keys of WANTS). A follow-up that names none ("and in
+    Chicago?") asks for what the conversation asked for ("What's the average salary?")."""
+    return frozenset(
+        t for t, intent in WANTS.items()
+        if INTENTS[intent].search(text) and not (t == "money" and INTENTS["qualitative"].search(text))
+    )  # fmt: skip
