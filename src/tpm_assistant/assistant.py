@@ -222,5 +222,7 @@ class Assistant:
             alone = loaded.retriever.search(follow.question, k)
             if loaded.abstainer.probability(signals(loaded.index, alone)) >= loaded.abstainer.standalone:
                 return alone
-        context = context_text(follow, loaded.index) if loaded.retriever.followup.substitution else " ".join(follow.context)
-        return loaded.retriever.search_followup(context, follow.question, k, boosts(loaded.index, follow))
+        retriever = loaded.retriever
+        about = retriever.conversation_documents(" ".join(follow.context), follow.question)
+        context = context_text(follow, loaded.index, about) if retriever.followup.substitution else " ".join(follow.context)
+        return retriever.search_followup(context, follow.question, k, boosts(loaded.index, follow, about))

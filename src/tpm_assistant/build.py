@@ -227,6 +227,7 @@ CREATE TABLE chunks (i INTEGER PRIMARY KEY, id TEXT UNIQUE, source TEXT, section
                      text TEXT, start INT, "end" INT, sentences TEXT, position INT, heading_start INT, heading_end INT,
                      doc INT);
 CREATE INDEX chunks_section ON chunks (source, heading_start);
+CREATE INDEX chunks_label ON chunks (label);
 CREATE TABLE rows (r INTEGER PRIMARY KEY, id TEXT UNIQUE, chunk INT, view TEXT, embed_hash TEXT, embed TEXT);
 CREATE TABLE documents (d INTEGER PRIMARY KEY, source TEXT UNIQUE, title TEXT, subject TEXT);
 CREATE TABLE terms (kind TEXT, term TEXT, id INT, df INT, PRIMARY KEY (kind, term)) WITHOUT ROWID;

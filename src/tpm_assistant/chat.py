@@ -106,7 +106,7 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
     )
 
 
-def context_text(follow: FollowUp, index: Index) -> str:
+def context_text(follow: FollowUp, index: Index, documents: set[int] | None = None) -> str:
     """The earlier question(s) as searched with the message. For "what about X?", the slot X fills
     gives way: the words of the question it follows that name the item the previous answer quoted
     (its label: "fintech" in "Financial services and FinTech") or a name ("New York City"), unless
@@ -117,7 +117,7 @@ def context_text(follow: FollowUp, index: Index) -> str:
 
     *earlier, last = follow.context
     keep = set(content_terms(follow.question))
-    labels = [index.chunks[i].label for i in quoted_passages(index, follow.previous_answer)]
+    labels = [index.chunks[i].label for i in quoted_passages(index, follow.previous_answer, documents)]
     slot = {t for label in labels for t in content_terms(label)}
     slot |= {t for c in constraints_of(last, index) if c.kind != "term" for t in c.terms}
     slot -= keep
@@ -141,9 +141,10 @@ class Boosts:
     sibling: np.ndarray  # for "what about X?": the other items of the list a quoted passage is in
 
 
-def quoted_passages(index: Index, answer: str | None) -> list[int]:
+def quoted_passages(index: Index, answer: str | None, documents: set[int] | None = None) -> list[int]:
     """The passages the previous answer quoted a sentence (or a list item's label) of, in the order
-    the answer quotes them: looked up by the sentences and labels the answer is made of."""
+    the answer quotes them: looked up by the sentences and labels the answer is made of, within the
+    ``documents`` the conversation is answered from (the same sentence may be in several guides)."""
     from .build import text_hash
     from .chunking import sentence_spans
 
@@ -166,10 +167,11 @@ def quoted_passages(index: Index, answer: str | None) -> list[int]:
             label = label.rsplit(": ", 1)[-1]
         for chunk in index.chunks_with_label(label):
             found.setdefault(chunk, place)
-    return [c for c, _ in sorted(found.items(), key=lambda x: (x[1], x[0]))]
+    mine = found.items() if documents is None else [(c, p) for c, p in found.items() if int(index.doc[c]) in documents]
+    return [c for c, _ in sorted(mine, key=lambda x: (x[1], x[0]))]
 
 
-def boosts(index: Index, follow: FollowUp) -> Boosts:
+def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) -> Boosts:
     import numpy as np
 
     n = len(index.chunks)
@@ -178,7 +180,7 @@ def boosts(index: Index, follow: FollowUp) -> Boosts:
     direction = np.zeros(n, dtype=np.float32)
     ordinal = np.zeros(n, dtype=np.float32)
     sibling = np.zeros(n, dtype=np.float32)
-    order = quoted_passages(index, follow.previous_answer)
+    order = quoted_passages(index, follow.previous_answer, documents)
     quoted[order] = 1.0
 
     def beside(i: int, step: int) -> int | None:

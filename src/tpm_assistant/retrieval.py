@@ -406,6 +406,11 @@ class Retriever:
         documents = self.index.documents
         return {d for d, (_, _, subject) in enumerate(documents) if subject and sims.get(subject, 0.0) >= best - 1e-6}
 
+    def conversation_documents(self, context: str, message: str) -> set[int] | None:
+        """The guides a follow-up is answered from: about the job the message names, else about
+        the one the conversation does (see ``documents_about``)."""
+        return self.job_documents(self.analyze(message)) or self.documents_about(self.analyze(f"{context} {message}"))
+
     def search(self, text: str, k: int) -> Ranking:
         """The top ``k`` passages for a question."""
         query = self.analyze(text)
@@ -438,7 +443,6 @@ class Retriever:
             marked = np.flatnonzero(boosts.quoted + boosts.neighbour + boosts.direction + boosts.ordinal + boosts.sibling)
         message_query = self.analyze(message)
         conversation = self.analyze(f"{context} {message}", focus=message)
-        # The job the message names, else the one the conversation is about, for both searches.
         about = self.job_documents(message_query) or self.documents_about(conversation)
         alone = self._rank(message_query, k, marked, about)
         both = self._rank(conversation, k, _union(alone.candidates, marked), about)
