@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 VIEWS = ("chunk", "context", "sentence", "label", "heading", "headlabel")
 VIEW_CODE = {view: code for code, view in enumerate(VIEWS)}
-LAYOUT = 6  # bump when the meaning of a version's files changes
+LAYOUT = 7  # bump when the meaning of a version's files changes
 BM25_K1, BM25_B = 1.2, 0.75
 HUB_SAMPLE = 2048  # sentences a passage is compared with to tell how generic ("hub") it is
 HUB_TOP = 20
@@ -464,9 +464,10 @@ class VersionWriter:
         arrays["sent_tok"] = np.frombuffer(self.sent_tok, dtype=np.int64).reshape(-1, 2)
         arrays["sent_chunk"] = np.frombuffer(self.sent_chunk, dtype=np.int32)
         say("indexing words")
-        self._write_bm25("p", self.passages, arrays)
-        self._write_bm25("s", self.sentences, arrays)
-        self._write_grams(arrays)
+        guide = arrays["doc"].astype(np.int64)
+        self._write_bm25("p", self.passages, arrays, guide)
+        self._write_bm25("s", self.sentences, arrays, guide[arrays["sent_chunk"].astype(np.int64)])
+        self._write_grams(arrays, guide)
         # Each token id's IDF over passages, as sorted (id, idf) pairs.
         token_ids = np.array(sorted(self.token_df), dtype=np.int64)
         token_df = np.array([self.token_df[t] for t in token_ids.tolist()], dtype=np.float32)
@@ -496,30 +497,36 @@ class VersionWriter:
         self.db.close()
         shutil.rmtree(self.work, ignore_errors=True)
 
-    def _write_bm25(self, kind: str, postings: _Postings, arrays: dict[str, Any]) -> None:
+    def _write_bm25(self, kind: str, postings: _Postings, arrays: dict[str, Any], guide: np.ndarray) -> None:
+        """BM25 weights with each guide's own statistics (IDF and mean length within the guide of
+        the passage or sentence, ``guide`` of each): a guide scores as it would alone, however many
+        other guides share its words. The terms table keeps the corpus-wide document frequency."""
         import numpy as np
 
         n = len(postings.lengths)
         offsets, docs, tfs, term_of = postings.arrays()
         df = np.diff(offsets)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         lengths = np.frombuffer(postings.lengths, dtype=np.float32)
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / max(1e-9, _mean(postings.lengths)))
-        values = idf[term_of] * tfs * (BM25_K1 + 1) / (tfs + norm[docs]) if len(docs) else np.zeros(0, np.float32)
+        units, local_df = _per_guide(guide, docs, term_of)
+        idf = np.log1p((units - local_df + 0.5) / (local_df + 0.5))
+        mean_length = np.bincount(guide, weights=lengths, minlength=int(guide.max(initial=-1)) + 1) / np.maximum(
+            np.bincount(guide, minlength=int(guide.max(initial=-1)) + 1), 1)
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / np.maximum(mean_length[guide], 1e-9))
+        values = idf * tfs * (BM25_K1 + 1) / (tfs + norm[docs]) if len(docs) else np.zeros(0, np.float32)
         arrays[f"post_{kind}_offsets"], arrays[f"post_{kind}_docs"] = offsets, docs
         arrays[f"post_{kind}_vals"] = values.astype(np.float32)
         _forward(arrays, kind, n, docs, term_of, values)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", [(kind, t, i, int(df[i])) for t, i in postings.ids.items()])
 
-    def _write_grams(self, arrays: dict[str, Any]) -> None:
-        """L2-normalised TF-IDF over character n-grams (cosine scoring)."""
+    def _write_grams(self, arrays: dict[str, Any], guide: np.ndarray) -> None:
+        """L2-normalised TF-IDF over character n-grams (cosine scoring), IDF within each guide."""
         import numpy as np
 
         n = max(1, self.n_chunks)
         offsets, docs, weights, term_of = self.grams.arrays()
         df = np.diff(offsets)
-        idf = np.log(n / np.maximum(df, 1)).astype(np.float32)
-        values = weights * idf[term_of]
+        units, local_df = _per_guide(guide, docs, term_of)
+        values = weights * np.log(units / np.maximum(local_df, 1))
         norms = np.sqrt(np.bincount(docs, weights=values.astype(np.float64) ** 2, minlength=n)) if len(docs) else np.ones(n)
         arrays["post_g_offsets"], arrays["post_g_docs"] = offsets, docs
         arrays["post_g_vals"] = (values / np.maximum(norms[docs], 1e-9)).astype(np.float32) if len(docs) else values
@@ -578,6 +585,22 @@ class VersionWriter:
         # The parts of hyphenated words are words of the guide too ("entry" of "entry-level").
         rows += [("part", stem(p), "") for w in self.surface if "-" in w for p in w.split("-") if p]
         self.db.executemany("INSERT OR REPLACE INTO lexicon VALUES (?, ?, ?)", rows)
+
+
+def _per_guide(guide: np.ndarray, docs: np.ndarray, term_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each posting (a term in a unit: passage or sentence, ``guide`` of each unit): the number
+    of units in the unit's guide, and how many of them hold the term. Postings are grouped by term
+    and, within a term, in unit order, so a (term, guide) pair is one run: no sort needed."""
+    import numpy as np
+
+    if not len(docs):
+        return np.zeros(0, np.float64), np.zeros(0, np.float64)
+    owner = guide[docs]
+    units = np.bincount(guide)[owner].astype(np.float64)
+    starts = np.ones(len(docs), dtype=bool)
+    starts[1:] = (term_of[1:] != term_of[:-1]) | (owner[1:] != owner[:-1])
+    run = np.cumsum(starts) - 1
+    return units, np.bincount(run)[run].astype(np.float64)
 
 
 def _forward(arrays: dict[str, Any], kind: str, n: int, docs: np.ndarray, term_of: np.ndarray, values: np.ndarray) -> None:
