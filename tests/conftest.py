@@ -164,7 +164,7 @@ def fake_assistant(settings: Settings):
     import copy
 
     from tpm_assistant.assistant import Assistant
-    from tpm_assistant.retrieval import default_weights
+    from tpm_assistant.weights import default_weights
 
     weights = copy.deepcopy(default_weights())
     weights["abstain"]["threshold"] = 0.0

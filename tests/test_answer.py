@@ -8,12 +8,17 @@ import re
 import pytest
 from conftest import GUIDE
 
-from tpm_assistant.retrieval import default_weights
+from tpm_assistant.weights import SentenceWeights, Weights, default_weights
 
 MARKER = re.compile(r"\[(\d+)\]")
 pytestmark = pytest.mark.slow
 GUIDE_TEXT = GUIDE.read_bytes().decode("utf-8")
 
+
+
+def sentence_weights(section: dict) -> SentenceWeights:
+    """The typed composer weights of a ``weights.json`` "sentence" section."""
+    return Weights.from_dict({"sentence": section}).sentence
 
 def check_citations(answer) -> None:
     numbers = [c.n for c in answer.citations]
@@ -146,7 +151,7 @@ In 2025 manager salaries range between $104,000 and $140,000 annually.
     index, encoder = make_index(text)
     plain = {"features": ["cos"], "weights": [1.0], "restatement_margin": 1.0, "max_restatements": 1}
     ranking = Retriever(index, encoder).search("What salary range do managers earn?", 3)
-    composer = Composer(plain | {"restatement_model": {"weights": {"same_value": 2.0}, "bias": -1.0}})
+    composer = Composer(sentence_weights(plain | {"restatement_model": {"weights": {"same_value": 2.0}, "bias": -1.0}}))
     candidates = sentence_candidates(index, ranking)
     composer.score(candidates)
     best = max(candidates, key=lambda s: s.score)
@@ -155,7 +160,7 @@ In 2025 manager salaries range between $104,000 and $140,000 annually.
     said = [s.text for s in composer.restatements(index, ranking, best, found)]
     assert len(said) == 1 and "$" in said[0] and said[0] != best.text
     # Without the value feature the same model keeps nothing.
-    blind = Composer(plain | {"restatement_model": {"weights": {"same_value": 0.0}, "bias": -1.0}})
+    blind = Composer(sentence_weights(plain | {"restatement_model": {"weights": {"same_value": 0.0}, "bias": -1.0}}))
     assert blind.restatements(index, ranking, best, found) == []
 
 
@@ -177,10 +182,10 @@ The path usually starts with support work and grows into ownership of delivery.
 """
     index, encoder = make_index(text)
     retriever = Retriever(index, encoder)
-    composer = Composer({"features": ["cos"], "weights": [1.0]})
+    composer = Composer(sentence_weights({"features": ["cos"], "weights": [1.0]}))
     first = composer.compose(index, retriever.search("What is the first stage on the career path?", 3))
     assert first.answer.startswith("Coordinator: In this entry stage") and first.citations[0].text.startswith("Coordinator")
     assert composer.compose(index, retriever.search("What is the last stage of the career path?", 3)).answer.startswith("Director:")
     assert composer.ordinal_item(index, retriever.search("Which stage should I aim for first?", 3)) is None
-    blind = Composer({"features": ["cos"], "weights": [1.0], "ordinals": False})
+    blind = Composer(sentence_weights({"features": ["cos"], "weights": [1.0], "ordinals": False}))
     assert blind.ordinal_item(index, retriever.search("What is the first stage on the career path?", 3)) is None

@@ -9,7 +9,7 @@ import pytest
 from test_retrieval import make_index
 
 from tpm_assistant.chat import FollowUp, Turn, boosts, context_text, depends_on_history, quoted_passages, resolve
-from tpm_assistant.retrieval import default_weights
+from tpm_assistant.weights import default_weights
 
 
 @pytest.mark.parametrize(

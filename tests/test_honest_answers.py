@@ -14,7 +14,7 @@ import pytest
 from conftest import GUIDE
 
 from tpm_assistant.chat import Turn
-from tpm_assistant.retrieval import default_weights
+from tpm_assistant.weights import default_weights
 
 pytestmark = pytest.mark.slow
 GUIDE_TEXT = GUIDE.read_bytes().decode("utf-8")

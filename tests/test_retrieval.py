@@ -11,8 +11,9 @@ from conftest import FakeEncoder
 from tpm_assistant.build import view_texts
 from tpm_assistant.index import Index
 from tpm_assistant.query import analyze
-from tpm_assistant.retrieval import FEATURES, Retriever, default_weights
+from tpm_assistant.retrieval import FEATURES, Retriever
 from tpm_assistant.text import find_acronyms
+from tpm_assistant.weights import default_weights
 
 GUIDE_LIKE = """# How much can you earn?
 

@@ -14,14 +14,14 @@ compares what it asks to compare.
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .answerable import WEAK_MATCH, Coverage, coverage
 
 if TYPE_CHECKING:
     from .index import Index
     from .retrieval import Ranking
+    from .weights import AbstainWeights
 
 SIGNALS = (
     "top_score", "sent", "maxsim", "oov_share", "min_token", "uncovered", "other_job",
@@ -70,22 +70,19 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
     } | answerability
 
 
-STANDALONE = 0.9
-
-
 class Abstainer:
-    def __init__(self, weights: dict[str, Any]):
-        self.names: list[str] = list(weights["features"])
-        self.coefficients: list[float] = list(weights["weights"])
-        self.bias: float = float(weights["bias"])
-        self.threshold: float = float(weights["threshold"])
+    def __init__(self, weights: AbstainWeights):
+        self.model = weights.model
+        self.threshold = weights.threshold
         # A short message in a conversation stands alone when it is at least this likely answered.
-        self.standalone: float = float(weights.get("standalone", STANDALONE))
+        self.standalone = weights.standalone
 
     def probability(self, values: dict[str, float]) -> float:
         """Probability that the guide answers the question."""
-        z = self.bias + sum(c * values[n] for n, c in zip(self.names, self.coefficients, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+        missing = set(self.model.features) - set(values)
+        if missing:
+            raise KeyError(f"no value for signal(s) {sorted(missing)}")
+        return self.model.probability(values)
 
     def covered(self, index: Index, ranking: Ranking, checked: Coverage | None = None) -> bool:
         return self.probability(signals(index, ranking, checked)) >= self.threshold

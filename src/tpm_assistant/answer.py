@@ -20,6 +20,7 @@ from .models import Answer, Citation
 from .retrieval import Hit
 from .query import RARE_IDF
 from .text import STOPWORDS, content_terms, stem, words
+from .weights import SentenceWeights
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 NOT_COVERED = "The guide does not cover that."
 CANDIDATE_PASSAGES = 3
 SENTENCE_FEATURES = ("cos", "maxsim", "chunk_score", "top_chunk", "overlap", "money", "years", "percent", "first")
+SENTENCE_COLUMN = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
 # A word this rare in the guide names one item of a list ("tools", "healthcare"), not the list.
 _BACK_REFERENCE = re.compile(r"^(it|its|they|their|this|these|that|those|he|she|such|both)\b", re.I)
 _MONEY = re.compile(r"\$\s?\d")
@@ -239,25 +241,25 @@ def not_covered(index: Index, ranking: Ranking, composer: Composer | None = None
 
 
 class Composer:
-    def __init__(self, weights: dict[str, Any]):
-        self.names: list[str] = list(weights["features"])
-        self.weights: list[float] = list(weights["weights"])
-        self.columns = [SENTENCE_FEATURES.index(n) for n in self.names]
-        self.second_figure_margin = float(weights.get("second_figure_margin", 0.0))
-        self.second_sentence_margin = float(weights.get("second_sentence_margin", 0.0))
-        self.lists = bool(weights.get("lists", True))  # answer list questions with the whole list
-        self.ordinals = bool(weights.get("ordinals", True))  # "the first job on the path": that item of the list
-        lists = weights.get("list_model", {"weights": {}, "bias": -1.0})
-        self.list_weights: dict[str, float] = {n: float(w) for n, w in lists["weights"].items()}
-        self.list_bias = float(lists["bias"])
-        # Restatements: the guide says some things twice, differently; both are shown.
-        self.restatement_margin = float(weights.get("restatement_margin", -1.0))
-        self.parallel_cosine = float(weights.get("parallel_cosine", 1.0))
-        self.max_restatements = int(weights.get("max_restatements", 1))
-        # A fitted model over RESTATEMENT_FEATURES, when there is one (else the two margins above).
-        model = weights.get("restatement_model")
-        self.restatement_weights: dict[str, float] | None = {n: float(w) for n, w in model["weights"].items()} if model else None
-        self.restatement_bias = float(model["bias"]) if model else 0.0
+    def __init__(self, weights: SentenceWeights):
+        # Plain attributes (fitting tries other values on one composer); see SentenceWeights.
+        self.names: list[str] = list(weights.model.features)
+        self.weights: list[float] = list(weights.model.weights)
+        self.columns = [SENTENCE_COLUMN[n] for n in self.names]
+        self.second_figure_margin = weights.second_figure_margin
+        self.second_sentence_margin = weights.second_sentence_margin
+        self.lists = weights.lists
+        self.ordinals = weights.ordinals
+        self.list_weights: dict[str, float] = dict(zip(weights.list_model.features, weights.list_model.weights, strict=True))
+        self.list_bias = weights.list_model.bias
+        self.restatement_margin = weights.restatement_margin
+        self.parallel_cosine = weights.parallel_cosine
+        self.max_restatements = weights.max_restatements
+        model = weights.restatement_model
+        self.restatement_weights: dict[str, float] | None = (
+            dict(zip(model.features, model.weights, strict=True)) if model is not None else None
+        )
+        self.restatement_bias = model.bias if model is not None else 0.0
 
     def score(self, sentences: list[Sentence]) -> None:
         for s in sentences:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .embeddings import ModelPin, QueryEncoder
     from .index import Index
     from .retrieval import Ranking, Retriever
+    from .weights import Weights
 
 log = logging.getLogger("tpm_assistant")
 
@@ -72,16 +73,16 @@ class Loaded:
 
     @classmethod
     def assemble(
-        cls, version: Version, index: Index, encoder: QueryEncoder, weights: dict[str, Any], home_job: str = ""
+        cls, version: Version, index: Index, encoder: QueryEncoder, weights: Weights, home_job: str = ""
     ) -> Loaded:
         from .abstain import Abstainer
         from .answer import Composer
         from .retrieval import Retriever
 
         retriever = Retriever(index, encoder, weights, home_job)
-        return cls(version, index, retriever, Abstainer(weights["abstain"]), Composer(weights["sentence"]))
+        return cls(version, index, retriever, Abstainer(weights.abstain), Composer(weights.sentence))
 
-    def reweighted(self, weights: dict[str, Any]) -> Loaded:
+    def reweighted(self, weights: Weights) -> Loaded:
         """The same store and encoder answering with other weights (fitting, ablations)."""
         return Loaded.assemble(self.version, self.index, self.retriever.encoder, weights, self.retriever.home_job)
 
@@ -91,12 +92,14 @@ class Assistant:
         self,
         settings: Settings,
         encoder_factory: EncoderFactory = open_encoder,
-        weights: dict[str, Any] | None = None,
+        weights: Weights | Mapping[str, Any] | None = None,
     ):
+        from .weights import typed
+
         self.settings = settings
         self.store = Store(settings)
         self.encoder_factory = encoder_factory
-        self.weights = weights
+        self.weights = typed(weights)  # the shipped weights when none are given
         self._loaded: Loaded | None = None
         self._reload_lock = threading.Lock()
         self._problem: str | None = None
@@ -124,16 +127,15 @@ class Assistant:
 
         return configured_pin(self.settings)
 
-    def with_weights(self, weights: dict[str, Any]) -> Assistant:
+    def with_weights(self, weights: Weights | Mapping[str, Any]) -> Assistant:
         """An assistant sharing this one's loaded store, answering with other weights."""
         other = Assistant(self.settings, self.encoder_factory, weights)
         if self._loaded is not None:
-            other._loaded = self._loaded.reweighted(weights)
+            other._loaded = self._loaded.reweighted(other.weights)
         return other
 
     def _build(self, version: Version, current: Loaded | None) -> Loaded:
         from .index import Index
-        from .retrieval import default_weights
 
         folder = self.store.folder(version)
         present = (folder / "meta.sqlite").is_file()
@@ -157,7 +159,7 @@ class Assistant:
         if current is not None:
             self.store.reset()  # another process wrote this version's rows: read them afresh
         index = Index(folder, version.name, known_words=known, dense=self.store.dense_search(version))
-        return Loaded.assemble(version, index, encoder, self.weights or default_weights(), self.settings.home_job)
+        return Loaded.assemble(version, index, encoder, self.weights, self.settings.home_job)
 
     def refresh(self) -> bool:
         """Switch to a newer version if ingest wrote one; True when it did. Errors keep the old one."""

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from .abstain import SIGNALS, signals
 from .answer import SENTENCE_FEATURES, sentence_candidates, sentence_matrix
 from .evaluation import holds, load_items
-from .retrieval import FEATURES, Retriever, default_weights
+from .retrieval import FEATURES, Retriever
+from .weights import Weights, default_weights
 
 if TYPE_CHECKING:
     import numpy as np
@@ -181,7 +182,7 @@ def fit_answer_length(index: Any, sentence: dict[str, Any], rankings: list[Any],
 
     from .answer import RESTATEMENT_FEATURES, Composer, restatement_candidates
 
-    composer = Composer(sentence)
+    composer = Composer(Weights.from_dict({"sentence": sentence}).sentence)
     scored = []
     rows, labels = [], []
     for ranking, (expect, every) in zip(rankings, expects):
@@ -234,7 +235,7 @@ def fit_lists(index: Any, sentence: dict[str, Any], rankings: list[Any], expects
 
     from .answer import LIST_FEATURES, Composer
 
-    composer = Composer(sentence)
+    composer = Composer(Weights.from_dict({"sentence": sentence}).sentence)
     rows, labels, gains = [], [], []
     for ranking, (expect, every) in zip(rankings, expects):
         items = composer.list_items(index, ranking)

@@ -18,12 +18,10 @@ helped on training questions, and a signal that did not help gets a weight near 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from .build import VIEW_CODE, VIEWS
@@ -38,6 +36,7 @@ if TYPE_CHECKING:
     from .chat import Boosts
     from .embeddings import QueryEncoder
     from .index import Index
+    from .weights import Weights
 
 FEATURES = (
     "chunk", "ctx", "sent", "label", "head", "headlabel",
@@ -51,30 +50,10 @@ SPARSE_CANDIDATES = 100  # best BM25 passages added to them
 SAME_JOB = 0.8  # a job named this close to a guide's subject is that guide's job
 
 
-@cache
-def default_weights() -> dict[str, Any]:
-    """The fitted weights shipped with the package (regenerate with ``python -m tpm_assistant.learn``)."""
-    data: dict[str, Any] = json.loads(resources.files("tpm_assistant").joinpath("weights.json").read_text())
-    return data
-
-
 @dataclass
 class Hit:
     chunk: int  # position in Index.chunks
     score: float  # the fused score that ranks passages
-
-
-@dataclass(frozen=True)
-class FollowupWeights:
-    """What a follow-up's message alone, and each kind of reference, add to a passage's score."""
-
-    message: float = 0.0
-    quoted: float = 0.0
-    neighbour: float = 0.0
-    direction: float = 0.0
-    ordinal: float = 0.0
-    sibling: float = 0.0
-    substitution: float = 1.0  # 1: "what about X?" swaps the earlier question's slot for X (0: off)
 
 
 @dataclass(frozen=True)
@@ -139,23 +118,24 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 
 
 class Retriever:
-    def __init__(self, index: Index, encoder: QueryEncoder, weights: dict[str, Any] | None = None, home_job: str = ""):
+    def __init__(
+        self, index: Index, encoder: QueryEncoder, weights: Weights | Mapping[str, Any] | None = None, home_job: str = ""
+    ):
         import numpy as np
+
+        from .weights import typed
 
         self.index = index
         self.encoder = encoder
-        weights = weights or default_weights()
-        # Query rewriting switches, kept with the weights they were fitted with.
-        self.options: dict[str, bool] = dict(weights.get("options", {}))
+        fitted = typed(weights)
+        self.options = fitted.options  # query rewriting, as the weights were fitted with
         # Follow-ups: how much the message alone, and the passages it refers to, add to the
         # conversation's score (fitted on training conversations).
-        followup = weights.get("followup", {})
-        self.followups = bool(followup.get("enabled", True))  # False: every message stands alone
-        self.followup = FollowupWeights(**{k: float(v) for k, v in followup.items() if k in FollowupWeights.__dataclass_fields__})
-        ranker = weights["ranker"]
-        self.feature_names: list[str] = list(ranker["features"])
-        self.weights = np.array(ranker["weights"], dtype=np.float32)
-        self.columns = [FEATURES.index(f) for f in self.feature_names]
+        self.followup = fitted.followup
+        self.followups = fitted.followup.enabled
+        self.feature_names = list(fitted.ranker.features)
+        self.weights = np.array(fitted.ranker.weights, dtype=np.float32)
+        self.columns = [FEATURE_COLUMN[f] for f in self.feature_names]
         self._roles: dict[str, dict[str, float]] = {}
         self.home_job = home_job
         self._subject_vectors: np.ndarray | None = None
@@ -422,10 +402,10 @@ class Retriever:
             text,
             self.index,
             focus=focus,
-            fix_typos=self.options.get("fix_typos", True),
-            expand_acronyms=self.options.get("expand_acronyms", True),
-            acronyms_inline=self.options.get("acronyms_inline", False),
-            expand_abbreviations=self.options.get("expand_abbreviations", True),
+            fix_typos=self.options.fix_typos,
+            expand_acronyms=self.options.expand_acronyms,
+            acronyms_inline=self.options.acronyms_inline,
+            expand_abbreviations=self.options.expand_abbreviations,
         )
 
     def search_followup(self, context: str, message: str, k: int, boosts: Boosts | None = None) -> Ranking:
