@@ -86,9 +86,11 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("- restatement model's value and novelty features (kind of value, new words, new number)", {},
      lambda w: w["sentence"].get("restatement_model", {}).get("weights", {}).update(same_value=0.0, novelty=0.0, new_number=0.0)),
     ("- one-word follow-ups read with the conversation", {}, lambda w: setattr(chat, "ONE_WORD", 0)),
-    ("- answer type from the conversation for follow-ups (and in Chicago?)", {}, lambda w: setattr(query, "WANTS_FROM_CONVERSATION", False)),
+    ("- answer type from the conversation for follow-ups (and in Chicago?)", {},
+     lambda w: setattr(query, "WANTS_FROM_CONVERSATION", False)),
     ("- fitted list model (lists never)", {}, lambda w: w["sentence"].update(lists=False)),
-    ("- ordinal questions answered with that item of the list (the first job on the path)", {}, lambda w: w["sentence"].update(ordinals=False)),
+    ("- ordinal questions answered with that item of the list (the first job on the path)", {},
+     lambda w: w["sentence"].update(ordinals=False)),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
     ("- standalone check for short follow-ups", {}, lambda w: w["abstain"].update(standalone=2.0)),
@@ -112,7 +114,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="also write the table to this file")
     parser.add_argument("--sets", default=",".join(CHECK), help="comma-separated eval sets to score (default: all)")
-    parser.add_argument("--only", default="", help="run only the variants whose name holds one of these comma-separated strings (and the full system)")
+    parser.add_argument(
+        "--only", default="",
+        help="run only the variants whose name holds one of these comma-separated strings (and the full system)",
+    )  # fmt: skip
     args = parser.parse_args()
     sets = args.sets.split(",")
     variants = [v for v in VARIANTS if v[0] == "full system" or not args.only or any(o in v[0] for o in args.only.split(","))]

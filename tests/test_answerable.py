@@ -140,4 +140,5 @@ def test_a_follow_up_without_an_answer_type_asks_for_the_conversations():
     assert follow.wants == frozenset({"money"})
     assert analyze("and in Chicago?", index).wants == frozenset()
     # A follow-up that asks for its own type keeps it.
-    assert analyze("What do managers earn? and how long is the first stage?", index, focus="and how long is the first stage?").wants == frozenset({"duration"})
+    own = analyze("What do managers earn? and how long is the first stage?", index, focus="and how long is the first stage?")
+    assert own.wants == frozenset({"duration"})

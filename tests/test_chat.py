@@ -133,7 +133,10 @@ def test_follow_up_scores_add_fitted_boosts_for_each_kind_of_reference():
 def test_a_message_with_one_content_word_is_read_with_the_conversation(message):
     """It cannot say on its own what it is about, so no standalone check lets it drop the
     conversation ("what kinds of projects?" after a question about energy companies)."""
-    follow = resolve([Turn("user", "Which energy companies employ technical project managers?"), Turn("assistant", "..."), Turn("user", message)])
+    asked = Turn("user", "Which energy companies employ technical project managers?")
+    follow = resolve([asked, Turn("assistant", "..."), Turn("user", message)])
     assert follow.context and follow.explicit
-    two = resolve([Turn("user", "What is the average TPM salary?"), Turn("assistant", "..."), Turn("user", "Which certification first?")])
+    two = resolve(
+        [Turn("user", "What is the average TPM salary?"), Turn("assistant", "..."), Turn("user", "Which certification first?")]
+    )
     assert two.context and not two.explicit  # two content words: may stand alone when the guide answers it

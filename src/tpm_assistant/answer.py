@@ -13,12 +13,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .models import Answer, Citation
-from .retrieval import Hit
 from .query import RARE_IDF
+from .retrieval import Hit
 from .text import STOPWORDS, content_terms, stem, words
 from .weights import SentenceWeights
 
@@ -41,7 +42,9 @@ _PERCENT = re.compile(r"\d\s?%")
 LIST_ITEM_WORDS = 12  # an unlabelled bullet is named by its first words
 RESTATEMENT_PASSAGES = 8  # where a restatement of the best sentence is looked for
 LIST_HITS = 5  # how many of the best passages show whether a list as a whole is asked for
-LIST_FEATURES = ("whole_list", "list", "heading_named", "plural_heading", "rare_item", "head_over_label", "hits_in_list", "sequence")
+LIST_FEATURES = (
+    "whole_list", "list", "heading_named", "plural_heading", "rare_item", "head_over_label", "hits_in_list", "sequence",
+)  # fmt: skip
 # A question about a sequence: "the path from coordinator to director", "in order", "the ladder".
 _SEQUENCE = re.compile(r"\b(path|progression|ladder|sequence|in order|stages|steps|from \w+(?: \w+)? to|all the way)\b", re.I)
 
@@ -84,7 +87,6 @@ def sentence_candidates(index: Index, ranking: Ranking, passages: int = CANDIDAT
     """Every sentence of the top passages, with the features the sentence model scores."""
     terms = set(ranking.query.focus_terms or ranking.query.terms)
     intents = ranking.query.intents
-    import numpy as np
 
     top = ranking.hits[0].score if ranking.hits else 0.0
     out = []
@@ -196,14 +198,14 @@ def restatement_candidates(index: Index, ranking: Ranking, best: Sentence, compo
 def _citations(index: Index, chunks: list[int], scores: list[float]) -> list[Citation]:
     """Citations numbered 1.. in the given order."""
     out = []
-    for n, (c, score) in enumerate(zip(chunks, scores), start=1):
+    for n, (c, score) in enumerate(zip(chunks, scores, strict=True), start=1):
         chunk = index.chunks[c]
         out.append(
             Citation(
                 n=n, chunk_id=chunk.id, source=chunk.source, section=chunk.section, text=chunk.text,
                 start=chunk.start, end=chunk.end, score=round(score, 4),
-            )  # fmt: skip
-        )
+            )
+        )  # fmt: skip
     return out
 
 
@@ -263,7 +265,7 @@ class Composer:
 
     def score(self, sentences: list[Sentence]) -> None:
         for s in sentences:
-            s.score = sum(w * s.features[c] for w, c in zip(self.weights, self.columns))
+            s.score = sum(w * s.features[c] for w, c in zip(self.weights, self.columns, strict=True))
 
     def list_items(self, index: Index, ranking: Ranking) -> list[int]:
         """The bullets of the list the best passage sits in (its section's bullets), if any."""
@@ -283,13 +285,14 @@ class Composer:
         in_list = set(items)
         hits = [h.chunk for h in ranking.hits[:LIST_HITS]] or [ranking.hits[0].chunk]
         plural = {stem(w) for w in words(query.text) if w.endswith("s") and len(w) > 3}
+        best_label = max(float(ranking.column("label")[i]) for i in items)
         return {
             "whole_list": float(query.intents["whole_list"]),
             "list": float(query.intents["list"]),
             "heading_named": float(bool(heading & asked)),
             "plural_heading": float(bool(heading & plural)),
             "rare_item": float(any(rare & set(content_terms(self._item_name(index, i))) for i in items)),
-            "head_over_label": float(ranking.column("head")[top_index(ranking)] - max(float(ranking.column("label")[i]) for i in items)),
+            "head_over_label": float(ranking.column("head")[top_index(ranking)] - best_label),
             "hits_in_list": sum(h in in_list for h in hits) / len(hits),
             "sequence": float(bool(_SEQUENCE.search(query.text))),
         }
@@ -387,7 +390,9 @@ class Composer:
             parts += [s for s in self.restatements(index, ranking, best, found) if s.chunk not in {p.chunk for p in parts}]
         return parts
 
-    def restatements(self, index: Index, ranking: Ranking, best: Sentence, found: list[Restatement] | None = None) -> list[Sentence]:
+    def restatements(
+        self, index: Index, ranking: Ranking, best: Sentence, found: list[Restatement] | None = None
+    ) -> list[Sentence]:
         """Sentences under other headings that say what ``best`` says (their vectors at least
         ``parallel_cosine`` close) and match the question nearly as well (within
         ``restatement_margin`` of its cosine): "growth of 10% through 2025" beside "the outlook in
@@ -451,7 +456,10 @@ class Composer:
         """A list item as the answer names it; with the organisations it gives, when asked who."""
         name = cls._item_name(index, c)
         chunk = index.chunks[c]
-        found = names_in(chunk.text[len(chunk.label) :].lstrip(": "), index.lowercase, skip=chunk.label) if named and chunk.label else []
+        if named and chunk.label:
+            found = names_in(chunk.text[len(chunk.label) :].lstrip(": "), index.lowercase, skip=chunk.label)
+        else:
+            found = []
         return f"{name} ({', '.join(found)})" if found else name
 
     @staticmethod
@@ -467,7 +475,7 @@ class Composer:
 _NAME_RUN = re.compile(r"(?<!\()\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w’'&.-]*)*")
 
 
-def names_in(text: str, common: frozenset[str], skip: str = "") -> list[str]:
+def names_in(text: str, common: Container[str], skip: str = "") -> list[str]:
     """The names a passage gives ("ServiceNow", "NYU Langone Health"): runs of capitalised words,
     except an opening word of a sentence that the guide also writes in lower case (``common``:
     "Companies like ...", "The ..."), and words of ``skip`` (its label)."""

@@ -106,7 +106,7 @@ class Coverage:
             return f"The guide does not give {TYPE_NOUNS[self.wants[0]]} for {_join(missing)}."
         if self.comparison_unmet and len(missing) == 1 and missing[0].startswith("a comparison of "):
             return f"The guide does not compare {missing[0].removeprefix('a comparison of ')}."
-        if missing[0].startswith(tuple(TYPE_NOUNS.values()) + ("a comparison",)):
+        if missing[0].startswith((*tuple(TYPE_NOUNS.values()), "a comparison")):
             return f"The guide does not give {_join(missing)}."
         return f"The guide does not cover {_join(missing)}."
 
@@ -148,7 +148,10 @@ def value_match(index: Index, asked: Ranking, chunks: list[int]) -> float:
                 continue
             present = context | set(content_terms(sentence))
             sims = index.sentence_similarity(chunk, i, asked.tokens.vecs)
-            there = sum(found(t in present, float(sims[tokens[t]].max()) if tokens[t] else 0.0, kinds.get(t, "term")) > 0 for t in wanted)
+            there = sum(
+                found(t in present, float(sims[tokens[t]].max()) if tokens[t] else 0.0, kinds.get(t, "term")) > 0
+                for t in wanted
+            )  # fmt: skip
             best = max(best, there / len(wanted))
     return best
 
@@ -267,7 +270,9 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         comparison_unmet=float(comparison),
         word_unmatched=1.0 - word_match(index, asked, top),
         value_unmatched=1.0 - value_match(index, asked, near) if query.wants else 0.0,
-        named_word_unmatched=(1.0 - word_match(index, asked, top)) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0,
+        named_word_unmatched=(
+            (1.0 - word_match(index, asked, top)) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0
+        ),
         unmet_types=unmet,
         wants=tuple(sorted(query.wants)),
         anchored=anchored(index, query, matches, top),

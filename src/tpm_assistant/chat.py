@@ -34,8 +34,12 @@ _CONNECTOR = re.compile(
     r"^(and|also|but|or|so|then|what about|how about|what if|and what|same for|in|for|at|with|why|how come)\b", re.I
 )
 # "what about X?", "and in X?": the earlier question, asked about X instead.
-_SUBSTITUTION = re.compile(r"^\W*(?:and|or|but)?\s*(?:what|how)\s+about\b|^\W*(?:and|or)\s+(?:in|for|at|with|as|on)?\b|^\W*same for\b", re.I)
-_ANAPHORA = {"it", "its", "that", "this", "those", "these", "they", "them", "their", "there", "one", "ones", "such", "else", "same"}
+_SUBSTITUTION = re.compile(
+    r"^\W*(?:and|or|but)?\s*(?:what|how)\s+about\b|^\W*(?:and|or)\s+(?:in|for|at|with|as|on)?\b|^\W*same for\b", re.I
+)
+_ANAPHORA = {
+    "it", "its", "that", "this", "those", "these", "they", "them", "their", "there", "one", "ones", "such", "else", "same",
+}  # fmt: skip
 _AFTER = re.compile(r"\b(after|next|then|following|afterwards|beyond|up from|step up|move up|comes? later)\b", re.I)
 _BEFORE = re.compile(r"\b(before|previous|prior|earlier|preceding|leads? (?:up )?to)\b", re.I)
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,

@@ -11,6 +11,7 @@ special-cased), with L2 regularisation, so a few hundred questions fit it withou
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
 FALSE_ABSTAIN_BUDGET = 0.02  # the abstention threshold keeps wrong "not covered" below this on training data
 
 
-def fit_listwise(x: np.ndarray, valid: np.ndarray, positive: np.ndarray, l2: float = 1e-2, steps: int = 3000, rate: float = 0.2) -> np.ndarray:
+def fit_listwise(
+    x: np.ndarray, valid: np.ndarray, positive: np.ndarray, l2: float = 1e-2, steps: int = 3000, rate: float = 0.2
+) -> np.ndarray:
     """Linear scores s = x @ w maximising, per question, the softmax probability of its positives.
 
     x: (questions, candidates, features); valid/positive: (questions, candidates) booleans.
@@ -59,7 +62,9 @@ def fit_listwise(x: np.ndarray, valid: np.ndarray, positive: np.ndarray, l2: flo
     return weights
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 5000, rate: float = 0.1) -> tuple[np.ndarray, float]:
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 5000, rate: float = 0.1
+) -> tuple[np.ndarray, float]:
     import numpy as np
 
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
@@ -94,7 +99,8 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
     index, encoder = loaded.index, loaded.retriever.encoder
     facts, oos = _questions(items)
     columns = [FEATURES.index(f) for f in ranker_features]
-    probe = Retriever(index, encoder, {"ranker": {"features": list(ranker_features), "weights": [0.0] * len(columns)}, "options": options})
+    unfitted = {"features": list(ranker_features), "weights": [0.0] * len(columns)}
+    probe = Retriever(index, encoder, {"ranker": unfitted, "options": options})
 
     # 1. The ranker: which passage answers.
     n = len(index.chunks)
@@ -111,7 +117,7 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
     fact_rankings = [retriever.search(question, 3) for question, _, _ in facts]
     s_columns = [SENTENCE_FEATURES.index(f) for f in sentence_features]
     groups = []
-    for ranking, (_, expect, _) in zip(fact_rankings, facts):
+    for ranking, (_, expect, _) in zip(fact_rankings, facts, strict=True):
         candidates = sentence_candidates(index, ranking)
         if candidates:
             groups.append((sentence_matrix(candidates)[:, s_columns], [holds(s.text, expect) for s in candidates]))
@@ -156,7 +162,9 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
     }
     weights = {"options": options, "ranker": ranker, "sentence": sentence, "abstain": abstain}
     shipped = default_weights().get("followup") if followup is None else None
-    weights["followup"] = followup or fit_followup(assistant.with_weights(weights), [i for i in items if i["kind"] == "followup"], start=shipped)
+    weights["followup"] = followup or fit_followup(
+        assistant.with_weights(weights), [i for i in items if i["kind"] == "followup"], start=shipped
+    )
     return weights
 
 
@@ -166,7 +174,9 @@ RESTATEMENT_QUANTILES = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 0.99)  # cu
 MAX_RESTATEMENTS = (1, 2)
 
 
-def fit_answer_length(index: Any, sentence: dict[str, Any], rankings: list[Any], expects: list[tuple[list[str], bool]]) -> dict[str, Any]:
+def fit_answer_length(
+    index: Any, sentence: dict[str, Any], rankings: list[Any], expects: list[tuple[list[str], bool]]
+) -> dict[str, Any]:
     """When more than the best sentence is shown: the margin for the next best sentence, and which
     statements elsewhere in the guide say the same thing again (and how many are shown).
 
@@ -185,7 +195,7 @@ def fit_answer_length(index: Any, sentence: dict[str, Any], rankings: list[Any],
     composer = Composer(Weights.from_dict({"sentence": sentence}).sentence)
     scored = []
     rows, labels = [], []
-    for ranking, (expect, every) in zip(rankings, expects):
+    for ranking, (expect, every) in zip(rankings, expects, strict=True):
         candidates = sentence_candidates(index, ranking)
         if candidates:
             composer.score(candidates)
@@ -200,7 +210,8 @@ def fit_answer_length(index: Any, sentence: dict[str, Any], rankings: list[Any],
     if rows and len(set(labels)) == 2:
         w, b = fit_logistic(np.array(rows), np.array(labels))
         z = np.array(rows) @ w + b
-        model = {"weights": {n: round(float(v), 6) for n, v in zip(RESTATEMENT_FEATURES, w)}, "bias": round(float(b), 6)}
+        fitted = {n: round(float(v), 6) for n, v in zip(RESTATEMENT_FEATURES, w, strict=True)}
+        model = {"weights": fitted, "bias": round(float(b), 6)}
         cuts += [float(np.quantile(z, q)) for q in RESTATEMENT_QUANTILES]
     best_found: tuple[int, float, dict[str, Any]] = (-1, 0.0, {})
     for margin, cut, most in itertools.product(SECOND_SENTENCE_GRID, cuts, MAX_RESTATEMENTS):
@@ -237,7 +248,7 @@ def fit_lists(index: Any, sentence: dict[str, Any], rankings: list[Any], expects
 
     composer = Composer(Weights.from_dict({"sentence": sentence}).sentence)
     rows, labels, gains = [], [], []
-    for ranking, (expect, every) in zip(rankings, expects):
+    for ranking, (expect, every) in zip(rankings, expects, strict=True):
         items = composer.list_items(index, ranking)
         if not items:
             continue
@@ -254,10 +265,10 @@ def fit_lists(index: Any, sentence: dict[str, Any], rankings: list[Any], expects
     z = np.array(rows) @ w + b
     # Answer with the list above a cut-off: the one with the largest gain over sentence answers.
     cuts = np.concatenate([[np.inf], np.sort(z)])
-    gain = [sum(g for g, v in zip(gains, z) if v >= cut) for cut in cuts]
+    gain = [sum(g for g, v in zip(gains, z, strict=True) if v >= cut) for cut in cuts]
     cut = float(cuts[int(np.argmax(gain))])
     bias = -1.0e6 if not np.isfinite(cut) else b - cut + 1e-6
-    return {"weights": {n: round(float(v), 6) for n, v in zip(LIST_FEATURES, w)}, "bias": round(float(bias), 6)}
+    return {"weights": {n: round(float(v), 6) for n, v in zip(LIST_FEATURES, w, strict=True)}, "bias": round(float(bias), 6)}
 
 
 ANSWER_ALL = {"features": [], "weights": [], "bias": 1.0, "threshold": 0.0}
@@ -290,7 +301,9 @@ FOLLOWUP_GRID = {
 }
 
 
-def fit_followup(assistant: Assistant, items: list[dict[str, Any]], rounds: int = 2, start: dict[str, float] | None = None) -> dict[str, float]:
+def fit_followup(
+    assistant: Assistant, items: list[dict[str, Any]], rounds: int = 2, start: dict[str, float] | None = None
+) -> dict[str, float]:
     """The follow-up boosts with the most training conversations answered right: coordinate
     descent over FOLLOWUP_GRID, one boost at a time, from ``start`` (the shipped boosts when
     refitting; a tie keeps the current value, so a refit changes a boost only where the training
@@ -300,15 +313,21 @@ def fit_followup(assistant: Assistant, items: list[dict[str, Any]], rounds: int 
     fitted weights."""
     if not items:
         return dict.fromkeys(FOLLOWUP_GRID, 0.0)
-    weights = assistant.weights or {}
-    params = {k: 0.0 for k in FOLLOWUP_GRID} | dict(FOLLOWUP_START) | {k: float(v) for k, v in (start or {}).items() if k in FOLLOWUP_GRID}
+    weights = assistant.weights
+    started = {k: float(v) for k, v in (start or {}).items() if k in FOLLOWUP_GRID}
+    params = {k: 0.0 for k in FOLLOWUP_GRID} | dict(FOLLOWUP_START) | started
+
+    def boosted(params: dict[str, float]) -> Weights:
+        """The assistant's weights with these follow-up boosts (FOLLOWUP_GRID's float fields)."""
+        boosts: dict[str, Any] = dict(params)
+        return dataclasses.replace(weights, followup=dataclasses.replace(weights.followup, **boosts))
 
     def right(params: dict[str, float], histories: dict[str, list[Any]]) -> int:
-        candidate = assistant.with_weights(weights | {"followup": params})
+        candidate = assistant.with_weights(boosted(params))
         return sum(conversation_right(candidate.chat(histories[i["id"]]), i["expect"]) for i in items)
 
     for _ in range(rounds):
-        current = assistant.with_weights(weights | {"followup": params})
+        current = assistant.with_weights(boosted(params))
         histories = {i["id"]: conversation_messages(current, i) for i in items}
         best = right(params, histories)
         for name, grid in FOLLOWUP_GRID.items():
@@ -347,7 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     items = [item for path in args.train for item in load_items(path)]
     assistant = Assistant(settings, weights=neutral_weights())
     assistant.load()
-    options = {"expand_acronyms": not args.no_acronyms, "fix_typos": not args.no_typos, "acronyms_inline": not args.acronyms_appended}
+    options = {
+        "expand_acronyms": not args.no_acronyms, "fix_typos": not args.no_typos, "acronyms_inline": not args.acronyms_appended,
+    }  # fmt: skip
     weights = fit(assistant, items, options=options)
     weights["fitted_on"] = [p.as_posix() for p in args.train]
     assistant = assistant.with_weights(weights)

@@ -36,7 +36,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
     # a duration ("how long"); and an evaluative comparison ("is X better than Y").
     "figure": re.compile(
         r"\bhow much\b[^?]*\b(earn|make|pay|paid|cost|charge|salar\w*|money|spend|fees?|price|worth|bring)"
-        r"|\b(what|what's|whats)\b[^?]*\b(salar\w*|pay|wages?|income|compensation|costs?|fees?|price|earnings|day rate|hourly rate)\b"
+        r"|\b(what|what's|whats)\b[^?]*"
+        r"\b(salar\w*|pay|wages?|income|compensation|costs?|fees?|price|earnings|day rate|hourly rate)\b"
         r"|\bwhat (do|does|did|will|would|can|could)\b[^?]*\b(earn|make|pay|paid|charge|cost)s?\b"
         r"|^\W*(?!(?:are|is|do|does|did|can|could|will|would|should|has|have|was|were)\b)(\w+\W+){0,5}"
         r"(salar\w*|pay|wages?|compensation|income|fees?|costs?|tuition|price)\b(\W+\w+){0,3}\W*$",
@@ -71,15 +72,16 @@ WANTS = {"money": "figure", "count": "count", "percent": "rate", "duration": "du
 # Units and currencies a question can constrain a figure to ("in euros", "per hour"): general
 # knowledge about units, not about any question.
 UNITS = frozenset(
-    """
-    euro euros eur € pound pounds gbp £ sterling yen jpy ¥ rupee rupees inr ₹ yuan cny rmb aud cad chf sgd
-    nzd hkd peso pesos mxn real reais brl won krw franc francs krona kronor shekel shekels dirham dirhams
-    hourly monthly weekly daily biweekly fortnightly
-    """.split()
-)
+    [
+        "euro", "euros", "eur", "€", "pound", "pounds", "gbp", "£", "sterling", "yen", "jpy", "¥", "rupee", "rupees", "inr",
+        "₹", "yuan", "cny", "rmb", "aud", "cad", "chf", "sgd", "nzd", "hkd", "peso", "pesos", "mxn", "real", "reais", "brl",
+        "won", "krw", "franc", "francs", "krona", "kronor", "shekel", "shekels", "dirham", "dirhams", "hourly", "monthly",
+        "weekly", "daily", "biweekly", "fortnightly",
+    ]
+)  # fmt: skip
 # "per hour", "a month": a time unit is a unit after these words (and a plain word elsewhere).
-TIME_UNITS = frozenset("hour hours day days week weeks month months".split())
-_PER = frozenset("per an a each every".split())
+TIME_UNITS = frozenset(["hour", "hours", "day", "days", "week", "weeks", "month", "months"])
+_PER = frozenset(["per", "an", "a", "each", "every"])
 # A follow-up that names no answer type asks for the conversation's ("and in Chicago?" after a
 # salary question); False turns this off (bench/quality_ablation.py).
 WANTS_FROM_CONVERSATION = True
@@ -117,9 +119,12 @@ ROLE_PATTERNS = [
     re.compile(rf"^(?:an?\s+)?{_NP}\s+(?:salary|salaries|pay|wages?|job outlook)\b"),
 ]
 _NOT_ROLES = frozenset(
-    """i you it they this these those that one people someone me we he she what which who how are is the average
-    typical my your our their much many do does did can could should would will was were has have""".split()
-)
+    [
+        "i", "you", "it", "they", "this", "these", "those", "that", "one", "people", "someone", "me", "we", "he", "she", "what",
+        "which", "who", "how", "are", "is", "the", "average", "typical", "my", "your", "our", "their", "much", "many", "do",
+        "does", "did", "can", "could", "should", "would", "will", "was", "were", "has", "have",
+    ]
+)  # fmt: skip
 
 
 def role_of(text: str) -> str | None:
@@ -244,14 +249,14 @@ def constraints_of(text: str, index: Index) -> list[Constraint]:
         per_unit = lower in TIME_UNITS and i > 0 and tokens[i - 1][1].lower() in _PER
         if lower in UNITS or per_unit or (len(token) == 1 and token in "$€£¥₹"):
             flush()
-            terms = (stem(lower),)
-            found.append(Constraint(token, start, start + len(token), "unit", terms, index.knows(terms[0])))
+            unit = stem(lower)
+            found.append(Constraint(token, start, start + len(token), "unit", (unit,), index.knows(unit)))
             continue
         # Casing is evidence when the question has it; otherwise the guide's own casing is.
         if _known_acronym(token, index) or lower.rstrip("s") in index.acronyms:
             flush()  # "PM", "TPM-related": the guide's own terms, abbreviated
             continue
-        capitalised = not ignore_case and (token[0].isupper() and not opens or (len(token) > 1 and token.isupper()))
+        capitalised = not ignore_case and ((token[0].isupper() and not opens) or (len(token) > 1 and token.isupper()))
         uncased = ignore_case or not any(ch.isupper() for ch in text)
         if group and lower in _NAME_JOINERS:
             group.append((start, token))  # kept only if a capitalised word follows
@@ -321,7 +326,7 @@ def analyze(
     the answer sentence must be about, and what decides the answer type and list intent."""
     tokens = words(text)
     fixed = [correct(t, index) for t in tokens] if fix_typos else tokens
-    corrections = {a: b for a, b in zip(tokens, fixed) if a != b}
+    corrections = {a: b for a, b in zip(tokens, fixed, strict=True) if a != b}
     expanded = text
     for wrong, right in corrections.items():
         expanded = re.sub(rf"\b{re.escape(wrong)}\b", right, expanded, flags=re.I)
