@@ -44,6 +44,7 @@ RESTATEMENT_PASSAGES = 8  # where a restatement of the best sentence is looked f
 LIST_HITS = 5  # how many of the best passages show whether a list as a whole is asked for
 LIST_FEATURES = (
     "whole_list", "list", "heading_named", "plural_heading", "rare_item", "head_over_label", "hits_in_list", "sequence",
+    "item_named",
 )  # fmt: skip
 # A question about a sequence: "the path from coordinator to director", "in order", "the ladder".
 _SEQUENCE = re.compile(r"\b(path|progression|ladder|sequence|in order|stages|steps|from \w+(?: \w+)? to|all the way)\b", re.I)
@@ -295,6 +296,9 @@ class Composer:
             "head_over_label": float(ranking.column("head")[top_index(ranking)] - best_label),
             "hits_in_list": sum(h in in_list for h in hits) / len(hits),
             "sequence": float(bool(_SEQUENCE.search(query.text))),
+            # Every word of an item's name in the question ("Which government agency ..." and the
+            # item "Government agencies"): it asks about that item.
+            "item_named": float(bool(self.named_items(ranking, index, items))),
         }
 
     def list_section(self, index: Index, ranking: Ranking) -> list[int] | None:
@@ -305,9 +309,24 @@ class Composer:
         items = self.list_items(index, ranking)
         if not items:
             return None
+        if len(self.named_items(ranking, index, items)) == 1:
+            return None  # "Which government agency ...?" asks about that item of the list, not the list
         values = self.list_features(index, ranking, items)
         z = self.list_bias + sum(w * values[n] for n, w in self.list_weights.items())
         return items if z > 0 else None
+
+    def named_items(self, ranking: Ranking, index: Index, items: list[int]) -> list[int]:
+        """The items every word of whose name the question has ("government agency" for the item
+        "Government agencies"); not an item named only by the guide's subject ("Technical Project
+        Manager" is a stage of the path, but a question naming the job does not ask for it)."""
+        asked = {*ranking.query.focus_terms, *ranking.query.terms}
+        named = []
+        for i in items:
+            name = set(content_terms(self._item_name(index, i)))
+            subject = set(content_terms(index.documents[int(index.doc[i])][2] or ""))
+            if name and name <= asked and not name <= subject:
+                named.append(i)
+        return named
 
     def compose(self, index: Index, ranking: Ranking) -> Answer:
         item = self.ordinal_item(index, ranking)

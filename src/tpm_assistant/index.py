@@ -100,6 +100,9 @@ class TermStats:
         return default if found is None else self.idf_of(found[1])
 
 
+POSTINGS_BUDGET = 200_000  # postings one question's lexical candidates may read
+
+
 @dataclass
 class Postings:
     """CSR postings (memory-mapped): a term's documents and weights; and, for scoring a few
@@ -153,6 +156,29 @@ class Postings:
         rows = np.concatenate([p[0] for p in parts])
         values = np.concatenate([p[1] for p in parts])
         return np.bincount(rows, weights=values, minlength=self.size).astype(np.float32)
+
+    def top(self, weights: dict[str, float], k: int, budget: int = POSTINGS_BUDGET) -> np.ndarray:
+        """The ``k`` best-scoring documents, reading the postings of the rarest terms first and at
+        most ``budget`` of them (beyond it only common, low-weight terms are left): the cost is
+        bounded whatever the corpus size."""
+        import numpy as np
+
+        found = sorted((int(self.offsets[f[0] + 1] - self.offsets[f[0]]), f[0], w)
+                       for t, w in weights.items() if (f := self.terms.lookup(t)) is not None)  # fmt: skip
+        docs, values, read = [], [], 0
+        for count, term, weight in found:
+            if read and read + count > budget:
+                break
+            a, b = int(self.offsets[term]), int(self.offsets[term + 1])
+            docs.append(np.asarray(self.docs[a:b]))
+            values.append(weight * np.asarray(self.vals[a:b], dtype=np.float64))
+            read += count
+        if not docs:
+            return np.zeros(0, dtype=np.int64)
+        unique, owner = np.unique(np.concatenate(docs), return_inverse=True)
+        sums = np.bincount(owner, weights=np.concatenate(values))
+        best = np.argsort(-sums, kind="stable")[:k]
+        return unique[best].astype(np.int64)
 
 
 class ChunkTable(Sequence[Chunk]):
@@ -266,7 +292,8 @@ class Index:
         sentences = int(stats["sentences"])
         bm25_idf = functools.partial(_bm25_idf, n)
         self.idf = TermStats(self.db, "p", n, bm25_idf)
-        self.passage_bm25 = Postings(self.idf, load("post_p_offsets"), load("post_p_docs"), load("post_p_vals"))
+        self.passage_bm25 = Postings(self.idf, load("post_p_offsets"), load("post_p_docs"), load("post_p_vals"),
+                                     (load("fwd_p_offsets"), load("fwd_p_terms"), load("fwd_p_vals")))  # fmt: skip
         self.sentence_bm25 = Postings(TermStats(self.db, "s", sentences, functools.partial(_bm25_idf, sentences)),
                                       load("post_s_offsets"), load("post_s_docs"), load("post_s_vals"),
                                       (load("fwd_s_offsets"), load("fwd_s_terms"), load("fwd_s_vals")))  # fmt: skip

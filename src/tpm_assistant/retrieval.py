@@ -181,7 +181,7 @@ class Retriever:
         out[:, has] = reduced[:, has]
         return out
 
-    def candidates(self, query: Query, vector: np.ndarray, lexical: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+    def candidates(self, terms: dict[str, float], vector: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
         """The passages worth scoring: Chroma's nearest rows (every view of every passage) and the
         best BM25 passages, and any ``extra`` ones (a follow-up's references). A version of at most
         ALL_CANDIDATES passages is scored whole."""
@@ -191,16 +191,13 @@ class Retriever:
         n = len(index)
         if n <= ALL_CANDIDATES:
             return np.arange(n, dtype=np.int64)
-        found = [self.dense_candidates(vector)]
-        nonzero = np.flatnonzero(lexical)
-        if len(nonzero):
-            found.append(nonzero[np.argsort(-lexical[nonzero], kind="stable")[:SPARSE_CANDIDATES]])
+        found = [self.dense_candidates(vector), index.passage_bm25.top(terms, SPARSE_CANDIDATES)]
         if extra is not None:
             found.append(np.asarray(extra, dtype=np.int64))
         return np.unique(np.concatenate(found)).astype(np.int64)
 
     def candidates_in(
-        self, documents: set[int], vector: np.ndarray, lexical: np.ndarray, extra: np.ndarray | None = None
+        self, documents: set[int], vector: np.ndarray, terms: dict[str, float], extra: np.ndarray | None = None
     ) -> np.ndarray:
         """The candidates within some documents (a guide's passages are contiguous): all of them up
         to ALL_CANDIDATES, else the best by their vectors and BM25. Costs the documents' size."""
@@ -213,7 +210,8 @@ class Retriever:
             cos = np.asarray(index.vectors[rows], dtype=np.float32) @ vector
             best = np.full(len(mine), -1.0, dtype=np.float32)
             np.maximum.at(best, owner, cos)
-            mine = mine[np.argsort(-(best + _normalise(lexical[mine])), kind="stable")[:ALL_CANDIDATES]]
+            lexical = index.passage_bm25.score_docs(terms, mine)
+            mine = mine[np.argsort(-(best + _normalise(lexical)), kind="stable")[:ALL_CANDIDATES]]
         if extra is not None:
             mine = np.concatenate([mine, np.asarray(extra, dtype=np.int64)])
         return np.unique(mine).astype(np.int64)
@@ -285,7 +283,7 @@ class Retriever:
             best("label", missing=0.0),
             head,
             best("headlabel"),
-            _normalise(lexical[cand]),
+            _normalise(lexical),
             _normalise(sentence_bm25),
             char,
             maxsim,
@@ -308,10 +306,13 @@ class Retriever:
         n = len(index)
         vector, ids, vecs, starts = self.encoder.encode_query(query.expanded)
         q, weights, token_starts = self.query_tokens(ids, vecs, starts)
-        lexical = index.passage_bm25.score(dict.fromkeys(query.terms, 1.0))
+        terms = dict.fromkeys(query.terms, 1.0)
         # A question is answered from the guides ``about`` its job (see ``documents_about``): its
         # candidates are found within them (all of a small guide, as with one guide).
-        cand = self.candidates_in(about, vector, lexical, extra) if about else self.candidates(query, vector, lexical, extra)
+        cand = self.candidates_in(about, vector, terms, extra) if about else self.candidates(terms, vector, extra)
+        # BM25 of the candidates only (a small version: of every passage, as it always was).
+        bm25 = index.passage_bm25
+        lexical = bm25.score(terms)[cand] if n <= ALL_CANDIDATES else bm25.score_docs(terms, cand)
         matches = self.token_match(q, cand)
         x, rows, cos = self.features(query, vector, cand, lexical, matches, weights)
         scores = np.full(n, -np.inf, dtype=np.float32)
