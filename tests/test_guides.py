@@ -1,0 +1,115 @@
+"""Several guides, each about one job, on small crafted input (fake encoder, real build and index
+code): every test fails if its technique is removed."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from conftest import FakeEncoder, build_index
+
+from tpm_assistant.answer import Composer
+from tpm_assistant.retrieval import Retriever
+from tpm_assistant.weights import typed
+
+TPM = """# How to Become a Technical Project Manager
+
+## How much can you earn?
+
+Entry-level technical project managers typically start around $76,683 USD per year.
+
+## What internships can you apply for?
+
+- Corporations: Companies like ServiceNow offer project internships.
+- Government agencies: The Metropolitan Transportation Authority offers technology project internships.
+- Nonprofits: Groups such as Code for America welcome project interns.
+
+## What skills do you need?
+
+- Communication: Explain technical trade-offs to business stakeholders.
+- Scheduling: Build realistic timelines with engineering leads.
+- Risk management: Track risks and dependencies before they become blockers.
+- Budgeting: Keep spending within the approved plan.
+
+## Tips for success
+
+- Listen first: Understand how engineers estimate before you commit to dates.
+- Write it down: Keep decisions and owners in one shared document.
+- Stay calm: Escalate early when a dependency slips.
+- Keep learning: Follow the tools your teams adopt.
+"""
+
+# The same guide for another job: most sentences shared, the figures and the job changed.
+DATA = (
+    TPM.replace("Technical Project Manager", "Data Engineer")
+    .replace("technical project managers", "data engineers")
+    .replace("76,683", "88,120")
+    .replace("Metropolitan Transportation Authority", "Department of Energy")
+)
+
+
+def index_of(documents: dict[str, str]) -> object:
+    return build_index(Path(tempfile.mkdtemp(prefix="tpm-guides-")) / "version", documents, FakeEncoder())
+
+
+def passages_of(index, source: str) -> list[int]:
+    return [i for i, c in enumerate(index.chunks) if c.source == source]
+
+
+def test_a_guide_scores_as_it_would_alone():
+    """BM25 and character-gram weights use each guide's own statistics: adding a guide that shares
+    most words does not change how the first one's passages score."""
+    alone = index_of({"tpm.md": TPM})
+    both = index_of({"tpm.md": TPM, "data.md": DATA})
+    terms = dict.fromkeys(["entri", "level", "earn", "intern", "govern"], 1.0)
+    mine = passages_of(both, "tpm.md")
+    assert np.allclose(alone.passage_bm25.score(terms), both.passage_bm25.score(terms)[mine], atol=1e-5)
+    grams = {"ent": 0.5, "ear": 0.5}
+    assert np.allclose(alone.grams.score(grams), both.grams.score(grams)[mine], atol=1e-5)
+
+
+def test_a_question_is_answered_from_the_guide_about_the_job_it_names_else_from_the_home_job():
+    index = index_of({"tpm.md": TPM, "data.md": DATA})
+    retriever = Retriever(index, FakeEncoder(), typed(None), home_job="technical project manager")
+
+    def sources(found: Retriever, question: str) -> set[str]:
+        return {index.chunks[h.chunk].source for h in found.search(question, 4).hits}
+
+    assert sources(retriever, "What does an entry-level data engineer earn?") == {"data.md"}
+    assert sources(retriever, "What does an entry-level technical project manager earn?") == {"tpm.md"}
+    assert sources(retriever, "What does it pay at entry level?") == {"tpm.md"}  # no job named: the home job's
+    anywhere = Retriever(index, FakeEncoder(), typed(None), home_job="")
+    assert sources(anywhere, "What does it pay at entry level?") == {"tpm.md", "data.md"}
+
+
+def test_the_job_a_question_names_is_compared_with_the_answering_guide_only():
+    """A job no guide is about is far from the guide answering, even when another guide is about a
+    job with similar words."""
+    index = index_of({"tpm.md": TPM, "data.md": DATA})
+    retriever = Retriever(index, FakeEncoder(), typed(None), home_job="technical project manager")
+    home = retriever.documents_about(retriever.analyze("What does a data scientist earn?"))
+    assert home is not None and {index.documents[d][0] for d in home} == {"tpm.md"}
+    assert retriever.role_similarity("data scientist", home) < retriever.role_similarity("data scientist")
+
+
+def test_postings_read_within_a_budget_rarest_terms_first():
+    index = index_of({"tpm.md": TPM, "data.md": DATA})
+    terms = dict.fromkeys(["metropolitan", "intern", "project"], 1.0)
+    full = index.passage_bm25.score(terms)
+    best = index.passage_bm25.top(terms, 3)
+    assert set(best.tolist()) == set(np.argsort(-full, kind="stable")[:3].tolist())
+    # With room for one term only, the rarest ("metropolitan", in one passage) is the one read.
+    only_rare = index.passage_bm25.top(terms, 5, budget=1)
+    assert [index.chunks[i].label for i in only_rare] == ["Government agencies"]
+
+
+def test_a_question_naming_one_item_of_a_list_gets_that_item():
+    index = index_of({"tpm.md": TPM})
+    retriever = Retriever(index, FakeEncoder())
+    ranking = retriever.search("Which government agency offers internships?", 3)
+    composer = Composer(typed(None).sentence)
+    assert composer.list_items(index, ranking)  # the best passage is in a list...
+    assert composer.list_section(index, ranking) is None  # ...but the question asks for one item
+    answer = composer.compose(index, ranking)
+    assert "Metropolitan Transportation Authority" in answer.answer and "Nonprofits" not in answer.answer
