@@ -113,3 +113,13 @@ def test_a_question_naming_one_item_of_a_list_gets_that_item():
     assert composer.list_section(index, ranking) is None  # ...but the question asks for one item
     answer = composer.compose(index, ranking)
     assert "Metropolitan Transportation Authority" in answer.answer and "Nonprofits" not in answer.answer
+
+
+def test_the_same_passage_in_two_guides_is_cited_once():
+    index = index_of({"tpm.md": TPM, "data.md": DATA})
+    ranking = Retriever(index, FakeEncoder(), typed(None), home_job="").search("Which groups welcome project interns?", 4)
+    texts = [index.chunks[h.chunk].text for h in ranking.hits]
+    assert len(texts) > len(set(texts))  # both guides' copies are found...
+    answer = Composer(typed(None).sentence).compose(index, ranking)
+    cited = [c.text for c in answer.citations]
+    assert len(cited) == len(set(cited))  # ...and cited once
