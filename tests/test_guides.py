@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import FakeEncoder, build_index
 
 from tpm_assistant.answer import Composer
@@ -67,6 +68,12 @@ def test_a_guide_scores_as_it_would_alone():
     assert np.allclose(alone.passage_bm25.score(terms), both.passage_bm25.score(terms)[mine], atol=1e-5)
     grams = {"ent": 0.5, "ear": 0.5}
     assert np.allclose(alone.grams.score(grams), both.grams.score(grams)[mine], atol=1e-5)
+    # The question's side too: its tokens' and n-grams' IDF within the guide answering.
+    guide = [s for s, _, _ in both.documents].index("tpm.md")
+    tokens = alone.tok_idf_ids[:20].tolist()
+    assert [round(both.tok_idf(t, guide), 5) for t in tokens] == [round(alone.tok_idf(t), 5) for t in tokens]
+    assert [both.tok_idf(t) for t in tokens] != [alone.tok_idf(t) for t in tokens]  # the corpus-wide figure differs
+    assert both.gram_idf_in(["ent", "ear"], guide) == pytest.approx({g: alone.gram_idf.get(g) for g in ("ent", "ear")})
 
 
 def test_a_question_is_answered_from_the_guide_about_the_job_it_names_else_from_the_home_job():

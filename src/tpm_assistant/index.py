@@ -100,6 +100,7 @@ class TermStats:
         return default if found is None else self.idf_of(found[1])
 
 
+GUIDE_CACHE = 256  # guides whose token statistics are kept at hand
 POSTINGS_BUDGET = 200_000  # postings one question's lexical candidates may read
 
 
@@ -312,6 +313,7 @@ class Index:
         self.documents = [(str(s), str(t), sub) for s, t, sub in titles]
         # A document's passages are contiguous (ingest writes one document at a time).
         self.doc_start = np.searchsorted(self.doc, np.arange(len(self.documents) + 1), side="left")
+        self._guide_idf: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
         # The jobs the guides are about, one per document, from their titles.
         self.subjects = sorted({sub for _, _, sub in self.documents if sub})
         self.chunk_terms = _PerChunk(lambda i: frozenset(content_terms(f"{self.chunks[i].section} {self.chunks[i].text}")))
@@ -484,14 +486,55 @@ class Index:
     def has_tokens(self) -> bool:
         return len(self.tok_vecs) > 0
 
-    def tok_idf(self, token_id: int) -> float:
-        """A token's IDF over passages (tokens the guide never uses get the highest)."""
+    def tok_idf(self, token_id: int, guide: int | None = None) -> float:
+        """A token's IDF over passages (tokens the guide never uses get the highest): over one
+        ``guide``'s passages when given, as that guide alone would weigh it."""
         import numpy as np
 
-        at = int(np.searchsorted(self.tok_idf_ids, token_id))
-        if at < len(self.tok_idf_ids) and self.tok_idf_ids[at] == token_id:
-            return float(self.tok_idf_vals[at])
-        return self.tok_default_idf
+        ids, vals, default = (self.tok_idf_ids, self.tok_idf_vals, self.tok_default_idf) if guide is None \
+            else self.guide_tok_idf(guide)  # fmt: skip
+        at = int(np.searchsorted(ids, token_id))
+        if at < len(ids) and ids[at] == token_id:
+            return float(vals[at])
+        return default
+
+    def guide_tok_idf(self, guide: int) -> tuple[np.ndarray, np.ndarray, float]:
+        """(sorted token ids, their IDF, the IDF of a token it never uses) within one guide, from
+        its passages' token ids (costs the guide's size, once: kept for GUIDE_CACHE guides)."""
+        import numpy as np
+
+        if guide in self._guide_idf:
+            return self._guide_idf[guide]
+        if len(self._guide_idf) >= GUIDE_CACHE:
+            self._guide_idf.clear()
+        start, end = self.document_span(guide)
+        bounds = np.asarray(self.tok_start[start : end + 1], dtype=np.int64)
+        ids = np.asarray(self.tok_ids[bounds[0] : bounds[-1]], dtype=np.int64)
+        owner = np.repeat(np.arange(end - start, dtype=np.int64), np.diff(bounds))
+        pairs = np.unique(owner * (1 << 32) + ids)  # each token once per passage
+        unique, df = np.unique(pairs % (1 << 32), return_counts=True)
+        n = max(1, end - start)
+        found = (unique, np.log1p(n / np.maximum(df, 1)).astype(np.float32), math.log1p(n))
+        self._guide_idf[guide] = found
+        return found
+
+    def gram_idf_in(self, grams: list[str], guide: int) -> dict[str, float]:
+        """The IDF of character n-grams within one guide (as in ``_write_grams``)."""
+        import numpy as np
+
+        start, end = self.document_span(guide)
+        n = max(1, end - start)
+        out: dict[str, float] = {}
+        for g in grams:
+            found = self.grams.terms.lookup(g)
+            if found is None:
+                continue
+            a, b = int(self.grams.offsets[found[0]]), int(self.grams.offsets[found[0] + 1])
+            docs = self.grams.docs[a:b]
+            df = int(np.searchsorted(docs, end) - np.searchsorted(docs, start))
+            if df:
+                out[g] = math.log(n / df)
+        return out
 
     def project(self, vecs: np.ndarray) -> np.ndarray:
         """Query token vectors in the passages' token space."""

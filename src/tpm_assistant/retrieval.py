@@ -140,16 +140,18 @@ class Retriever:
         self.home_job = home_job
         self._subject_vectors: np.ndarray | None = None
 
-    def query_tokens(self, ids: np.ndarray, vecs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def query_tokens(
+        self, ids: np.ndarray, vecs: np.ndarray, starts: np.ndarray, guide: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The question's content tokens (vectors in the passages' token space), their IDF weights
-        and their character offsets."""
+        (within the one ``guide`` answering, if so) and their character offsets."""
         import numpy as np
 
         keep, weights = [], []
         for i, token_id in enumerate(ids.tolist()):
             if is_content_token(self.encoder.id_to_token(token_id)):
                 keep.append(i)
-                weights.append(self.index.tok_idf(token_id))
+                weights.append(self.index.tok_idf(token_id, guide))
         return self.index.project(vecs[keep]), np.array(weights, dtype=np.float32), starts[keep]
 
     def token_match(self, q: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -233,7 +235,8 @@ class Retriever:
         return np.unique(index.row_chunk[rows]).astype(np.int64)
 
     def features(self, query: Query, vector: np.ndarray, cand: np.ndarray, lexical: np.ndarray,
-                 matches: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+                 matches: np.ndarray, weights: np.ndarray, guide: int | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
         """(candidates x FEATURES, the candidates' rows, those rows' cosines with the question)."""
         import numpy as np
 
@@ -268,7 +271,11 @@ class Retriever:
             sentence_bm25[has] = np.maximum.reduceat(sentence_scores, starts)
 
         grams = char_grams(query.expanded)
-        gram_weights = {g: (1 + math.log(c)) * index.gram_idf.get(g) for g, c in grams.items() if g in index.gram_idf}
+        if guide is not None:
+            idf = index.gram_idf_in(list(grams), guide)
+        else:
+            idf = {g: index.gram_idf.get(g) for g in grams if g in index.gram_idf}
+        gram_weights = {g: (1 + math.log(c)) * idf[g] for g, c in grams.items() if g in idf}
         norm = math.sqrt(sum(w * w for w in gram_weights.values())) or 1.0
         char = index.grams.score_docs({g: w / norm for g, w in gram_weights.items()}, cand)
 
@@ -305,7 +312,9 @@ class Retriever:
         index = self.index
         n = len(index)
         vector, ids, vecs, starts = self.encoder.encode_query(query.expanded)
-        q, weights, token_starts = self.query_tokens(ids, vecs, starts)
+        # Answered from one guide: the question's words weighed by that guide's statistics, as alone.
+        guide = next(iter(about)) if about is not None and len(about) == 1 else None
+        q, weights, token_starts = self.query_tokens(ids, vecs, starts, guide)
         terms = dict.fromkeys(query.terms, 1.0)
         # A question is answered from the guides ``about`` its job (see ``documents_about``): its
         # candidates are found within them (all of a small guide, as with one guide).
@@ -314,7 +323,7 @@ class Retriever:
         bm25 = index.passage_bm25
         lexical = bm25.score(terms)[cand] if n <= ALL_CANDIDATES else bm25.score_docs(terms, cand)
         matches = self.token_match(q, cand)
-        x, rows, cos = self.features(query, vector, cand, lexical, matches, weights)
+        x, rows, cos = self.features(query, vector, cand, lexical, matches, weights, guide)
         scores = np.full(n, -np.inf, dtype=np.float32)
         scores[cand] = x[:, self.columns] @ self.weights
         features = np.zeros((n, len(FEATURES)), dtype=np.float32)
