@@ -11,7 +11,7 @@ import pytest
 from conftest import FakeEncoder, build_index
 
 from tpm_assistant.answer import Composer
-from tpm_assistant.retrieval import Retriever
+from tpm_assistant.retrieval import Retriever, same_job
 from tpm_assistant.weights import typed
 
 TPM = """# How to Become a Technical Project Manager
@@ -130,3 +130,18 @@ def test_the_same_passage_in_two_guides_is_cited_once():
     answer = Composer(typed(None).sentence).compose(index, ranking)
     cited = [c.text for c in answer.citations]
     assert len(cited) == len(set(cited))  # ...and cited once
+
+
+@pytest.mark.parametrize(
+    ("role", "subject", "similarity", "same"),
+    [
+        ("data scientist", "Data Engineer", 0.81, False),  # close in meaning, another kind of worker
+        ("electrician", "Electrical Engineer", 0.81, False),
+        ("tech project manager", "Technical Project Manager", 0.95, True),
+        ("frontend dev", "Front-End Developer", 0.84, True),  # a clipped last word
+        ("devops", "DevOps Engineer", 0.86, True),  # part of the subject's name
+        ("web designer", "Web Developer", 0.79, False),  # not close enough
+    ],
+)
+def test_a_job_is_a_guides_subject_when_close_and_the_same_kind_of_worker(role, subject, similarity, same):
+    assert same_job(role, subject, similarity) is same

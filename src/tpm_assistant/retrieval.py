@@ -112,6 +112,17 @@ def _union(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
     return np.union1d(a, b).astype(np.int64)
 
 
+def same_job(role: str, subject: str, similarity: float) -> bool:
+    """Whether a job a question names is a guide's subject: close in meaning (SAME_JOB) and the same
+    kind of worker (the last word: "data scientist" is not a "data engineer", however close), or
+    named by part of the subject's name ("DevOps" for "DevOps Engineer")."""
+    asked, named = content_terms(role), content_terms(subject)
+    if similarity < SAME_JOB or not asked or not named:
+        return False
+    head, subject_head = asked[-1], named[-1]
+    return set(asked) <= set(named) or subject_head.startswith(head) or head.startswith(subject_head)
+
+
 def _normalise(x: np.ndarray) -> np.ndarray:
     top = float(x.max()) if len(x) else 0.0
     return x / top if top > 0 else x
@@ -386,15 +397,15 @@ class Retriever:
         return self.job_documents_of(query.role)
 
     def job_documents_of(self, role: str | None) -> set[int] | None:
-        """The documents whose subject is this job (similarity at least SAME_JOB), if any."""
+        """The documents whose subject is this job (see ``same_job``), if any."""
         if not role or len(self.index.subjects) < 2:
             return None
-        sims = self.subject_similarities(role)
-        best = max(sims.values(), default=0.0)
-        if best < SAME_JOB:
+        sims = {s: v for s, v in self.subject_similarities(role).items() if same_job(role, s, v)}
+        if not sims:
             return None
+        best = max(sims.values())
         documents = self.index.documents
-        return {d for d, (_, _, subject) in enumerate(documents) if subject and sims.get(subject, 0.0) >= best - 1e-6}
+        return {d for d, (_, _, subject) in enumerate(documents) if subject and sims.get(subject, -1.0) >= best - 1e-6}
 
     def conversation_documents(self, context: str, message: str) -> set[int] | None:
         """The guides a follow-up is answered from: about the job the message names, else about
