@@ -263,3 +263,13 @@ def test_dropped_versions_leave_nothing_behind_on_disk(fake_settings: Settings):
 
 # What Chroma's log of up to 100 row writes (its sync threshold) takes at most, here.
 LOG_BOUND = 100 * 4096
+
+
+def test_the_same_passage_in_many_guides_passes_verification(fake_settings: Settings):
+    """Identical vectors tie in Chroma's search, so a probe's own row need not come first; the
+    version is still complete and must switch (a 5 MB file of near-copies failed here)."""
+    for n in range(25):
+        (fake_settings.corpus_dir / f"guide{n:02}.md").write_text(f"# Guide {n}\n\n{PAY.split(chr(10), 2)[2]}")
+    report = ingest(fake_settings)
+    assert report.wrote and report.documents == 25
+    assert Store(fake_settings).active().collection == report.version
