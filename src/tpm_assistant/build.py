@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .chunking import Chunk
+from .postings import GuideBlock, PostingsWriter, Weigh
 from .text import (
     MONEY,
     PERCENT,
@@ -119,11 +120,16 @@ def view_texts(
     return out
 
 
-def document_records(chunks: list[Chunk], text: str) -> list[RecordSpec]:
-    """Rows for every view of every chunk of one document, in order (a chunk's rows together)."""
+def document_records(
+    chunks: list[Chunk], text: str, seen: set[int] | None = None, subject: str | None = None
+) -> list[RecordSpec]:
+    """Rows for every view of every chunk of one document, in order (a chunk's rows together). A
+    long document goes a slice of chunks at a time: ``seen`` (the sections met so far) and its
+    ``subject`` carry over from one slice to the next."""
     specs: list[RecordSpec] = []
-    seen: set[int] = set()
-    subject = guide_subject([chunks[0].section]) if chunks else None  # a document's first section is its title
+    seen = set() if seen is None else seen
+    if subject is None and chunks:
+        subject = guide_subject([chunks[0].section])  # a document's first section is its title
     for chunk in chunks:
         first = chunk.heading[0] not in seen
         seen.add(chunk.heading[0])
@@ -191,37 +197,6 @@ def project_tokens(vecs: np.ndarray, mean: np.ndarray, projection: np.ndarray) -
     return result.astype(np.float32)
 
 
-class _Postings:
-    """A term -> (documents, values) list being built, in typed arrays (not Python objects)."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.docs: list[array.array[int]] = []
-        self.vals: list[array.array[float]] = []
-        self.lengths = array.array("f")
-
-    def add(self, doc: int, counts: dict[str, float], length: float) -> None:
-        for term, value in counts.items():
-            tid = self.ids.get(term)
-            if tid is None:
-                tid = self.ids[term] = len(self.docs)
-                self.docs.append(array.array("i"))
-                self.vals.append(array.array("f"))
-            self.docs[tid].append(doc)
-            self.vals[tid].append(value)
-        self.lengths.append(length)
-
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(offsets per term id, documents, raw values, term id of each posting)."""
-        import numpy as np
-
-        sizes = np.array([len(d) for d in self.docs], dtype=np.int64)
-        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        docs = np.concatenate([np.frombuffer(d, dtype=np.int32) for d in self.docs]) if self.docs else np.zeros(0, np.int32)
-        vals = np.concatenate([np.frombuffer(v, dtype=np.float32) for v in self.vals]) if self.vals else np.zeros(0, np.float32)
-        return offsets, docs, vals, np.repeat(np.arange(len(sizes)), sizes)
-
-
 _SCHEMA = """
 CREATE TABLE chunks (i INTEGER PRIMARY KEY, id TEXT UNIQUE, source TEXT, section TEXT, kind TEXT, label TEXT,
                      text TEXT, start INT, "end" INT, sentences TEXT, position INT, heading_start INT, heading_end INT,
@@ -263,7 +238,7 @@ class VersionWriter:
                                                         "row_span": array.array("i")}  # fmt: skip
         self.sent_tok = array.array("q")  # token range [a, b) of every sentence
         self.sent_chunk = array.array("i")
-        self.passages, self.sentences, self.grams = _Postings(), _Postings(), _Postings()
+        self.passages, self.sentences, self.grams = (PostingsWriter(self.work, kind) for kind in "psg")
         self.token_df: Counter[int] = Counter()
         self.surface: Counter[str] = Counter()
         self.capitalised: set[str] = set()
@@ -465,9 +440,9 @@ class VersionWriter:
         arrays["sent_chunk"] = np.frombuffer(self.sent_chunk, dtype=np.int32)
         say("indexing words")
         guide = arrays["doc"].astype(np.int64)
-        self._write_bm25("p", self.passages, arrays, guide)
-        self._write_bm25("s", self.sentences, arrays, guide[arrays["sent_chunk"].astype(np.int64)])
-        self._write_grams(arrays, guide)
+        self._write_bm25(self.passages, guide)
+        self._write_bm25(self.sentences, guide[arrays["sent_chunk"].astype(np.int64)])
+        self._write_grams(guide)
         # Each token id's IDF over passages, as sorted (id, idf) pairs.
         token_ids = np.array(sorted(self.token_df), dtype=np.int64)
         token_df = np.array([self.token_df[t] for t in token_ids.tolist()], dtype=np.float32)
@@ -497,41 +472,44 @@ class VersionWriter:
         self.db.close()
         shutil.rmtree(self.work, ignore_errors=True)
 
-    def _write_bm25(self, kind: str, postings: _Postings, arrays: dict[str, Any], guide: np.ndarray) -> None:
+    def _write_bm25(self, postings: PostingsWriter, guide: np.ndarray) -> None:
         """BM25 weights with each guide's own statistics (IDF and mean length within the guide of
         the passage or sentence, ``guide`` of each): a guide scores as it would alone, however many
         other guides share its words. The terms table keeps the corpus-wide document frequency."""
         import numpy as np
 
-        n = len(postings.lengths)
-        offsets, docs, tfs, term_of = postings.arrays()
-        df = np.diff(offsets)
-        lengths = np.frombuffer(postings.lengths, dtype=np.float32)
-        units, local_df = _per_guide(guide, docs, term_of)
-        idf = np.log1p((units - local_df + 0.5) / (local_df + 0.5))
-        mean_length = np.bincount(guide, weights=lengths, minlength=int(guide.max(initial=-1)) + 1) / np.maximum(
-            np.bincount(guide, minlength=int(guide.max(initial=-1)) + 1), 1)
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / np.maximum(mean_length[guide], 1e-9))
-        values = idf * tfs * (BM25_K1 + 1) / (tfs + norm[docs]) if len(docs) else np.zeros(0, np.float32)
-        arrays[f"post_{kind}_offsets"], arrays[f"post_{kind}_docs"] = offsets, docs
-        arrays[f"post_{kind}_vals"] = values.astype(np.float32)
-        _forward(arrays, kind, n, docs, term_of, values)
-        self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", [(kind, t, i, int(df[i])) for t, i in postings.ids.items()])
+        lengths = np.frombuffer(postings.lengths, dtype=np.float32).astype(np.float64)
 
-    def _write_grams(self, arrays: dict[str, Any], guide: np.ndarray) -> None:
+        def weigh(block: GuideBlock) -> np.ndarray:
+            mean = float(lengths[block.first : block.last].mean())
+            df = block.df[block.terms].astype(np.float64)
+            idf = np.log1p((block.guide_units - df + 0.5) / (df + 0.5))
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[block.units] / max(mean, 1e-9))
+            values: np.ndarray = idf * block.raw * (BM25_K1 + 1) / (block.raw + norm)
+            return values
+
+        self._write_postings(postings, guide, weigh)
+
+    def _write_grams(self, guide: np.ndarray) -> None:
         """L2-normalised TF-IDF over character n-grams (cosine scoring), IDF within each guide."""
         import numpy as np
 
-        n = max(1, self.n_chunks)
-        offsets, docs, weights, term_of = self.grams.arrays()
-        df = np.diff(offsets)
-        units, local_df = _per_guide(guide, docs, term_of)
-        values = weights * np.log(units / np.maximum(local_df, 1))
-        norms = np.sqrt(np.bincount(docs, weights=values.astype(np.float64) ** 2, minlength=n)) if len(docs) else np.ones(n)
-        arrays["post_g_offsets"], arrays["post_g_docs"] = offsets, docs
-        arrays["post_g_vals"] = (values / np.maximum(norms[docs], 1e-9)).astype(np.float32) if len(docs) else values
-        _forward(arrays, "g", n, docs, term_of, arrays["post_g_vals"])
-        self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", [("g", t, i, int(df[i])) for t, i in self.grams.ids.items()])
+        def weigh(block: GuideBlock) -> np.ndarray:
+            df = np.maximum(block.df[block.terms], 1).astype(np.float64)
+            values = block.raw * np.log(block.guide_units / df)
+            local = block.units - block.units[0]
+            norms = np.sqrt(np.bincount(local, weights=values**2))
+            out: np.ndarray = values / np.maximum(norms[local], 1e-9)
+            return out
+
+        self._write_postings(self.grams, guide, weigh)
+
+    def _write_postings(self, postings: PostingsWriter, guide: np.ndarray, weigh: Weigh) -> None:
+        postings.write(self.work, guide, weigh)
+        postings.remove_scratch()
+        df = postings.df.tolist()
+        rows = ((postings.kind, term, i, df[i]) for term, i in postings.ids.items())
+        self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", rows)
 
     def _hubness(self) -> np.ndarray:
         """Mean of a passage's HUB_TOP highest similarities to the sentences of its own document (a
@@ -585,34 +563,6 @@ class VersionWriter:
         # The parts of hyphenated words are words of the guide too ("entry" of "entry-level").
         rows += [("part", stem(p), "") for w in self.surface if "-" in w for p in w.split("-") if p]
         self.db.executemany("INSERT OR REPLACE INTO lexicon VALUES (?, ?, ?)", rows)
-
-
-def _per_guide(guide: np.ndarray, docs: np.ndarray, term_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each posting (a term in a unit: passage or sentence, ``guide`` of each unit): the number
-    of units in the unit's guide, and how many of them hold the term. Postings are grouped by term
-    and, within a term, in unit order, so a (term, guide) pair is one run: no sort needed."""
-    import numpy as np
-
-    if not len(docs):
-        return np.zeros(0, np.float64), np.zeros(0, np.float64)
-    owner = guide[docs]
-    units = np.bincount(guide)[owner].astype(np.float64)
-    starts = np.ones(len(docs), dtype=bool)
-    starts[1:] = (term_of[1:] != term_of[:-1]) | (owner[1:] != owner[:-1])
-    run = np.cumsum(starts) - 1
-    return units, np.bincount(run)[run].astype(np.float64)
-
-
-def _forward(arrays: dict[str, Any], kind: str, n: int, docs: np.ndarray, term_of: np.ndarray, values: np.ndarray) -> None:
-    """The same postings by document (each document's terms and weights): to score the few
-    candidates of a question without reading every posting of its terms."""
-    import numpy as np
-
-    order = np.argsort(docs, kind="stable")
-    counts = np.bincount(docs, minlength=n) if len(docs) else np.zeros(n, np.int64)
-    arrays[f"fwd_{kind}_offsets"] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    arrays[f"fwd_{kind}_terms"] = term_of[order].astype(np.int32)
-    arrays[f"fwd_{kind}_vals"] = np.asarray(values, dtype=np.float32)[order]
 
 
 def _digits(word: str) -> str:

@@ -29,6 +29,7 @@ from .corpus import iter_corpus
 from .embeddings import ModelPin, configured_pin
 from .errors import CorpusError, StoreMismatch, StoreMissing
 from .store import FOREVER, SCHEMA, Store, Version
+from .text import guide_subject
 
 if TYPE_CHECKING:
     import numpy as np
@@ -264,9 +265,10 @@ class _Run:
                 if not chunks:
                     continue
                 kept_sources.add(doc.source)
-                specs = document_records(chunks, doc.text)
+                seen: set[int] = set()
+                subject = guide_subject([chunks[0].section]) or ""
                 if writer is None:
-                    self._sample = [s.embed_text for s in specs[:512]]
+                    self._sample = [s.embed_text for s in document_records(chunks[:SLICE], doc.text, set(), subject)][:512]
                     projection = self.token_projection()
                     writer = VersionWriter(version_folder, self.pin.dimension, projection.dimension, dedupe=self.dedupe)
                     writer.set_projection(projection)
@@ -275,8 +277,7 @@ class _Run:
                 writer.begin_document(doc.source, chunks[0].section)
                 for lo in range(0, len(chunks), SLICE):
                     part = chunks[lo : lo + SLICE]
-                    ids = {c.id for c in part}
-                    part_specs = [s for s in specs if s.chunk_id in ids]
+                    part_specs = document_records(part, doc.text, seen, subject)
                     vectors = self.vectors(part_specs, writer)
                     tokens = self.tokens(part, writer)
                     hubs = previous.hubs if previous is not None else {}
