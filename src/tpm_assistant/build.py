@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import array
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -40,7 +41,6 @@ from .text import (
     STOPWORDS,
     YEARS,
     cased_words,
-    char_grams,
     content_terms,
     find_acronyms,
     guide_subject,
@@ -48,6 +48,7 @@ from .text import (
     is_content_token,
     phrase_runs,
     stem,
+    word_grams,
     words,
 )
 
@@ -239,6 +240,7 @@ class VersionWriter:
         self.sent_tok = array.array("q")  # token range [a, b) of every sentence
         self.sent_chunk = array.array("i")
         self.passages, self.sentences, self.grams = (PostingsWriter(self.work, kind) for kind in "psg")
+        self._word_grams: dict[str, tuple[int, ...]] = {}  # a word's n-grams' term ids
         self.token_df: Counter[int] = Counter()
         self.surface: Counter[str] = Counter()
         self.capitalised: set[str] = set()
@@ -274,6 +276,8 @@ class VersionWriter:
     # -- one document -------------------------------------------------------------------------
     def begin_document(self, source: str, title: str) -> None:
         self.db.execute("INSERT INTO documents VALUES (?, ?, ?, ?)", (self.n_docs, source, title, guide_subject([title])))
+        self._chunk_rows: list[tuple[Any, ...]] = []  # rows of the passages being added, written together
+        self._sentence_rows: list[tuple[str, int]] = []
         self.heading_row: dict[tuple[int, int], int] = {}  # a section's heading row serves all its passages
         self.n_docs += 1
 
@@ -313,6 +317,9 @@ class VersionWriter:
             else:
                 self.hub_candidates.append(first_row[g])
         self.n_chunks += len(chunks)
+        self.db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._chunk_rows)
+        self.db.executemany("INSERT INTO sentences VALUES (?, ?)", self._sentence_rows)
+        self._chunk_rows, self._sentence_rows = [], []
         for label in {c.label for c in chunks if c.label} | {c.section for c in chunks if c.section}:
             self.topics.setdefault(" ".join(sorted(set(content_terms(label)))), set()).add(doc)
         texts = [c.text for c in chunks]
@@ -323,6 +330,12 @@ class VersionWriter:
             self.initials[run] += 1
         for key, value in find_acronyms(texts).items():
             self.acronyms.setdefault(key, value)
+
+    def _gram_ids(self, word: str) -> tuple[int, ...]:
+        found = self._word_grams.get(word)
+        if found is None:
+            found = self._word_grams[word] = tuple(self.grams.term_id(gram) for gram in word_grams(word))
+        return found
 
     # -- what this version already holds (identical texts are computed once) ----------------------
     def vector_of(self, embed_hash: str) -> np.ndarray | None:
@@ -390,17 +403,18 @@ class VersionWriter:
         arrays["row_start"].append(row_start)
         arrays["tok_start"].append(self.n_tokens)
         arrays["sent_start"].append(self.n_sentences)
-        self.db.execute(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (g, chunk.id, chunk.source, chunk.section, chunk.kind, chunk.label, chunk.text, chunk.start, chunk.end,
-             json.dumps(chunk.sentences), chunk.position, chunk.heading[0], chunk.heading[1], doc),
-        )  # fmt: skip
+        self._chunk_rows.append((g, chunk.id, chunk.source, chunk.section, chunk.kind, chunk.label, chunk.text, chunk.start,
+                                 chunk.end, json.dumps(chunk.sentences), chunk.position, chunk.heading[0], chunk.heading[1],
+                                 doc))  # fmt: skip
         # Lexical: BM25 over the passage with its heading, and over each sentence; character n-grams.
-        terms = Counter(content_terms(f"{chunk.section} {chunk.text}"))
-        self.passages.add(g, dict(terms), float(sum(terms.values())))
-        grams = char_grams(f"{chunk.section} {chunk.text}")
-        self.grams.add(g, {k: 1 + math.log(c) for k, c in grams.items()}, 0.0)
-        self.surface.update(words(f"{chunk.section} {chunk.text}"))
+        # One tokenisation serves all three, and a word's n-grams are looked up once per version.
+        tokenised = words(f"{chunk.section} {chunk.text}")
+        content = [w for w in tokenised if w not in STOPWORDS]
+        terms = Counter(stem(w) for w in content)  # content_terms
+        self.passages.add(g, terms, float(sum(terms.values())))
+        grams = Counter(itertools.chain.from_iterable(self._gram_ids(w) for w in content))  # char_grams, by id
+        self.grams.add_ids(g, list(grams), grams.values(), 0.0)  # raw counts: weighed as 1 + log(count)
+        self.surface.update(tokenised)
         # Sentences: their terms, where their tokens are, and a hash to find them again in an answer.
         ids, vecs, chars = tokens.ids, tokens.vecs, tokens.chars
         base = passage_text_offset(chunk) - chunk.start
@@ -413,7 +427,7 @@ class VersionWriter:
             a, b = (a, max(a + 1, b)) if a < len(ids) else (len(ids) - 1, len(ids))
             self.sent_tok.extend((self.n_tokens + a, self.n_tokens + b))
             self.sent_chunk.append(g)
-            self.db.execute("INSERT INTO sentences VALUES (?, ?)", (text_hash(sentence), g))
+            self._sentence_rows.append((text_hash(sentence), g))
             self.n_sentences += 1
         self.token_texts.setdefault(text_hash(passage_token_text(chunk)), (self.n_tokens, self.n_tokens + len(ids)))
         self.token_df.update(set(ids.tolist()))
@@ -496,7 +510,8 @@ class VersionWriter:
 
         def weigh(block: GuideBlock) -> np.ndarray:
             df = np.maximum(block.df[block.terms], 1).astype(np.float64)
-            values = block.raw * np.log(block.guide_units / df)
+            counted = (1 + np.log(block.raw.astype(np.float64))).astype(np.float32)  # sublinear term frequency
+            values = counted * np.log(block.guide_units / df)
             local = block.units - block.units[0]
             norms = np.sqrt(np.bincount(local, weights=values**2))
             out: np.ndarray = values / np.maximum(norms[local], 1e-9)

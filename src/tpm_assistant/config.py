@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     query_threads: int = 1
     max_concurrency: int = 2
     # Limits on what comes from outside: a corpus file larger than this is skipped with a reason
-    # (ingest reads a file whole), a request body larger than this gets 413, and a client that
+    # (a bound on what one file may cost), a request body larger than this gets 413, and a client that
     # does not finish sending its request headers or body within this many seconds is cut off.
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES

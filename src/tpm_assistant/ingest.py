@@ -13,6 +13,7 @@ once (``TPM_DEDUPE_TEXTS``).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 from collections import defaultdict
@@ -442,8 +443,8 @@ def rebuild_version(settings: Settings, store: Store, version: Version, encoder:
     writer = VersionWriter(store.folder(version), version.pin.dimension, projection.dimension, dedupe=False)
     try:
         writer.set_projection(projection)
-        for source in sorted({c.source for c in ordered}):
-            mine = [c for c in ordered if c.source == source]
+        for source, group in itertools.groupby(ordered, key=lambda c: c.source):  # sorted by source
+            mine = list(group)
             writer.begin_document(source, mine[0].section)
             for lo in range(0, len(mine), SLICE):
                 part = mine[lo : lo + SLICE]

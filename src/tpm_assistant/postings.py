@@ -13,7 +13,7 @@ from __future__ import annotations
 import array
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,17 +81,22 @@ class PostingsWriter:
         self._scratch = [scratch / f"{kind}.{part}" for part in ("terms", "raw", "run_units", "run_vals")]
         self._files = [p.open("wb") for p in self._scratch[:2]]
 
-    def add(self, unit: int, counts: dict[str, float], length: float) -> None:
+    def term_id(self, term: str) -> int:
+        return self.ids.setdefault(term, len(self.ids))
+
+    def add(self, unit: int, counts: Mapping[str, float], length: float) -> None:
+        """A unit's terms (each once) and their raw values."""
+        ids = self.ids
+        self.add_ids(unit, [ids.setdefault(term, len(ids)) for term in counts], counts.values(), length)
+
+    def add_ids(self, unit: int, term_ids: list[int], values: Iterable[float], length: float) -> None:
+        """The same, by term id (``term_id``)."""
         if unit != len(self.lengths):
             raise ValueError(f"postings {self.kind}: unit {unit} added after {len(self.lengths)} units")
-        for term, value in counts.items():
-            tid = self.ids.get(term)
-            if tid is None:
-                tid = self.ids[term] = len(self.ids)
-            self._terms.append(tid)
-            self._raw.append(value)
+        self._terms.extend(term_ids)
+        self._raw.extend(values)
         self.lengths.append(length)
-        self.sizes.append(len(counts))
+        self.sizes.append(len(term_ids))
         if len(self._terms) >= self.block:
             self._spill()
 

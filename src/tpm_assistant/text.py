@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 _TOKEN = re.compile(r"[a-z0-9$%]+(?:[-'’.,/][a-z0-9%]+)*")
@@ -39,6 +42,7 @@ def words(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a corpus repeats a small vocabulary: ingest stems each word once
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match "certifications" with "certification"."""
     if len(word) <= 3 or not word.isalpha():
@@ -70,16 +74,14 @@ def content_terms(text: str) -> list[str]:
 
 def char_grams(text: str, sizes: tuple[int, ...] = (3, 4, 5)) -> dict[str, int]:
     """Character n-grams of the content words (with word boundaries), robust to typos."""
-    grams: dict[str, int] = {}
-    for word in words(text):
-        if word in STOPWORDS:
-            continue
-        padded = f" {word} "
-        for k in sizes:
-            for i in range(len(padded) - k + 1):
-                gram = padded[i : i + k]
-                grams[gram] = grams.get(gram, 0) + 1
-    return grams
+    return Counter(itertools.chain.from_iterable(word_grams(w, sizes) for w in words(text) if w not in STOPWORDS))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def word_grams(word: str, sizes: tuple[int, ...] = (3, 4, 5)) -> tuple[str, ...]:
+    """A word's character n-grams, with word boundaries."""
+    padded = f" {word} "
+    return tuple(padded[i : i + k] for k in sizes for i in range(len(padded) - k + 1))
 
 
 # -- what a passage holds, and the corpus's own names and abbreviations ---------------------------
@@ -94,6 +96,7 @@ _NOT_COUNT = re.compile(
     r"\$\s?[\d,.]+|[\d,.]+\s?(?:%|usd\b)|\d+\s*(?:-\s*\d+\s*)?(?:years?|months?|weeks?)\b|\b(?:19|20)\d\d\b", re.I
 )
 _CASED_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
+_CLAUSE = re.compile(r"[.,;:!?()]")
 _DEFINED_ACRONYM = re.compile(r"([A-Z][\w'-]*(?:\s+(?:of|and|in|for|the)?\s*[A-Z][\w'-]*)+)\s*\(([A-Z]{2,6})\)")
 _CALLED_ACRONYM = re.compile(r"([A-Za-z][A-Za-z ]+?),\s+(?:often |also |commonly )?(?:called|known as)\s+([A-Z]{2,6})s?\b")
 _SUBJECT = re.compile(r"\bhow to become an?\s+(.+?)(?::|\s+[-–—]\s+|$)", re.I)
@@ -124,12 +127,13 @@ def phrase_runs(texts: Iterable[str]) -> Iterator[tuple[str, str]]:
     """(initials, phrase) of every run of two to four words without a stopword: what an
     abbreviation could stand for ("nyc" -> "New York City", "qa" -> "quality assurance")."""
     for text in texts:
-        for clause in re.split(r"[.,;:!?()]", text):
+        for clause in _CLAUSE.split(text):
             run = _CASED_WORD.findall(clause)
+            stop = [w.lower() in STOPWORDS for w in run]
             for n in (2, 3, 4):
                 for i in range(len(run) - n + 1):
-                    phrase = run[i : i + n]
-                    if not any(w.lower() in STOPWORDS for w in phrase):
+                    if not any(stop[i : i + n]):
+                        phrase = run[i : i + n]
                         yield "".join(w[0] for w in phrase).lower(), " ".join(phrase)
 
 
