@@ -145,3 +145,23 @@ def test_the_same_passage_in_two_guides_is_cited_once():
 )
 def test_a_job_is_a_guides_subject_when_close_and_the_same_kind_of_worker(role, subject, similarity, same):
     assert same_job(role, subject, similarity) is same
+
+
+def test_a_name_another_guide_uses_is_still_unknown_to_the_guide_answering():
+    """"Seattle" in the data engineers' guide does not make a question about TPM pay in Seattle
+    one the TPM guide answers: a constraint is known when the guide answering uses its terms."""
+    from tpm_assistant.answerable import known_in_guide
+    from tpm_assistant.query import Constraint
+
+    data = DATA.replace("Department of Energy", "Seattle Department of Transportation")
+    index = index_of({"tpm.md": TPM, "data.md": data})
+    sources = [s for s, _, _ in index.documents]
+    tpm, other = sources.index("tpm.md"), sources.index("data.md")
+    term = "seattl" if index.knows("seattl") else "seattle"
+    assert index.knows(term) and index.knows_in(term, other) and not index.knows_in(term, tpm)
+    assert index.knows_in("intern", tpm) and index.knows_in("intern", other)
+    seattle = Constraint("Seattle", 0, 7, "name", (term,), True)
+    assert not known_in_guide(index, seattle, passages_of(index, "tpm.md")[0])
+    assert known_in_guide(index, seattle, passages_of(index, "data.md")[0])
+    alone = index_of({"tpm.md": TPM})
+    assert alone.knows_in("intern", 0) and not alone.knows_in(term, 0)

@@ -183,6 +183,14 @@ def match(index: Index, ranking: Ranking, constraint: Constraint, chunk: int) ->
     return ConstraintMatch(constraint, lexical, dense)
 
 
+def known_in_guide(index: Index, constraint: Constraint, chunk: int) -> bool:
+    """Whether the guide of the passage answering uses all of a constraint's terms."""
+    if not constraint.in_corpus:
+        return False
+    guide = int(index.doc[chunk])
+    return all(index.knows_in(t, guide) for t in constraint.terms)
+
+
 def compares(index: Index, chunk: int, asked: set[str]) -> bool:
     """A sentence of the passage uses comparing words next to a term the question compares."""
     passage = index.chunks[chunk]
@@ -262,7 +270,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     return Coverage(
         matches=matches,
         name_unmatched=max((1.0 - m.score for m in names), default=0.0),
-        name_unknown=max((1.0 - m.score for m in names if not m.constraint.in_corpus), default=0.0),
+        name_unknown=max((1.0 - m.score for m in names if not known_in_guide(index, m.constraint, top)), default=0.0),
         term_unmatched=max((1.0 - m.score for m in terms), default=0.0),
         type_unmet=float(bool(unmet)),
         type_unmet_near=float(any(not any(holds_type(index, c, t) for c in near) for t in unmet)),

@@ -340,6 +340,23 @@ class Index:
         """Whether the guide uses this (stemmed) term anywhere, a part of a hyphenated word included."""
         return term in self.idf or term in self.parts
 
+    def knows_in(self, term: str, guide: int) -> bool:
+        """Whether one guide uses this term: its postings within the guide's passages (a guide's
+        passages are contiguous, a term's postings in passage order). "Seattle" may be in another
+        guide and still be a name this guide does not know."""
+        import numpy as np
+
+        if len(self.documents) <= 1:
+            return self.knows(term)
+        postings = self.passage_bm25
+        found = postings.terms.lookup(term)
+        if found is None:
+            return term in self.parts
+        docs = postings.docs[int(postings.offsets[found[0]]) : int(postings.offsets[found[0] + 1])]
+        lo, hi = self.document_span(guide)
+        at = int(np.searchsorted(docs, lo))
+        return at < len(docs) and int(docs[at]) < hi
+
     @functools.cached_property
     def word_counts(self) -> dict[str, int]:
         """Every word of the corpus with its count: read whole only to correct a typo."""
