@@ -103,6 +103,18 @@ class TermStats:
 GUIDE_CACHE = 256  # guides whose token statistics are kept at hand
 POSTINGS_BUDGET = 200_000  # postings one question's lexical candidates may read
 
+def expand(offsets: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For items stored in ranges (item ``i`` holds ``offsets[i]`` to ``offsets[i + 1]``: a passage's
+    rows, tokens or sentences, a document's postings): the positions of the given items' ranges,
+    in order, and the index in ``items`` each position belongs to."""
+    import numpy as np
+
+    starts, ends = offsets[items], offsets[items + 1]
+    counts = (ends - starts).astype(np.int64)
+    positions = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
+    return positions.astype(np.int64), np.repeat(np.arange(len(items)), counts)
+
+
 
 @dataclass
 class Postings:
@@ -126,15 +138,12 @@ class Postings:
         out = np.zeros(len(docs), dtype=np.float32)
         if not wanted or not len(docs):
             return out
-        starts, ends = offsets[docs], offsets[docs + 1]
-        counts = (ends - starts).astype(np.int64)
-        positions = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
+        positions, owner = expand(offsets, docs)
         ids = term_ids[positions]
         keys = np.sort(np.fromiter(wanted.keys(), dtype=np.int64))
         at = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
         key_weight = np.array([wanted[int(k)] for k in keys], dtype=np.float32)
         contrib = np.where(keys[at] == ids, key_weight[at] * vals[positions], 0.0)
-        owner = np.repeat(np.arange(len(docs)), counts)
         np.add.at(out, owner, contrib.astype(np.float32))
         return out
 
@@ -391,13 +400,7 @@ class Index:
     # -- passages --------------------------------------------------------------------------------
     def rows_of(self, chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rows, the position in ``chunks`` each belongs to) of the given passages' views."""
-        import numpy as np
-
-        starts, ends = self.row_start[chunks], self.row_start[chunks + 1]
-        counts = (ends - starts).astype(np.int64)
-        owner = np.repeat(np.arange(len(chunks)), counts)
-        rows = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
-        return rows.astype(np.int64), owner
+        return expand(self.row_start, chunks)
 
     def token_vectors(self, positions: np.ndarray) -> np.ndarray:
         """Token vectors at the given positions, as float32."""
@@ -419,13 +422,7 @@ class Index:
 
     def tokens_of(self, chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(token positions, the position in ``chunks`` each belongs to) of the given passages."""
-        import numpy as np
-
-        starts, ends = self.tok_start[chunks], self.tok_start[chunks + 1]
-        counts = (ends - starts).astype(np.int64)
-        owner = np.repeat(np.arange(len(chunks)), counts)
-        tokens = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
-        return tokens.astype(np.int64), owner
+        return expand(self.tok_start, chunks)
 
     def _sentence_rows(self, chunk: int) -> list[int]:
         """Each sentence's row (a one-sentence passage's sentence is its passage row)."""

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .build import VIEW_CODE, VIEWS
+from .index import expand
 from .query import Query, analyze
 from .text import char_grams, content_terms, is_content_token
 
@@ -271,9 +272,8 @@ class Retriever:
         if has_heading.any():
             head[has_heading] = np.asarray(index.vectors[heading_rows[has_heading]], dtype=np.float32) @ vector
 
-        first, last = index.sent_start[cand], index.sent_start[cand + 1]
-        counts = (last - first).astype(np.int64)
-        sentences = np.repeat(first - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
+        sentences, sentence_owner = expand(index.sent_start, cand)
+        counts = np.bincount(sentence_owner, minlength=len(cand))
         sentence_bm25 = np.zeros(len(cand), dtype=np.float32)
         if len(sentences):
             sentence_scores = index.sentence_bm25.score_docs(dict.fromkeys(query.terms, 1.0), sentences)
