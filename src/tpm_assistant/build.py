@@ -241,6 +241,8 @@ class VersionWriter:
         self.sent_chunk = array.array("i")
         self.passages, self.sentences, self.grams = (PostingsWriter(self.work, kind) for kind in "psg")
         self._word_grams: dict[str, tuple[int, ...]] = {}  # a word's n-grams' term ids
+        self._chunk_rows: list[tuple[Any, ...]] = []  # rows of the passages being added, written together
+        self._sentence_rows: list[tuple[str, int]] = []
         self.token_df: Counter[int] = Counter()
         self.surface: Counter[str] = Counter()
         self.capitalised: set[str] = set()
@@ -276,8 +278,6 @@ class VersionWriter:
     # -- one document -------------------------------------------------------------------------
     def begin_document(self, source: str, title: str) -> None:
         self.db.execute("INSERT INTO documents VALUES (?, ?, ?, ?)", (self.n_docs, source, title, guide_subject([title])))
-        self._chunk_rows: list[tuple[Any, ...]] = []  # rows of the passages being added, written together
-        self._sentence_rows: list[tuple[str, int]] = []
         self.heading_row: dict[tuple[int, int], int] = {}  # a section's heading row serves all its passages
         self.n_docs += 1
 
