@@ -45,7 +45,8 @@ def test_constraints_are_names_numbers_units_and_unknown_words_not_the_topic(sma
         ("name", "Epic Games", True),
         ("number", "2030", False),
     ]
-    assert constraints("how much do managers make in chicago", index) == [("term", "chicago", False)]
+    assert constraints("how much do managers make in chicago", index) == [("name", "Chicago", False)]  # a place
+    assert constraints("how much do managers make in gamedev", index) == [("term", "gamedev", False)]
 
 
 def test_title_case_questions_carry_no_name_evidence(small):
@@ -75,6 +76,18 @@ def test_a_name_the_guide_gives_without_the_value_asked_for_is_a_missing_figure(
     assert asked.type_unmet == 1.0 and asked.type_unmet_named == 1.0  # ...but gives no figure for it
     assert asked.missing() == ["a figure for Epic Games"]
     assert asked.describe(asked.missing()) == "The guide does not give a figure for Epic Games."
+
+
+def test_a_place_written_in_lower_case_is_still_a_name(small):
+    index, retriever = small
+    # Casing says nothing here; the shipped list of place names does (places.txt).
+    assert constraints("how much do managers earn in seattle", index) == [("name", "Seattle", False)]
+    assert constraints("managers pay in new york city", index) == [("name", "New York City", True)]
+    assert constraints("What Do Managers Earn In São Paulo?", index) == [("name", "São Paulo", False)]
+    # "Reading" is a city, but an everyday word first: not a name.
+    assert all(kind != "name" for kind, _, _ in constraints("do managers need to be reading a lot", index))
+    asked = coverage(index, retriever.search("what do entry-level managers earn in seattle", 3))
+    assert asked.name_unknown == 1.0 and asked.missing() == ["Seattle"]
 
 
 def test_a_figure_is_an_answer_only_beside_what_the_question_asks_about(small):

@@ -115,3 +115,25 @@ def test_the_organisations_offering_internships_are_named_in_the_guide_order(rea
         "Which organizations offer internships for aspiring technical project managers?"
     )
     assert not all(n in plain.answer for n in names)
+
+
+def test_a_whole_list_is_found_by_several_of_its_items(real_assistant, monkeypatch):
+    from tpm_assistant import answer as composing
+
+    question = "List all the skills needed for the job."
+    skills = ["Technical literacy", "Risk management", "Stakeholder communication"]
+    answer = real_assistant.ask(question)
+    assert all(s in answer.answer for s in skills) and exact(answer)
+    # The best passage alone sits in another list (of career stages): only the votes of the
+    # skills among the next passages find the list asked for.
+    monkeypatch.setattr(composing, "LIST_POOL", 1)
+    assert not all(s in real_assistant.ask(question).answer for s in skills)
+
+
+def test_a_place_typed_in_lower_case_is_declined_like_a_capitalised_one(real_assistant, monkeypatch):
+    from tpm_assistant import query
+
+    answer = real_assistant.ask("how much do tpms earn in seattle")
+    assert not answer.answered and answer.missing == ["Seattle"]
+    monkeypatch.setattr(query, "place_starts", lambda text: set())  # without the list of place names
+    assert real_assistant.ask("how much do tpms earn in seattle").answered

@@ -42,6 +42,7 @@ _PERCENT = re.compile(r"\d\s?%")
 LIST_ITEM_WORDS = 12  # an unlabelled bullet is named by its first words
 RESTATEMENT_PASSAGES = 8  # where a restatement of the best sentence is looked for
 LIST_HITS = 5  # how many of the best passages show whether a list as a whole is asked for
+LIST_POOL, LIST_VOTES = 10, 3  # the passages whose lists are candidates; how many of a list's passages count
 LIST_FEATURES = (
     "whole_list", "list", "heading_named", "plural_heading", "rare_item", "head_over_label", "hits_in_list", "sequence",
     "item_named",
@@ -55,10 +56,6 @@ _PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "f
            "5th": 5, "last": -1, "final": -1}  # fmt: skip
 _ORDINAL_IN_QUESTION = re.compile(rf"\bthe\s+({'|'.join(_PLACES)})\s+([\w-]+)", re.I)
 MIN_ORDINAL_LIST = 3
-
-
-def top_index(ranking: Ranking) -> int:
-    return ranking.hits[0].chunk
 
 
 @dataclass
@@ -269,18 +266,34 @@ class Composer:
             s.score = sum(w * s.features[c] for w, c in zip(self.weights, self.columns, strict=True))
 
     def list_items(self, index: Index, ranking: Ranking) -> list[int]:
-        """The bullets of the list the best passage sits in (its section's bullets), if any."""
+        """The bullets of the list the best passages sit in (a section's bullets), if any: of the
+        lists among the LIST_POOL best passages, the one whose best LIST_VOTES passages score
+        highest above the last of the pool. A list is found by several of its items ("Give the full
+        list of skills" finds five skills), where the best passage alone may be a bullet of another."""
         if not ranking.hits:
             return []
-        items = index.section_bullets(ranking.hits[0].chunk)
-        return items if len(items) >= 2 else []
+        pool = ranking.top(LIST_POOL)
+        floor = float(ranking.scores[pool[-1]])
+        votes: dict[tuple[int, ...], list[float]] = {}
+        for chunk in pool:
+            items = index.section_bullets(chunk)
+            if len(items) >= 2:
+                votes.setdefault(tuple(items), []).append(float(ranking.scores[chunk]) - floor)
+        if not votes:
+            return []
+        def weight(items: tuple[int, ...]) -> float:
+            return sum(votes[items][:LIST_VOTES])
+
+        chosen: tuple[int, ...] = max(votes, key=weight)  # on a tie, the list found first (pool order)
+        return list(chosen)
 
     def list_features(self, index: Index, ranking: Ranking, items: list[int]) -> dict[str, float]:
         """What tells a question asking for a whole list ("What are the main challenges?") from
         one asking for one item of it ("Which tools should I know?")."""
         query = ranking.query
         asked = {*query.focus_terms, *query.terms}
-        top = index.chunks[ranking.hits[0].chunk]
+        lead = max(items, key=lambda i: float(ranking.scores[i]))  # the list's best-ranked item
+        top = index.chunks[lead]
         heading = {t for t in content_terms(top.section) if not index.generic(t)}
         rare = {t for t in asked if index.idf.get(t, 0.0) >= RARE_IDF}
         in_list = set(items)
@@ -293,7 +306,7 @@ class Composer:
             "heading_named": float(bool(heading & asked)),
             "plural_heading": float(bool(heading & plural)),
             "rare_item": float(any(rare & set(content_terms(self._item_name(index, i))) for i in items)),
-            "head_over_label": float(ranking.column("head")[top_index(ranking)] - best_label),
+            "head_over_label": float(ranking.column("head")[lead] - best_label),
             "hits_in_list": sum(h in in_list for h in hits) / len(hits),
             "sequence": float(bool(_SEQUENCE.search(query.text))),
             # Every word of an item's name in the question ("Which government agency ..." and the

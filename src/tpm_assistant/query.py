@@ -3,6 +3,7 @@ corpus vocabulary, acronyms the corpus defines spelled out, and the kind of answ
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -166,7 +167,48 @@ class Query:
     wants: frozenset[str] = frozenset()  # answer types asked for (keys of WANTS)
 
 
-_CASED_TOKEN = re.compile(r"[$€£¥₹]?[A-Za-z0-9][A-Za-z0-9’'&.,%]*")
+@functools.lru_cache(maxsize=1)
+def _places() -> tuple[frozenset[str], int]:
+    """Place names as a question may write them in lower case ("seattle", "new york"), and the most
+    words one has: the list shipped in places.txt (countries, US states, large cities; see
+    tools/make_places.py)."""
+    from importlib.resources import files
+
+    text = files(__package__).joinpath("places.txt").read_text(encoding="utf-8")
+    names = frozenset(n for n in text.splitlines() if n and not n.startswith("#"))
+    return names, max(len(n.split()) for n in names)
+
+
+def _plain(word: str) -> str:
+    """Lower case without accents ("São" -> "sao"), as places.txt writes names."""
+    if word.isascii():
+        return word.lower()
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)).lower()
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def place_starts(text: str) -> set[int]:
+    """Where the words of place names start in ``text``, whatever their case (longest name first)."""
+    names, longest = _places()
+    found = [(m.start(), _plain(m.group())) for m in _WORD.finditer(text)]
+    out: set[int] = set()
+    i = 0
+    while i < len(found):
+        for n in range(min(longest, len(found) - i), 0, -1):
+            if " ".join(w for _, w in found[i : i + n]) in names:
+                out.update(start for start, _ in found[i : i + n])
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+_CASED_TOKEN = re.compile(r"[$€£¥₹]?[^\W_](?:[^\W_]|[’'&.,%])*")  # letters of any script ("AtkinsRéalis")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s*$|^\s*$")
 
 
@@ -211,7 +253,7 @@ def constraints_of(text: str, index: Index) -> list[Constraint]:
     """The names, numbers, units and unknown words of a question, grouped into phrases.
 
     A name is a capitalised word that does not open a sentence (or any word the corpus only writes
-    capitalised); words common across the guide ("technical", "project") name its topic, not a
+    capitalised, or a place name in any case); words common across the guide ("technical", "project") name its topic, not a
     constraint, and only join a name that already has a specific word ("Microsoft Project"), as do
     small words between two capitalised ones ("Certified Associate in Project Management").
     Words that say what type of answer is wanted (TYPE_WORDS) are not constraints.
@@ -223,6 +265,7 @@ def constraints_of(text: str, index: Index) -> list[Constraint]:
     tokens = [(start, token) for start, token in tokens if token and not TYPE_WORDS.fullmatch(token)]
     found: list[Constraint] = []
     group: list[tuple[int, str]] = []
+    places = place_starts(text)  # "in seattle" names a place, as "in Seattle" does
 
     def generic(word: str) -> bool:
         terms = content_terms(word)
@@ -235,7 +278,10 @@ def constraints_of(text: str, index: Index) -> list[Constraint]:
             start, end = group[0][0], group[-1][0] + len(group[-1][1])
             terms = tuple(t for _, w in group for t in content_terms(w))
             if terms:
-                found.append(Constraint(text[start:end], start, end, "name", terms, all(index.knows(t) for t in terms)))
+                shown = text[start:end]
+                if shown.islower() and all(s in places for s, _ in group):
+                    shown = shown.title()  # "The guide gives no figure for Seattle", however it was typed
+                found.append(Constraint(shown, start, end, "name", terms, all(index.knows(t) for t in terms)))
         group.clear()
 
     for i, (start, token) in enumerate(tokens):
@@ -264,7 +310,7 @@ def constraints_of(text: str, index: Index) -> list[Constraint]:
         if lower in STOPWORDS or re.split(r"['’]", lower)[0] in STOPWORDS:  # "I'd", "What's"
             flush()
             continue
-        if capitalised or (uncased and lower in index.proper):
+        if capitalised or (uncased and lower in index.proper) or start in places:
             if not generic(token) or group:
                 group.append((start, token))
             continue
