@@ -98,6 +98,16 @@ def test_a_figure_is_an_answer_only_beside_what_the_question_asks_about(small):
     assert gaming.value_unmatched == 1.0  # figures exist, none beside "gaming" or "workflow"
 
 
+def test_a_name_is_answered_by_a_figure_only_beside_it(small):
+    index, retriever = small
+    # The guide gives figures, and names Amazon Web Services, but no figure beside it.
+    aws = coverage(index, retriever.search("What do entry-level managers earn at Amazon Web Services?", 3))
+    assert aws.name_value_unmatched == 1.0
+    nyc = coverage(index, retriever.search("What do managers earn in New York City?", 3))
+    assert nyc.name_value_unmatched == 0.0  # "$112,547" sits beside New York City
+    assert coverage(index, retriever.search("What do entry-level managers earn?", 3)).name_value_unmatched == 0.0
+
+
 def test_a_comparison_is_answered_only_where_the_guide_compares(small):
     index, retriever = small
     unmet = coverage(index, retriever.search("Is Epic Games better than Amazon Web Services for managers?", 3))

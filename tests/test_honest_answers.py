@@ -41,7 +41,7 @@ def test_a_salary_for_a_place_the_guide_does_not_cover_is_declined_with_the_near
     assert answer.answer.startswith("The guide does not give a figure for Sydney.")
     assert "$104,711" in answer.answer and exact(answer)  # the nearest facts, cited
     assert real_assistant.ask("What do TPMs earn in New York City?").answered
-    blind = real_assistant.with_weights(without_signals("name_unmatched", "name_unknown"))
+    blind = real_assistant.with_weights(without_signals("name_unmatched", "name_unknown", "name_value_unmatched"))
     assert blind.ask("What's the TPM salary in Sydney?").answered
 
 
@@ -137,3 +137,12 @@ def test_a_place_typed_in_lower_case_is_declined_like_a_capitalised_one(real_ass
     assert not answer.answered and answer.missing == ["Seattle"]
     monkeypatch.setattr(query, "place_starts", lambda text: set())  # without the list of place names
     assert real_assistant.ask("how much do tpms earn in seattle").answered
+
+
+def test_a_figure_answers_a_place_the_guide_names_only_beside_it(real_assistant):
+    # The guide names Chicago (for finding jobs there) but gives no salary for it.
+    answer = real_assistant.ask("What do TPMs earn in Chicago?")
+    assert not answer.answered and answer.missing == ["Chicago"]
+    assert real_assistant.ask("What do TPMs earn in New York City?").answered
+    blind = real_assistant.with_weights(without_signals("name_value_unmatched"))
+    assert blind.ask("What do TPMs earn in Chicago?").answered

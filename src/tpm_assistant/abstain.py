@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 SIGNALS = (
     "top_score", "sent", "maxsim", "oov_share", "min_token", "uncovered", "other_job",
     "name_unmatched", "name_unknown", "term_unmatched", "type_unmet", "type_unmet_near", "type_unmet_named",
-    "comparison_unmet", "word_unmatched", "value_unmatched", "named_word_unmatched",
+    "comparison_unmet", "word_unmatched", "value_unmatched", "name_value_unmatched", "named_word_unmatched",
 )  # fmt: skip
 
 
@@ -45,6 +45,7 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
         "comparison_unmet": checked.comparison_unmet,
         "word_unmatched": checked.word_unmatched,
         "value_unmatched": checked.value_unmatched,
+        "name_value_unmatched": checked.name_value_unmatched,
         "named_word_unmatched": checked.named_word_unmatched,
     }
     if not asked.hits:

@@ -76,6 +76,7 @@ class Coverage:
     comparison_unmet: float = 0.0  # 1 when a comparison is asked and the passage compares nothing asked
     word_unmatched: float = 0.0  # 1 - the match of the question's worst-covered specific word
     value_unmatched: float = 0.0  # 1 - the share of the question's specific words beside a value of the type asked
+    name_value_unmatched: float = 0.0  # 1 - the share of its names, numbers and units beside such a value
     named_word_unmatched: float = 0.0  # word_unmatched, when the passage holds a name the question gives
     unmet_types: tuple[str, ...] = ()
     wants: tuple[str, ...] = ()  # the answer types the question asks for
@@ -126,19 +127,21 @@ _VALUE = {
 }
 
 
-def value_match(index: Index, asked: Ranking, chunks: list[int]) -> float:
+def value_match(index: Index, asked: Ranking, chunks: list[int]) -> tuple[float, float]:
     """The best share of the question's specific words found beside a value of the type it asks
     for: in a sentence giving a figure, or its passage's label and heading (by the word, or by a
     token matching as well as DENSE_FOUND). "What do TPMs earn in Chicago?" finds figures, but none
-    beside "Chicago"."""
+    beside "Chicago". Then the same share for its names, numbers and units alone (1 when it has
+    none): a figure answers "in Chicago?" only beside Chicago, however well its other words match."""
     query = asked.query
-    wanted = specific_terms(index, query) | {t for c in query.constraints if c.kind != "term" for t in c.terms}
+    names = {t for c in query.constraints if c.kind != "term" for t in c.terms}
+    wanted = specific_terms(index, query) | names
     if not wanted:
-        return 1.0
+        return 1.0, 1.0
     kinds = {t: c.kind for c in query.constraints for t in c.terms}
     spans = {t: [m.span() for m in re.finditer(rf"\b{re.escape(t)}\w*", query.expanded, re.I)] for t in wanted}
     tokens = {t: [i for a, b in found for i in asked.tokens.within(a, b).tolist()] for t, found in spans.items()}
-    best = 0.0
+    best, best_names = 0.0, 0.0 if names else 1.0
     for chunk in chunks:
         passage = index.chunks[chunk]
         context = set(content_terms(f"{passage.section} {passage.label}"))
@@ -148,12 +151,14 @@ def value_match(index: Index, asked: Ranking, chunks: list[int]) -> float:
                 continue
             present = context | set(content_terms(sentence))
             sims = index.sentence_similarity(chunk, i, asked.tokens.vecs)
-            there = sum(
-                found(t in present, float(sims[tokens[t]].max()) if tokens[t] else 0.0, kinds.get(t, "term")) > 0
-                for t in wanted
-            )  # fmt: skip
-            best = max(best, there / len(wanted))
-    return best
+            there = {
+                t for t in wanted
+                if found(t in present, float(sims[tokens[t]].max()) if tokens[t] else 0.0, kinds.get(t, "term")) > 0
+            }  # fmt: skip
+            best = max(best, len(there) / len(wanted))
+            if names:
+                best_names = max(best_names, len(there & names) / len(names))
+    return best, best_names
 
 
 def _holds(kind: str, text: str) -> bool:
@@ -267,6 +272,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     named = {t for m in names if m.constraint.kind == "name" for t in m.constraint.terms}
     compared = named or target_terms(index, query) or specific_terms(index, query)
     comparison = bool(query.intents.get("comparison")) and not any(compares(index, c, compared) for c in near[:2])
+    beside_value = value_match(index, asked, near) if query.wants else (1.0, 1.0)
     return Coverage(
         matches=matches,
         name_unmatched=max((1.0 - m.score for m in names), default=0.0),
@@ -277,7 +283,8 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         type_unmet_named=float(bool(unmet) and any(m.lexical for m in names if m.constraint.kind == "name")),
         comparison_unmet=float(comparison),
         word_unmatched=1.0 - word_match(index, asked, top),
-        value_unmatched=1.0 - value_match(index, asked, near) if query.wants else 0.0,
+        value_unmatched=1.0 - beside_value[0],
+        name_value_unmatched=1.0 - beside_value[1],
         named_word_unmatched=(
             (1.0 - word_match(index, asked, top)) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0
         ),
