@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tpm_assistant import chat, query
+from tpm_assistant import answer, chat, query
 from tpm_assistant.abstain import SIGNALS
 from tpm_assistant.assistant import Assistant
 from tpm_assistant.config import load_settings
@@ -57,7 +57,8 @@ def signals_without(*names: str) -> tuple[str, ...]:
     return tuple(s for s in SIGNALS if s not in names)
 
 
-# name -> (fit arguments, change to the fitted weights)
+# name -> (fit arguments, change to the fitted weights); "setup" in the arguments switches a technique
+# off before the fit
 VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("full system", {}, None),
     ("- dense views (passage vector only)", {"ranker_features": without(*DENSE_VIEWS)}, None),
@@ -77,7 +78,10 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("- constraint signals (names, numbers, units, unknown words)",
      {"abstain_signals": signals_without("name_unmatched", "name_unknown", "term_unmatched")}, None),
     ("- answer-type signals (value asked for, beside what is asked)",
-     {"abstain_signals": signals_without("type_unmet", "type_unmet_near", "type_unmet_named", "value_unmatched")}, None),
+     {"abstain_signals": signals_without("type_unmet", "type_unmet_near", "type_unmet_named", "value_unmatched",
+                                         "name_value_unmatched")}, None),
+    ("- a name, number or unit beside the value asked for", {"abstain_signals": signals_without("name_value_unmatched")}, None),
+    ("- place names in any case (places.txt)", {"setup": lambda: setattr(query, "place_starts", lambda text: set())}, None),
     ("- comparison signal", {"abstain_signals": signals_without("comparison_unmet")}, None),
     ("- word coverage signals", {"abstain_signals": signals_without("word_unmatched", "named_word_unmatched")}, None),
     ("- abbreviations read as the guide's phrases",
@@ -89,6 +93,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("- answer type from the conversation for follow-ups (and in Chicago?)", {},
      lambda w: setattr(query, "WANTS_FROM_CONVERSATION", False)),
     ("- fitted list model (lists never)", {}, lambda w: w["sentence"].update(lists=False)),
+    ("- a list found by several of the best passages (the best passage's list only)",
+     {"setup": lambda: setattr(answer, "LIST_POOL", 1)}, None),
     ("- ordinal questions answered with that item of the list (the first job on the path)", {},
      lambda w: w["sentence"].update(ordinals=False)),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
@@ -108,6 +114,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
 
 
 ONE_WORD, WANTS_FROM_CONVERSATION = chat.ONE_WORD, query.WANTS_FROM_CONVERSATION
+PLACE_STARTS, LIST_POOL = query.place_starts, answer.LIST_POOL
 
 
 def main() -> int:
@@ -139,7 +146,11 @@ def main() -> int:
     for name, kwargs, change in variants:
         started = time.perf_counter()
         chat.ONE_WORD, query.WANTS_FROM_CONVERSATION = ONE_WORD, WANTS_FROM_CONVERSATION  # a row's switch lasts one row
+        query.place_starts, answer.LIST_POOL = PLACE_STARTS, LIST_POOL
         kwargs = dict(kwargs)
+        setup = kwargs.pop("setup", None)
+        if setup:
+            setup()  # a technique switched off before fitting, so the weights are fitted without it
         kwargs.setdefault("options", {"fix_typos": True, "expand_acronyms": True, "acronyms_inline": True})
         if full_followup is not None:
             kwargs.setdefault("followup", full_followup)  # reuse the full system's (a slow grid search)
