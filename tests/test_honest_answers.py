@@ -45,19 +45,22 @@ def test_a_salary_for_a_place_the_guide_does_not_cover_is_declined_with_the_near
     assert blind.ask("What's the TPM salary in Sydney?").answered
 
 
+def declined_only_with(assistant, question: str, missing: list[str], *signals: str) -> None:
+    """``question`` is declined with ``missing``, and answered once ``signals`` are switched off."""
+    answer = assistant.ask(question)
+    assert not answer.answered and answer.missing == missing
+    assert assistant.with_weights(without_signals(*signals)).ask(question).answered
+
+
 def test_a_company_the_guide_names_without_its_pay_is_declined(real_assistant):
-    answer = real_assistant.ask("What does Epic Games pay its TPMs?")
-    assert not answer.answered and answer.missing == ["a figure for Epic Games"]
-    blind = real_assistant.with_weights(without_signals("type_unmet", "type_unmet_near", "type_unmet_named", "value_unmatched"))
-    assert blind.ask("What does Epic Games pay its TPMs?").answered
+    declined_only_with(real_assistant, "What does Epic Games pay its TPMs?", ["a figure for Epic Games"],
+                       "type_unmet", "type_unmet_near", "type_unmet_named", "value_unmatched")  # fmt: skip
 
 
 def test_a_comparison_the_guide_does_not_make_is_declined(real_assistant):
-    answer = real_assistant.ask("Is Asana better than Microsoft Project for a TPM?")
-    assert not answer.answered and answer.missing == ["a comparison of Asana and Microsoft"]
+    declined_only_with(real_assistant, "Is Asana better than Microsoft Project for a TPM?",
+                       ["a comparison of Asana and Microsoft"], "comparison_unmet")  # fmt: skip
     assert real_assistant.ask("Is CAPM or PMP better for a beginner?").answered
-    blind = real_assistant.with_weights(without_signals("comparison_unmet"))
-    assert blind.ask("Is Asana better than Microsoft Project for a TPM?").answered
 
 
 def test_a_follow_up_asking_for_another_place_is_declined(real_assistant):
@@ -141,8 +144,5 @@ def test_a_place_typed_in_lower_case_is_declined_like_a_capitalised_one(real_ass
 
 def test_a_figure_answers_a_place_the_guide_names_only_beside_it(real_assistant):
     # The guide names Chicago (for finding jobs there) but gives no salary for it.
-    answer = real_assistant.ask("What do TPMs earn in Chicago?")
-    assert not answer.answered and answer.missing == ["Chicago"]
+    declined_only_with(real_assistant, "What do TPMs earn in Chicago?", ["Chicago"], "name_value_unmatched")
     assert real_assistant.ask("What do TPMs earn in New York City?").answered
-    blind = real_assistant.with_weights(without_signals("name_value_unmatched"))
-    assert blind.ask("What do TPMs earn in Chicago?").answered
