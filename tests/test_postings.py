@@ -57,3 +57,18 @@ def test_by_term_and_by_unit_hold_the_same_postings(whole: Path):
         # Within a term, units in order; within a unit, terms in order.
         assert all(np.all(np.diff(docs[a:b]) > 0) for a, b in itertools.pairwise(offsets))
         assert all(np.all(np.diff(f_terms[a:b]) > 0) for a, b in itertools.pairwise(f_offsets))
+
+
+def test_scoring_some_documents_reads_the_shorter_side_and_gives_the_same_scores(whole: Path, monkeypatch):
+    from tpm_assistant import index as opened
+
+    calls, expand = [], opened.expand
+    monkeypatch.setattr(opened, "expand", lambda *a: calls.append(1) or expand(*a))
+    bm25 = opened.Index(whole).passage_bm25
+    weights = {"salari": 1.0, "manag": 0.5, "project": 2.0}
+    every = np.arange(bm25.size)
+    # Every document: the question's terms' postings are the shorter read (no per-document expansion).
+    assert np.allclose(bm25.score_docs(weights, every), bm25.score(weights)[every], atol=1e-5) and not calls
+    # One document: its own terms are the shorter read.
+    one = np.array([int(np.argmax(bm25.score(weights)))])
+    assert np.allclose(bm25.score_docs(weights, one), bm25.score(weights)[one], atol=1e-5) and calls

@@ -138,6 +138,14 @@ class Postings:
         out = np.zeros(len(docs), dtype=np.float32)
         if not wanted or not len(docs):
             return out
+        # Read whichever is shorter: the question's terms' postings (all documents), or the given
+        # documents' terms. A small guide's every passage has more terms (character n-grams
+        # included) than a question's terms have postings.
+        asked = np.fromiter(wanted.keys(), dtype=np.int64)
+        by_term = int((self.offsets[asked + 1] - self.offsets[asked]).sum())
+        by_doc = int((offsets[docs + 1] - offsets[docs]).sum())
+        if by_term <= by_doc:
+            return self.score(weights)[docs]
         positions, owner = expand(offsets, docs)
         ids = term_ids[positions]
         keys = np.sort(np.fromiter(wanted.keys(), dtype=np.int64))
