@@ -281,10 +281,7 @@ class Composer:
                 votes.setdefault(tuple(items), []).append(float(ranking.scores[chunk]) - floor)
         if not votes:
             return []
-        def weight(items: tuple[int, ...]) -> float:
-            return sum(votes[items][:LIST_VOTES])
-
-        chosen: tuple[int, ...] = max(votes, key=weight)  # on a tie, the list found first (pool order)
+        chosen: tuple[int, ...] = max(votes, key=lambda k: sum(votes[k][:LIST_VOTES]))  # a tie: the first found
         return list(chosen)
 
     def list_features(self, index: Index, ranking: Ranking, items: list[int]) -> dict[str, float]:

@@ -253,9 +253,10 @@ def constraints_of(text: str, index: Index) -> list[Constraint]:
     """The names, numbers, units and unknown words of a question, grouped into phrases.
 
     A name is a capitalised word that does not open a sentence (or any word the corpus only writes
-    capitalised, or a place name in any case); words common across the guide ("technical", "project") name its topic, not a
-    constraint, and only join a name that already has a specific word ("Microsoft Project"), as do
-    small words between two capitalised ones ("Certified Associate in Project Management").
+    capitalised, or a place name in any case); words common across the guide ("technical",
+    "project") name its topic, not a constraint, and only join a name that already has a specific
+    word ("Microsoft Project"), as do small words between two capitalised ones ("Certified
+    Associate in Project Management").
     Words that say what type of answer is wanted (TYPE_WORDS) are not constraints.
     """
     tokens = [(m.start(), m.group().rstrip(".,’'")) for m in _CASED_TOKEN.finditer(text)]
