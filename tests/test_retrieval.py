@@ -87,6 +87,10 @@ def test_typos_are_corrected_against_the_corpus_but_real_words_are_left_alone():
     assert analyze("salery", index_with_salary).corrections == {"salery": "salary"}
     # "grad" is one edit from nothing here, "wanting" one edit from "warning" in other texts: both real words.
     assert analyze("grad school wanting", index).corrections == {}
+    # One edit from both "coordinate" (a letter too many) and "coordinator" (a wrong letter): the
+    # word of the same length, though "coordinate" comes first in the vocabulary.
+    both, _ = make_index(GUIDE_LIKE + "\nA coordinator helps coordinate the team.\n")
+    assert analyze("project coordinater", both).corrections == {"coordinater": "coordinator"}
 
 
 def test_acronyms_the_corpus_defines_are_spelled_out():

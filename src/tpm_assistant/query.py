@@ -342,8 +342,13 @@ def correct(word: str, index: Index) -> str:
     from rapidfuzz.distance import DamerauLevenshtein
 
     limit = 1 if len(word) < 8 else 2
-    best = process.extractOne(word, index.correctable, scorer=DamerauLevenshtein.distance, score_cutoff=limit)
-    return best[0] if best else word
+    found = process.extract(word, index.correctable, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None)
+    if not found:
+        return word
+    # Among words as few edits away, one of the same length first: a wrong letter is a likelier slip
+    # than a missing or extra one ("coordinater" is "coordinator", not "coordinate").
+    fewest = min(d for _, d, _ in found)
+    return min((w for w, d, _ in found if d == fewest), key=lambda w: (len(w) != len(word), index.correctable.index(w)))
 
 
 def abbreviation(word: str, index: Index) -> str | None:
