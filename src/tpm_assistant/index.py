@@ -103,6 +103,7 @@ class TermStats:
 GUIDE_CACHE = 256  # guides whose token statistics are kept at hand
 POSTINGS_BUDGET = 200_000  # postings one question's lexical candidates may read
 
+
 def expand(offsets: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For items stored in ranges (item ``i`` holds ``offsets[i]`` to ``offsets[i + 1]``: a passage's
     rows, tokens or sentences, a document's postings): the positions of the given items' ranges,
@@ -113,7 +114,6 @@ def expand(offsets: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarr
     counts = (ends - starts).astype(np.int64)
     positions = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
     return positions.astype(np.int64), np.repeat(np.arange(len(items)), counts)
-
 
 
 @dataclass
@@ -131,10 +131,10 @@ class Postings:
         """The score of the given documents only: sum of weight x value over their terms."""
         import numpy as np
 
+        wanted = self._ids(weights)
         if self.forward is None:
-            return self.score(weights)[docs]
+            return self._score_ids(wanted)[docs]
         offsets, term_ids, vals = self.forward
-        wanted = {found[0]: w for t, w in weights.items() if (found := self.terms.lookup(t)) is not None}
         out = np.zeros(len(docs), dtype=np.float32)
         if not wanted or not len(docs):
             return out
@@ -145,10 +145,10 @@ class Postings:
         by_term = int((self.offsets[asked + 1] - self.offsets[asked]).sum())
         by_doc = int((offsets[docs + 1] - offsets[docs]).sum())
         if by_term <= by_doc:
-            return self.score(weights)[docs]
+            return self._score_ids(wanted)[docs]
         positions, owner = expand(offsets, docs)
         ids = term_ids[positions]
-        keys = np.sort(np.fromiter(wanted.keys(), dtype=np.int64))
+        keys = np.sort(asked)
         at = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
         key_weight = np.array([wanted[int(k)] for k in keys], dtype=np.float32)
         contrib = np.where(keys[at] == ids, key_weight[at] * vals[positions], 0.0)
@@ -159,16 +159,21 @@ class Postings:
     def size(self) -> int:
         return self.terms.size
 
+    def _ids(self, weights: dict[str, float]) -> dict[int, float]:
+        """The weights of the terms the postings hold, by term id."""
+        return {found[0]: w for t, w in weights.items() if (found := self.terms.lookup(t)) is not None}
+
     def score(self, weights: dict[str, float]) -> np.ndarray:
         """Sum of weight x value over the given terms, for every document."""
+        return self._score_ids(self._ids(weights))
+
+    def _score_ids(self, wanted: dict[int, float]) -> np.ndarray:
         import numpy as np
 
         parts = []
-        for term, weight in weights.items():
-            found = self.terms.lookup(term)
-            if found is not None:
-                a, b = int(self.offsets[found[0]]), int(self.offsets[found[0] + 1])
-                parts.append((self.docs[a:b], weight * self.vals[a:b]))
+        for term, weight in wanted.items():
+            a, b = int(self.offsets[term]), int(self.offsets[term + 1])
+            parts.append((self.docs[a:b], weight * self.vals[a:b]))
         if not parts:
             return np.zeros(self.size, dtype=np.float32)
         rows = np.concatenate([p[0] for p in parts])
@@ -181,8 +186,7 @@ class Postings:
         bounded whatever the corpus size."""
         import numpy as np
 
-        found = sorted((int(self.offsets[f[0] + 1] - self.offsets[f[0]]), f[0], w)
-                       for t, w in weights.items() if (f := self.terms.lookup(t)) is not None)  # fmt: skip
+        found = sorted((int(self.offsets[i + 1] - self.offsets[i]), i, w) for i, w in self._ids(weights).items())
         docs, values, read = [], [], 0
         for count, term, weight in found:
             if read and read + count > budget:

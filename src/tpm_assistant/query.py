@@ -179,8 +179,9 @@ def _places() -> tuple[frozenset[str], int]:
     return names, max(len(n.split()) for n in names)
 
 
-def _plain(word: str) -> str:
-    """Lower case without accents ("São" -> "sao"), as places.txt writes names."""
+def plain_name(word: str) -> str:
+    """Lower case without accents ("São" -> "sao"), as places.txt writes names (and
+    tools/make_places.py writes them so)."""
     if word.isascii():
         return word.lower()
     import unicodedata
@@ -194,7 +195,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 def place_starts(text: str) -> set[int]:
     """Where the words of place names start in ``text``, whatever their case (longest name first)."""
     names, longest = _places()
-    found = [(m.start(), _plain(m.group())) for m in _WORD.finditer(text)]
+    found = [(m.start(), plain_name(m.group())) for m in _WORD.finditer(text)]
     out: set[int] = set()
     i = 0
     while i < len(found):
@@ -348,7 +349,8 @@ def correct(word: str, index: Index) -> str:
     # Among words as few edits away, one of the same length first: a wrong letter is a likelier slip
     # than a missing or extra one ("coordinater" is "coordinator", not "coordinate").
     fewest = min(d for _, d, _ in found)
-    return min((w for w, d, _ in found if d == fewest), key=lambda w: (len(w) != len(word), index.correctable.index(w)))
+    same = [(w, at) for w, d, at in found if d == fewest]  # at: the word's place in the vocabulary
+    return min(same, key=lambda x: (len(x[0]) != len(word), x[1]))[0]
 
 
 def abbreviation(word: str, index: Index) -> str | None:
