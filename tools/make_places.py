@@ -21,19 +21,14 @@ Run by hand when the list should change (neither package is needed at run time):
 from __future__ import annotations
 
 import sys
-import unicodedata
 from pathlib import Path
+
+from tpm_assistant.query import plain_name as plain  # as questions are read: lower case, no accents
 
 MIN_POPULATION = 200_000
 MIN_CITY_CHARS = 4
 WORDS = Path("/usr/share/dict/american-english")
 OUT = Path(__file__).resolve().parents[1] / "src" / "tpm_assistant" / "places.txt"
-
-
-def plain(name: str) -> str:
-    """Lower case, accents removed ("São Paulo" -> "sao paulo"): as people type it."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip()
 
 
 def main() -> int:
