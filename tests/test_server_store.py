@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import free_port, loopback_server
 
@@ -78,6 +79,27 @@ def test_ingest_into_a_chroma_server_and_answer_from_another_worker(chroma_url: 
     assert version is not None and version.collection == report.version
     answer = Assistant(reader).ask("What does an entry-level TPM earn?")
     assert answer.answered and "$76,683" in answer.answer
+    # One row per passage on the server; the passages' other views ride in it and come back as
+    # they were (Chroma gives the passage's own vector back to within a rounding step).
+    assert Store(writer).rows(version.pin).count() == report.chunks
+    built, made = (np.fromfile(Store(s).folder(version) / "vectors.f32", np.float32).reshape(-1, 384) for s in (reader, writer))
+    passage = np.load(Store(writer).folder(version) / "row_view.npy") == 0
+    assert len(built) == len(made) > 2 * report.chunks
+    assert np.array_equal(built[~passage], made[~passage]) and np.allclose(built[passage], made[passage], atol=1e-6)
+
+    # An edit near the top moves every later passage in the file: a worker that builds the new
+    # version from the server's rows must cite where the text is now, not where it was.
+    guide = next(corpus.glob("*.txt"))
+    text = guide.read_text(encoding="utf-8")
+    cut = text.index("\n\n", 500)
+    added = "\n\nA paragraph added near the top moves every later passage.\n"
+    guide.write_text(text[:cut] + added + text[cut:], encoding="utf-8")
+    assert run_ingest(writer).wrote
+    moved = worker("reader-after-edit")
+    edited = guide.read_text(encoding="utf-8")
+    for question in ("What does an entry-level TPM earn?", "Which certifications help a TPM?"):
+        for citation in Assistant(moved).ask(question).citations:
+            assert edited[citation.start : citation.end] == citation.text, (question, citation.n)
 
 
 def test_an_unreachable_server_is_a_clear_error(tmp_path: Path):

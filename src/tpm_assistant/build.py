@@ -134,8 +134,16 @@ def document_records(
     for chunk in chunks:
         first = chunk.heading[0] not in seen
         seen.add(chunk.heading[0])
-        for view, suffix, start, end, embed in view_texts(chunk, text, first, subject):
-            specs.append(RecordSpec(chunk.id + suffix, chunk.id, view, chunk.source, start, end, text[start:end], embed))
+        # A row's metadata says where its text is (what a worker rebuilding the version from the
+        # rows cites): text that moved in its file is a new row, though its vectors are reused.
+        place = f"{chunk.id}@{chunk.start}.{chunk.heading[0]}.{chunk.position}"
+        views = view_texts(chunk, text, first, subject)
+        # The passage's row is the one Chroma holds, carrying its other views: its id changes
+        # whenever any of them does.
+        carried = text_hash("\x1f".join(f"{v}|{a}|{b}|{e}" for v, _, a, b, e in views))[:8]
+        for view, suffix, start, end, embed in views:
+            rid = f"{place}#{carried}" if view == "chunk" else place + suffix
+            specs.append(RecordSpec(rid, chunk.id, view, chunk.source, start, end, text[start:end], embed))
     return specs
 
 
@@ -539,24 +547,41 @@ class VersionWriter:
             hub[chunk] = value
         if not self.hub_candidates or not self.n_rows:
             return hub
-        vectors = np.memmap(self.work / "vectors.f32", dtype=np.float32, mode="r", shape=(self.n_rows, self.dimension))
+        fd = os.open(self.work / "vectors.f32", os.O_RDONLY)
+        width = self.dimension * 4
+
+        def vectors_of(rows: Iterable[int]) -> np.ndarray:
+            # Read row by row, not through a map of the whole file: mapped pages count in the
+            # process's memory, and the passages' rows are spread over all of it.
+            data = b"".join(os.pread(fd, width, r * width) for r in rows)
+            return np.frombuffer(data, dtype=np.float32).reshape(-1, self.dimension)
+
+        try:
+            return self._hub_of(hub, vectors_of)
+        finally:
+            os.close(fd)
+
+    def _hub_of(self, hub: np.ndarray, vectors_of: Callable[[Iterable[int]], np.ndarray]) -> np.ndarray:
+        import numpy as np
+
         views = np.frombuffer(self.row_arrays["row_view"], dtype=np.int8)
         chunk_of = np.frombuffer(self.row_arrays["row_chunk"], dtype=np.int32)
         doc_of_chunk = np.frombuffer(self.chunk_arrays["doc"], dtype=np.int32)
         row_doc = doc_of_chunk[chunk_of]
-        ids = [row for (row,) in self.db.execute("SELECT id FROM rows ORDER BY r")]
+        # The sample is chosen by content (not by row id, which also says where the text is).
+        hashes = [row for (row,) in self.db.execute("SELECT embed_hash FROM rows ORDER BY r")]
         sentences = (views == VIEW_CODE["sentence"]) | (views == VIEW_CODE["chunk"])
         rows = np.array(self.hub_candidates, dtype=np.int64)
         for doc in np.unique(row_doc[rows]).tolist():
             pool_rows = np.flatnonzero(sentences & (row_doc == doc))
             step = max(1, len(pool_rows) // HUB_SAMPLE)
-            picked = [r for r in pool_rows.tolist() if int(hashlib.sha256(ids[r].encode()).hexdigest()[:8], 16) % step == 0]
+            picked = [r for r in pool_rows.tolist() if int(hashlib.sha256(hashes[r].encode()).hexdigest()[:8], 16) % step == 0]
             sample = picked[: 2 * HUB_SAMPLE]
-            pool = np.asarray(vectors[sample], dtype=np.float32)
+            pool = vectors_of(sample)
             mine = rows[row_doc[rows] == doc]
             for i in range(0, len(mine), 1024):
                 part = mine[i : i + 1024]
-                sims = np.asarray(vectors[part], dtype=np.float32) @ pool.T
+                sims = vectors_of(part.tolist()) @ pool.T
                 top = np.sort(sims, axis=1)[:, -min(HUB_TOP, sims.shape[1]) :]
                 hub[chunk_of[part]] = top.mean(axis=1)
         return hub

@@ -12,6 +12,7 @@ once (``TPM_DEDUPE_TEXTS``).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -153,7 +154,7 @@ class _Previous:
     rows: dict[str, int]  # embed hash -> row
     tokens: dict[str, int]  # hash of a passage's token text -> chunk
     hubs: dict[str, float]  # chunk id -> hubness
-    ids: set[str]  # its row ids
+    ids: set[str]  # the ids of its rows in Chroma (one per passage)
     files: dict[str, str]  # source -> sha256 of the file it was built from
 
 
@@ -167,7 +168,7 @@ def _previous(store: Store, version: Version | None, pin: ModelPin) -> _Previous
     try:
         index = Index(folder, version.name)
         rows = {h: int(r) for r, h in index.db("SELECT r, embed_hash FROM rows")}
-        ids = {i for (i,) in index.db("SELECT id FROM rows")}
+        ids = {i for (i,) in index.db("SELECT id FROM rows WHERE view = 'chunk'")}
         chunks = index.db("SELECT i, id, section, text FROM chunks")
         hub = index.hub
         files = {s: h for s, h in index.db("SELECT key, value FROM lexicon WHERE kind = 'file'")}
@@ -283,9 +284,10 @@ class _Run:
                     tokens = self.tokens(part, writer)
                     hubs = previous.hubs if previous is not None else {}
                     writer.add_chunks(part, part_specs, vectors, tokens, hubs)
-                    fresh = [k for k, s in enumerate(part_specs) if previous is None or s.id not in previous.ids]
-                    self.write_rows(part, [part_specs[k] for k in fresh], vectors[fresh], number)
-                    new_ids.update(s.id for s in part_specs)
+                    stored = [k for k, s in enumerate(part_specs) if s.view == "chunk"]
+                    fresh = [k for k in stored if previous is None or part_specs[k].id not in previous.ids]
+                    self.write_rows(part, part_specs, vectors, fresh, number)
+                    new_ids.update(part_specs[k].id for k in stored)
                     if fresh and len(probes) < PROBES:
                         probes.append((part_specs[fresh[0]].id, vectors[fresh[0]]))
                 n_chunks += len(chunks)
@@ -312,9 +314,9 @@ class _Run:
             from .index import Index
 
             index = Index(version_folder, name)
-            rows = sorted({0, len(new_ids) // 2, len(new_ids) - 1}) if new_ids else []
-            id_of = {int(r): i for r, i in index.db(f"SELECT r, id FROM rows WHERE r IN ({','.join('?' * len(rows))})", rows)}
-            probes = [(id_of[r], np.asarray(index.vectors[r], dtype=np.float32)) for r in rows]
+            kept = index.db("SELECT r, id FROM rows WHERE view = 'chunk' ORDER BY r")
+            picked = sorted({0, len(kept) // 2, len(kept) - 1}) if kept else []
+            probes = [(kept[k][1], np.asarray(index.vectors[int(kept[k][0])], dtype=np.float32)) for k in picked]
         self.store.verify(version, [p[0] for p in probes], np.array([p[1] for p in probes], dtype=np.float32))
         gone = sorted(previous.ids - new_ids) if previous is not None else []
         self.store.journal(gone)  # listed before the switch: a run killed after it still removes them
@@ -381,22 +383,35 @@ class _Run:
                 out[chunk.id] = writer.content_tokens(ids, vecs, chars, encoder.id_to_token)
         return out
 
-    def write_rows(self, chunks: list[Chunk], specs: list[RecordSpec], vectors: np.ndarray, number: int) -> None:
-        """The rows Chroma does not hold yet, with what rebuilding the version from them needs."""
+    def write_rows(self, chunks: list[Chunk], specs: list[RecordSpec], vectors: np.ndarray, fresh: list[int],
+                   number: int) -> None:  # fmt: skip
+        """The passages' rows Chroma does not hold yet (``fresh``: their positions in ``specs``), one
+        per passage: the passage's vector is the one Chroma searches; the passage's other views
+        (``specs`` after it, up to the next passage) ride in its metadata, with what rebuilding the
+        version from the rows needs. One row per passage keeps Chroma's index, in memory wherever
+        Chroma runs, at a fifth of one row per view."""
+        import numpy as np
+
+        if not fresh:
+            return
         by_id = {c.id: c for c in chunks}
+        starts = [k for k, s in enumerate(specs) if s.view == "chunk"] + [len(specs)]
+        follows = dict(itertools.pairwise(starts))
         metadatas = []
-        for spec in specs:
-            meta: dict[str, Any] = {"chunk_id": spec.chunk_id, "view": spec.view, "source": spec.source, "start": spec.start,
-                                    "end": spec.end, "v": number, "until": FOREVER}  # fmt: skip
+        for k in fresh:
+            spec, c = specs[k], by_id[specs[k].chunk_id]
+            views = [[v.id, v.view, v.start, v.end, v.document, v.embed_text] for v in specs[k + 1 : follows[k]]]
+            carried = np.ascontiguousarray(vectors[k + 1 : follows[k]], dtype="<f4").tobytes()
+            meta: dict[str, Any] = {"chunk_id": spec.chunk_id, "source": spec.source, "start": spec.start, "end": spec.end,
+                                    "v": number, "until": FOREVER, "section": c.section, "kind": c.kind, "label": c.label,
+                                    "position": c.position, "sentences": json.dumps(c.sentences),
+                                    "heading_start": c.heading[0], "heading_end": c.heading[1],
+                                    "views": json.dumps(views), "vectors": base64.b64encode(carried).decode("ascii")}  # fmt: skip
             if spec.embed_text != spec.document:
                 meta["embed"] = spec.embed_text
-            if spec.view == "chunk":
-                c = by_id[spec.chunk_id]
-                meta |= {"section": c.section, "kind": c.kind, "label": c.label, "position": c.position,
-                         "sentences": json.dumps(c.sentences),
-                         "heading_start": c.heading[0], "heading_end": c.heading[1]}  # fmt: skip
             metadatas.append(meta)
-        self.store.write_rows(self.pin, [s.id for s in specs], [s.document for s in specs], metadatas, vectors)
+        ids, documents = [specs[k].id for k in fresh], [specs[k].document for k in fresh]
+        self.store.write_rows(self.pin, ids, documents, metadatas, vectors[fresh])
 
 
 def rows_sample(store: Store, version: Version, size: int = 256) -> tuple[list[str], np.ndarray]:
@@ -409,9 +424,6 @@ def rows_sample(store: Store, version: Version, size: int = 256) -> tuple[list[s
     return [], np.zeros((0, version.pin.dimension), np.float32)
 
 
-_VIEW_ORDER = {"chunk": 0, "context": 1, "sentence": 2, "label": 3, "heading": 4, "headlabel": 5}
-
-
 def rebuild_version(settings: Settings, store: Store, version: Version, encoder: QueryEncoder) -> None:
     """A version's files made from its rows in Chroma: what a worker on another machine than the one
     that ingested (with a Chroma server) does once per version. The rows give the passages, their
@@ -421,20 +433,21 @@ def rebuild_version(settings: Settings, store: Store, version: Version, encoder:
     from .embeddings import token_projection
 
     chunks: dict[str, Chunk] = {}
-    specs: dict[str, list[tuple[tuple[int, int], RecordSpec, np.ndarray]]] = defaultdict(list)
+    specs: dict[str, tuple[list[RecordSpec], np.ndarray]] = {}
     for ids, documents, metadatas, vectors in store.read_rows(version):
         for rid, document, meta, vector in zip(ids, documents, metadatas, vectors, strict=True):
-            cid, view = str(meta["chunk_id"]), str(meta["view"])
-            spec = RecordSpec(rid, cid, view, str(meta["source"]), int(meta["start"]), int(meta["end"]), document,
-                              str(meta.get("embed", document)))  # fmt: skip
-            order = int(rid.rsplit(":s", 1)[1]) if view == "sentence" else 0
-            specs[cid].append(((_VIEW_ORDER[view], order), spec, vector))
-            if view == "chunk":
-                sentences = tuple((int(s), int(e)) for s, e in json.loads(str(meta["sentences"])))
-                chunks[cid] = Chunk(cid, str(meta["source"]), str(meta["section"]), str(meta["kind"]), document,
-                                    int(meta["start"]), int(meta["end"]), str(meta.get("label", "")), sentences,
-                                    int(meta["position"]),
-                                    (int(meta["heading_start"]), int(meta["heading_end"])))  # fmt: skip
+            cid, source = str(meta["chunk_id"]), str(meta["source"])
+            own = RecordSpec(rid, cid, "chunk", source, int(meta["start"]), int(meta["end"]), document,
+                             str(meta.get("embed", document)))  # fmt: skip
+            views = json.loads(str(meta["views"]))
+            others = [RecordSpec(str(i), cid, str(view), source, int(a), int(b), str(doc), str(embed))
+                      for i, view, a, b, doc, embed in views]  # fmt: skip
+            carried = np.frombuffer(base64.b64decode(str(meta["vectors"])), dtype="<f4").reshape(len(others), len(vector))
+            specs[cid] = ([own, *others], np.vstack([vector[None, :], carried]).astype(np.float32))
+            sentences = tuple((int(s), int(e)) for s, e in json.loads(str(meta["sentences"])))
+            chunks[cid] = Chunk(cid, source, str(meta["section"]), str(meta["kind"]), document, int(meta["start"]),
+                                int(meta["end"]), str(meta.get("label", "")), sentences, int(meta["position"]),
+                                (int(meta["heading_start"]), int(meta["heading_end"])))  # fmt: skip
     if not chunks or len(chunks) != version.chunks:
         raise StoreMissing(f"store version {version.name} is incomplete in {store.describe()}: run `tpm-assistant ingest`")
     ordered = sorted(chunks.values(), key=lambda c: (c.source, c.position))
@@ -448,10 +461,10 @@ def rebuild_version(settings: Settings, store: Store, version: Version, encoder:
             writer.begin_document(source, mine[0].section)
             for lo in range(0, len(mine), SLICE):
                 part = mine[lo : lo + SLICE]
-                rows = [row for c in part for row in sorted(specs[c.id], key=lambda r: r[0])]
                 encoded = encoder.token_vectors([passage_token_text(c) for c in part])
                 tokens = {c.id: writer.content_tokens(*e, encoder.id_to_token) for c, e in zip(part, encoded, strict=True)}
-                writer.add_chunks(part, [r[1] for r in rows], np.array([r[2] for r in rows], dtype=np.float32), tokens, {})
+                rows = [specs[c.id][0] for c in part]
+                writer.add_chunks(part, [r for own in rows for r in own], np.vstack([specs[c.id][1] for c in part]), tokens, {})
         writer.finish()
     except BaseException:
         writer.abort()

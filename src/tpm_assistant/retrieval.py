@@ -46,7 +46,7 @@ FEATURES = (
 )  # fmt: skip
 FEATURE_COLUMN = {name: i for i, name in enumerate(FEATURES)}
 ALL_CANDIDATES = 500  # a version this small is scored whole
-DENSE_ROWS = 200  # rows Chroma's vector search returns (a passage has several)
+DENSE_ROWS = 100  # passages Chroma's vector search returns (it holds one row per passage)
 SPARSE_CANDIDATES = 100  # best BM25 passages added to them
 SAME_JOB = 0.8  # a job named this close to a guide's subject is that guide's job
 
@@ -196,7 +196,7 @@ class Retriever:
         return out
 
     def candidates(self, terms: dict[str, float], vector: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
-        """The passages worth scoring: Chroma's nearest rows (every view of every passage) and the
+        """The passages worth scoring: Chroma's nearest passages (by their own vectors) and the
         best BM25 passages, and any ``extra`` ones (a follow-up's references). A version of at most
         ALL_CANDIDATES passages is scored whole."""
         import numpy as np

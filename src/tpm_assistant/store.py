@@ -1,9 +1,10 @@
 """The store: rows in Chroma, one folder per version, an atomic pointer to the active one, a lock.
 
-Chroma holds the rows (one per *view* of a passage: its vector, its verbatim text and where it comes
-from) of every model in one collection ``tpm-rows-<model fingerprint>``, keyed by content: a row
-whose text did not change between two ingests is the same row, so an edit writes only the rows it
-changed. Chroma's own vector search over those rows gives the dense candidates of a question
+Chroma holds the rows (one per passage: its vector, its verbatim text, where it comes from, and its
+other views with their vectors) of every model in one collection ``tpm-rows-<schema>-<model
+fingerprint>``, keyed by content and place: a passage whose text and place did not change between
+two ingests is the same row, so an edit writes only the rows it changed. Chroma's own vector
+search over those rows gives the dense candidates of a question
 (``dense_search``), on the embedded store or on a Chroma server that does it for every worker.
 
 What queries read besides, computed once per version at ingest (``build.py``), is a folder
@@ -43,7 +44,7 @@ ROWS_PREFIX = "tpm-rows-"
 POINTER_COLLECTION = "tpm-pointer"
 INCREMENTAL_VACUUM = 2  # SQLite's auto_vacuum mode that frees pages on request
 IDENTICAL = 1e-5  # a cosine distance this small: the same vector
-SCHEMA = 4  # bump when the meaning of stored rows or versions changes
+SCHEMA = 5  # bump when the meaning of stored rows or versions changes
 BATCH = 256  # rows written to Chroma at once
 FOREVER = 2**31 - 1  # "until" of a row no version has dropped yet
 
@@ -55,7 +56,7 @@ class Version:
     name: str  # its folder under versions/, and what /ready and the logs call it
     number: int
     pin: ModelPin
-    records: int  # rows
+    records: int  # its rows in Chroma (one per passage)
     chunks: int
     created: str
     schema: int = SCHEMA
@@ -239,7 +240,7 @@ class Store:
 
     # -- rows ----------------------------------------------------------------------------------
     def rows_name(self, pin: ModelPin) -> str:
-        return f"{ROWS_PREFIX}{pin.fingerprint[:16]}"
+        return f"{ROWS_PREFIX}{SCHEMA}-{pin.fingerprint[:16]}"  # a new schema starts a new collection
 
     def rows(self, pin: ModelPin, create: bool = False) -> Any:
         """The collection holding this model's rows."""
