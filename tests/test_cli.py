@@ -152,8 +152,11 @@ def test_ingest_into_a_pipe_prints_one_line_per_stage(real_settings_factory, tmp
     assert result.returncode == 0, result.stderr
     stages = result.stderr.splitlines()
     assert stages[0] == "reading corpus..." and "\r" not in result.stderr and "\033" not in result.stderr
-    for stage in ("embedding and writing documents", "indexing words", "scoring passages", "verifying and switching"):
+    for stage in ("indexing words", "scoring passages", "verifying and switching"):
         assert len([s for s in stages if s.startswith(stage)]) == 1, stages
+    # The model loads during the first document; the log then says it went back to embedding.
+    loading = stages.index("loading embedding model...")
+    assert stages[loading - 1] == stages[loading + 1] == "embedding and writing documents (1)...", stages
     assert len(result.stdout.strip().splitlines()) == 1  # the summary
 
 
@@ -215,3 +218,19 @@ def test_make_says_what_it_installs():
     assert result.returncode == 0, result.stderr
     assert "--quiet" not in result.stdout and "pip install" in result.stdout
     assert result.stdout.count("==> ") >= 3  # a line per step
+
+
+def test_a_long_stage_in_a_log_repeats_its_counts_now_and_then(monkeypatch: pytest.MonkeyPatch, capsys):
+    from tpm_assistant import cli
+
+    clock = [100.0]
+    monkeypatch.setattr(cli.time, "monotonic", lambda: clock[0])
+    progress = cli._Progress()
+    progress.tty = False
+    for done in range(1, 11):  # ten slices, 10 s apart
+        progress("embedding and writing passages", done * 256, 2560)
+        clock[0] += 10
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "embedding and writing passages (2560)..."
+    assert lines[1:] == ["embedding and writing passages: 1024 of 2560", "embedding and writing passages: 1792 of 2560",
+                         "embedding and writing passages: 2560 of 2560"]  # fmt: skip

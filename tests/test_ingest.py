@@ -13,7 +13,7 @@ from conftest import FakeModels, fake_assistant, stored_texts
 from tpm_assistant.assistant import Assistant
 from tpm_assistant.config import Settings
 from tpm_assistant.errors import CorpusError, IngestLocked
-from tpm_assistant.ingest import run_ingest
+from tpm_assistant.ingest import SLICE, run_ingest
 from tpm_assistant.store import Store
 
 PAY = """# Pay
@@ -273,3 +273,14 @@ def test_the_same_passage_in_many_guides_passes_verification(fake_settings: Sett
     report = ingest(fake_settings)
     assert report.wrote and report.documents == 25
     assert Store(fake_settings).active().collection == report.version
+
+
+def test_a_long_document_shows_its_passages_going_by(fake_settings: Settings):
+    paragraphs = "\n\n".join(f"Paragraph {i} says that step {i} of the plan needs its own review." for i in range(600))
+    (fake_settings.corpus_dir / "long.md").write_text(f"# A long guide\n\n{paragraphs}\n")
+    said: list[tuple[str, int, int]] = []
+    report = run_ingest(fake_settings, models=FakeModels(), progress=lambda *step: said.append(step))
+    passages = [(done, total) for stage, done, total in said if stage == "embedding and writing passages"]
+    assert passages[-1] == (report.chunks, report.chunks) and len(passages) == -(-report.chunks // SLICE) > 1
+    loading = [stage for stage, _, _ in said].index("loading embedding model")
+    assert said[loading + 1] == ("embedding and writing documents", 1, 1)  # not "loading" for the rest

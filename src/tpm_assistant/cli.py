@@ -68,7 +68,10 @@ def _k(value: str) -> int:
 
 class _Progress:
     """Ingest's stages on stderr. On a terminal: one line, rewritten in place with counts. Into a
-    pipe or a log file: one plain line per stage, so a long first ingest is never silent."""
+    pipe or a log file: one plain line per stage, and the counts again every HEARTBEAT seconds of
+    a long stage, so a long ingest is never silent."""
+
+    HEARTBEAT = 30.0
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
@@ -77,12 +80,15 @@ class _Progress:
         self.stage = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
         if not self.tty:
             if stage != self.stage:
-                self.stage = stage
+                self.stage, self.shown = stage, now
                 print(f"{stage} ({total})..." if total else f"{stage}...", file=sys.stderr, flush=True)
+            elif total and now - self.shown >= self.HEARTBEAT:
+                self.shown = now
+                print(f"{stage}: {done} of {total}", file=sys.stderr, flush=True)
             return
-        now = time.monotonic()
         if total and done < total and now - self.shown < 0.1:
             return
         self.shown = now

@@ -231,12 +231,20 @@ class _Run:
         self.embedded = 0
         self._encoder: QueryEncoder | None = None
         self._sample: list[str] = []
+        self._doing: tuple[str, int, int] | None = None
 
     def encoder(self) -> QueryEncoder:
         if self._encoder is None:
+            doing = self._doing
             self.say("loading embedding model", 0, 0)
             self._encoder = self.models.encoder(lambda: self._sample)
+            if doing is not None:
+                self.say(*doing)  # back to what it was doing, not "loading" for the rest of the run
         return self._encoder
+
+    def _step(self, stage: str, done: int, total: int) -> None:
+        self._doing = (stage, done, total)
+        self.say(stage, done, total)
 
     def ingest(self, corpus_dir: Path, active: Version | None) -> IngestReport:
         stream = iter_corpus(corpus_dir, self.settings.max_file_bytes)
@@ -262,7 +270,7 @@ class _Run:
         try:
             for doc in stream:
                 n_docs += 1
-                self.say("embedding and writing documents", n_docs, len(documents))
+                self._step("embedding and writing documents", n_docs, len(documents))
                 chunks = chunk_document(doc)
                 if not chunks:
                     continue
@@ -290,6 +298,8 @@ class _Run:
                     new_ids.update(part_specs[k].id for k in stored)
                     if fresh and len(probes) < PROBES:
                         probes.append((part_specs[fresh[0]].id, vectors[fresh[0]]))
+                    if len(chunks) > SLICE:  # a long document: show its passages going by
+                        self._step("embedding and writing passages", lo + len(part), len(chunks))
                 n_chunks += len(chunks)
             if writer is None:
                 detail = f" ({len(stream.all_skipped())} file(s) skipped)" if stream.all_skipped() else ""
