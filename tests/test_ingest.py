@@ -12,7 +12,7 @@ from conftest import FakeModels, fake_assistant, stored_texts
 
 from tpm_assistant.assistant import Assistant
 from tpm_assistant.config import Settings
-from tpm_assistant.errors import CorpusError, IngestLocked
+from tpm_assistant.errors import CorpusError, IngestLocked, StoreUnavailable
 from tpm_assistant.ingest import SLICE, run_ingest
 from tpm_assistant.store import Store
 
@@ -284,3 +284,39 @@ def test_a_long_document_shows_its_passages_going_by(fake_settings: Settings):
     assert passages[-1] == (report.chunks, report.chunks) and len(passages) == -(-report.chunks // SLICE) > 1
     loading = [stage for stage, _, _ in said].index("loading embedding model")
     assert said[loading + 1] == ("embedding and writing documents", 1, 1)  # not "loading" for the rest
+
+
+def test_verification_finds_a_probe_the_approximate_search_missed(fake_settings: Settings):
+    """Among hundreds of identical vectors Chroma's approximate search can return none of them (a
+    20 MB file of 771 generated guides failed its verification so): the probe's own row must do."""
+    import numpy as np
+
+    from tpm_assistant.index import Index
+
+    write_corpus(fake_settings)
+    ingest(fake_settings)
+    store = Store(fake_settings)
+    version = store.active()
+    assert version is not None
+    real = store.rows(version.pin)
+    index = Index(store.folder(version), version.name)
+    r, vid = index.db("SELECT r, id FROM rows WHERE view = 'chunk' ORDER BY r")[0]
+    vector = np.asarray(index.vectors[int(r)], dtype=np.float32)[None, :]
+
+    class Missed:
+        """The real collection, but its unrestricted search returns only other rows, far away."""
+
+        def count(self) -> int:
+            return real.count()
+
+        def query(self, **kwargs):
+            found = real.query(**kwargs)
+            if kwargs.get("ids"):
+                return found
+            others = [i for i in found["ids"][0] if i != vid]
+            return {"ids": [others], "distances": [[0.55] * len(others)]}
+
+    store._rows[store.rows_name(version.pin)] = Missed()
+    store.verify(version, [vid], vector)
+    with pytest.raises(StoreUnavailable, match="did not find row"):
+        store.verify(version, ["a-row-never-written"], vector)
