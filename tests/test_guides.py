@@ -165,3 +165,24 @@ def test_a_name_another_guide_uses_is_still_unknown_to_the_guide_answering():
     assert known_in_guide(index, seattle, passages_of(index, "data.md")[0])
     alone = index_of({"tpm.md": TPM})
     assert alone.knows_in("intern", 0) and not alone.knows_in(term, 0)
+
+
+def test_a_question_answered_from_one_guide_reads_that_guides_words():
+    """Another guide's "Space Force" does not make "space" a name, and its "pipelines" do not make
+    the word known to the guide answering: to the TPM guide both are words it never uses, as they
+    would be with that guide alone."""
+    data = DATA.replace("Keep learning: Follow the tools", "Keep learning: Build pipelines with the tools") + (
+        "\n## Where do they work?\n\nSome support the Space Force.\n"
+    )
+    index = index_of({"tpm.md": TPM, "data.md": data})
+    assert "space" in index.proper and index.knows("pipelin" if index.knows("pipelin") else "pipeline")
+    retriever = Retriever(index, FakeEncoder(), typed(None), home_job="technical project manager")
+    question = "what do technical project managers earn building pipelines in the space industry?"
+    found = retriever.search(question, 4)
+    assert {index.chunks[h.chunk].source for h in found.hits} == {"tpm.md"}
+    kinds = {c.text: c.kind for c in found.query.constraints}
+    assert kinds.get("space") == "term" and kinds.get("pipelines") == "term", kinds
+    assert "pipelines" in found.query.oov
+    # Read by the corpus's words instead, "space" is a name and "pipelines" a known word.
+    corpus_wide = {c.text: c.kind for c in retriever.analyze(question).constraints}
+    assert corpus_wide.get("space") == "name" and "pipelines" not in corpus_wide, corpus_wide

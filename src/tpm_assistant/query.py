@@ -3,6 +3,7 @@ corpus vocabulary, acronyms the corpus defines spelled out, and the kind of answ
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -250,7 +251,7 @@ def _known_acronym(token: str, index: Index) -> bool:
     return key not in index.surface and (key in index.acronyms or key in index.initials)
 
 
-def constraints_of(text: str, index: Index) -> list[Constraint]:
+def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Constraint]:
     """The names, numbers, units and unknown words of a question, grouped into phrases.
 
     A name is a capitalised word that does not open a sentence (or any word the corpus only writes
@@ -259,7 +260,17 @@ def constraints_of(text: str, index: Index) -> list[Constraint]:
     word ("Microsoft Project"), as do small words between two capitalised ones ("Certified
     Associate in Project Management").
     Words that say what type of answer is wanted (TYPE_WORDS) are not constraints.
+    With several guides and the question answered from one (``guide``), a word is unknown when
+    that guide does not use it, and a word typed in lower case is a name only if that guide uses
+    it: another guide's "Space Force" does not make "the energy space" a name.
     """
+    scoped = guide is not None and len(index.documents) > 1
+
+    def known(lower: str, terms: tuple[str, ...]) -> bool:
+        if scoped:
+            return any(index.knows_in(t, guide) for t in terms)  # type: ignore[arg-type]
+        return lower in index.surface or any(index.knows(t) for t in terms)
+
     tokens = [(m.start(), m.group().rstrip(".,’'")) for m in _CASED_TOKEN.finditer(text)]
     alpha = [t for _, t in tokens if t[:1].isalpha()]
     # Title Case or SHOUTING carries no information about names.
@@ -312,13 +323,14 @@ def constraints_of(text: str, index: Index) -> list[Constraint]:
         if lower in STOPWORDS or re.split(r"['’]", lower)[0] in STOPWORDS:  # "I'd", "What's"
             flush()
             continue
-        if capitalised or (uncased and lower in index.proper) or start in places:
+        proper = uncased and lower in index.proper and (not scoped or known(lower, tuple(content_terms(lower))))
+        if capitalised or proper or start in places:
             if not generic(token) or group:
                 group.append((start, token))
             continue
         flush()
         terms = tuple(content_terms(lower))
-        if terms and lower not in index.surface and not any(index.knows(t) for t in terms):
+        if terms and not known(lower, terms):
             found.append(Constraint(token, start, start + len(token), "term", terms, False))
     flush()
     return found
@@ -422,6 +434,15 @@ def analyze(
         constraints=constraints_of(expanded, index),
         wants=wanted(asked) or (wanted(expanded) if focus is not None and WANTS_FROM_CONVERSATION else frozenset()),
     )
+
+
+def scoped(query: Query, index: Index, guide: int | None) -> Query:
+    """The question as the one guide answering it sees it (several guides): its unknown words and
+    names by that guide's words, not the corpus's. With one guide, the question as it is."""
+    if guide is None or len(index.documents) <= 1:
+        return query
+    oov = [t for t in query.content if not any(index.knows_in(x, guide) for x in content_terms(t))]
+    return dataclasses.replace(query, constraints=constraints_of(query.expanded, index, guide), oov=oov)
 
 
 def wanted(text: str) -> frozenset[str]:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .build import VIEW_CODE, VIEWS
 from .index import expand
-from .query import Query, analyze
+from .query import Query, analyze, scoped
 from .text import char_grams, content_terms, is_content_token
 
 log = logging.getLogger("tpm_assistant")
@@ -325,6 +325,7 @@ class Retriever:
         vector, ids, vecs, starts = self.encoder.encode_query(query.expanded)
         # Answered from one guide: the question's words weighed by that guide's statistics, as alone.
         guide = next(iter(about)) if about is not None and len(about) == 1 else None
+        query = scoped(query, index, guide)
         q, weights, token_starts = self.query_tokens(ids, vecs, starts, guide)
         terms = dict.fromkeys(query.terms, 1.0)
         # A question is answered from the guides ``about`` its job (see ``documents_about``): its
