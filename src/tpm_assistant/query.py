@@ -264,11 +264,11 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
     that guide does not use it, and a word typed in lower case is a name only if that guide uses
     it: another guide's "Space Force" does not make "the energy space" a name.
     """
-    scoped = guide is not None and len(index.documents) > 1
+    own = guide if len(index.documents) > 1 else None  # with one guide, its words are the corpus's
 
     def known(lower: str, terms: tuple[str, ...]) -> bool:
-        if scoped:
-            return any(index.knows_in(t, guide) for t in terms)  # type: ignore[arg-type]
+        if own is not None:
+            return any(index.knows_in(t, own) for t in terms)
         return lower in index.surface or any(index.knows(t) for t in terms)
 
     tokens = [(m.start(), m.group().rstrip(".,’'")) for m in _CASED_TOKEN.finditer(text)]
@@ -323,7 +323,7 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
         if lower in STOPWORDS or re.split(r"['’]", lower)[0] in STOPWORDS:  # "I'd", "What's"
             flush()
             continue
-        proper = uncased and lower in index.proper and (not scoped or known(lower, tuple(content_terms(lower))))
+        proper = uncased and lower in index.proper and (own is None or known(lower, tuple(content_terms(lower))))
         if capitalised or proper or start in places:
             if not generic(token) or group:
                 group.append((start, token))
