@@ -44,6 +44,7 @@ def pooled(per_set: list[dict[str, float]]) -> dict[str, float]:
         out[metric] = sum(m.get(metric, 0.0) * m.get(count, 0) for m in per_set) / total if total else 0.0
     return out
 
+
 DENSE_VIEWS = ("ctx", "sent", "label", "head", "headlabel")
 LEXICAL = ("bm25", "sbm25", "char")
 TYPES = ("money", "years", "percent", "list_bullet", "org_proper")
@@ -97,6 +98,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(answer, "LIST_POOL", 1)}, None),
     ("- ordinal questions answered with that item of the list (the first job on the path)", {},
      lambda w: w["sentence"].update(ordinals=False)),
+    ("- a run of a list from one item to another (the path from coordinator to director)", {},
+     lambda w: w["sentence"].update(ranges=False)),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
     ("- standalone check for short follow-ups", {}, lambda w: w["abstain"].update(standalone=2.0)),

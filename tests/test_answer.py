@@ -190,3 +190,67 @@ The path usually starts with support work and grows into ownership of delivery.
     assert composer.ordinal_item(index, retriever.search("Which stage should I aim for first?", 3)) is None
     blind = Composer(sentence_weights({"features": ["cos"], "weights": [1.0], "ordinals": False}))
     assert blind.ordinal_item(index, retriever.search("What is the first stage on the career path?", 3)) is None
+
+
+PATH_AND_QUOTES = """# What is the career path?
+
+The career path usually starts with support work and grows into ownership of delivery.
+
+- Coordinator: In this entry stage you organize meetings and update plans.
+- Manager: After some years you manage full projects and budgets.
+- Senior manager: With more years you lead larger initiatives and mentor others.
+- Director: These roles focus on strategy and portfolio planning.
+
+# What do professionals say?
+
+- "The career path here offers real development for every job holder."
+- "The job gives a clear path for career advancement."
+- "I found the job rewarding from the first day."
+"""
+
+
+def test_a_place_in_a_list_is_taken_from_the_best_passages_own_section():
+    """ "The first job on the career path": when the best passage opens a section with a list, the
+    place is in that list, though another list (quotes that say "job" and "path") gathers more of the
+    best passages."""
+    import dataclasses
+
+    import numpy as np
+    from test_retrieval import chunk_with, make_index
+
+    from tpm_assistant.answer import Composer
+    from tpm_assistant.retrieval import Hit, Retriever
+
+    index, encoder = make_index(PATH_AND_QUOTES)
+    ranking = Retriever(index, encoder).search("What is the first job on the career path?", 3)
+    intro = chunk_with(index, "The career path usually starts")
+    quotes = [chunk_with(index, q) for q in ("real development", "clear path", "rewarding")]
+    scores = np.full(len(index.chunks), 1.0)
+    scores[intro] = 10.0
+    scores[quotes] = 9.0  # three quotes just below the intro outvote the path's one passage
+    ranking = dataclasses.replace(ranking, scores=scores, hits=[Hit(intro, 10.0)] + [Hit(q, 9.0) for q in quotes])
+    composer = Composer(sentence_weights({"features": ["cos"], "weights": [1.0]}))
+    assert composer.list_items(index, ranking) == quotes  # what the whole-list questions use
+    assert composer.ordinal_item(index, ranking) == chunk_with(index, "Coordinator: In this entry stage")
+
+
+def test_a_question_from_one_item_to_another_gets_the_items_between_in_order():
+    """ "The path from coordinator to director" is the list from the item one end names to the
+    item the other names, in the guide's order, whichever way the question goes."""
+    from test_retrieval import chunk_with, make_index
+
+    from tpm_assistant.answer import Composer
+    from tpm_assistant.retrieval import Retriever
+
+    index, encoder = make_index(PATH_AND_QUOTES)
+    retriever = Retriever(index, encoder)
+    composer = Composer(sentence_weights({"features": ["cos"], "weights": [1.0]}))
+    stages = [chunk_with(index, f"{s}:") for s in ("Coordinator", "Manager", "Senior manager", "Director")]
+    whole = composer.compose(index, retriever.search("What does the career path look like from coordinator to director?", 3))
+    assert whole.answer.index("Coordinator") < whole.answer.index("Manager [") < whole.answer.index("Director")
+    assert [c.chunk_id for c in whole.citations] == [index.chunks[s].id for s in stages]
+    # "manager" names two items: the one named by just that word is meant.
+    assert composer.range_items(index, retriever.search("How do I get from director down to manager?", 3)) == stages[1:]
+    assert composer.range_items(index, retriever.search("I moved from engineering to the career path", 3)) is None
+    blind = Composer(sentence_weights({"features": ["cos"], "weights": [1.0], "ranges": False}))
+    assert blind.range_items(index, retriever.search("the career path from coordinator to director", 3)) is None

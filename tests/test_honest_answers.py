@@ -146,3 +146,17 @@ def test_a_figure_answers_a_place_the_guide_names_only_beside_it(real_assistant)
     # The guide names Chicago (for finding jobs there) but gives no salary for it.
     declined_only_with(real_assistant, "What do TPMs earn in Chicago?", ["Chicago"], "name_value_unmatched")
     assert real_assistant.ask("What do TPMs earn in New York City?").answered
+
+
+def test_the_first_job_on_the_path_is_the_first_stage_not_a_testimonial(real_assistant):
+    # Three testimonials (a list) speak of the job and the path and outvote the stages' list.
+    answer = real_assistant.ask("What is the first job on the TPM career path?")
+    assert answer.answer.startswith("Project Coordinator or Technical Project Coordinator") and exact(answer)
+
+
+def test_the_path_from_one_stage_to_another_is_every_stage_between_in_order(real_assistant):
+    answer = real_assistant.ask("What does the career path look like from coordinator to director?")
+    stages = ["Project Coordinator", "Assistant Project Manager", "Technical Project Manager [", "Senior Technical",
+              "Program Manager, Project Director"]  # fmt: skip
+    places = [answer.answer.find(s) for s in stages]
+    assert -1 not in places and places == sorted(places) and exact(answer)

@@ -56,6 +56,9 @@ _PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "f
            "5th": 5, "last": -1, "final": -1}  # fmt: skip
 _ORDINAL_IN_QUESTION = re.compile(rf"\bthe\s+({'|'.join(_PLACES)})\s+([\w-]+)", re.I)
 MIN_ORDINAL_LIST = 3
+# "from coordinator to director": two places in a list, each named by a few words.
+_RANGE_END = r"(?:an?\s+|the\s+)?([\w-]+(?:\s+[\w-]+)?)"
+_RANGE_IN_QUESTION = re.compile(rf"\bfrom\s+{_RANGE_END}\s+(?:up\s+|down\s+)?to\s+{_RANGE_END}", re.I)
 
 
 @dataclass
@@ -250,6 +253,7 @@ class Composer:
         self.second_sentence_margin = weights.second_sentence_margin
         self.lists = weights.lists
         self.ordinals = weights.ordinals
+        self.ranges = weights.ranges
         self.list_weights: dict[str, float] = dict(zip(weights.list_model.features, weights.list_model.weights, strict=True))
         self.list_bias = weights.list_model.bias
         self.restatement_margin = weights.restatement_margin
@@ -342,7 +346,7 @@ class Composer:
         item = self.ordinal_item(index, ranking)
         if item is not None:
             return self.compose_item(index, ranking, item)
-        listed = self.list_section(index, ranking)
+        listed = self.range_items(index, ranking) or self.list_section(index, ranking)
         if listed:
             return self.compose_list(index, ranking, listed)
         return self.compose_sentences(index, ranking)
@@ -355,11 +359,35 @@ class Composer:
         found = _ORDINAL_IN_QUESTION.search((ranking.alone or ranking).query.text)  # the last message
         if found is None or found.group(2).lower() in STOPWORDS:
             return None  # "which credential should I get first?": an order of steps, not a place in a list
-        items = self.list_items(index, ranking)
+        # The list of the best passage's own section, when it has one: its place in the guide is
+        # what the question matched best ("the first job on the career path" matched the section
+        # on the career path, whatever other lists score).
+        own = index.section_bullets(ranking.hits[0].chunk)
+        items = own if len(own) >= MIN_ORDINAL_LIST else self.list_items(index, ranking)
         place = _PLACES[found.group(1).lower()]
         if len(items) < MIN_ORDINAL_LIST or place > len(items):
             return None
         return items[place - 1 if place > 0 else place]
+
+    def range_items(self, index: Index, ranking: Ranking) -> list[int] | None:
+        """For "the path from coordinator to director": the items of the list from the one the first
+        words name to the one the second name, in the guide's order (at least two)."""
+        if not self.ranges or not ranking.hits:
+            return None
+        found = _RANGE_IN_QUESTION.search((ranking.alone or ranking).query.expanded)
+        if found is None:
+            return None
+        items = self.list_items(index, ranking)
+        names = [{stem(t) for t in content_terms(self._item_name(index, i))} for i in items]
+        ends = []
+        for words_ in found.groups():
+            wanted = {stem(t) for t in content_terms(words_)}
+            named = [n for n, name in enumerate(names) if wanted and wanted <= name]
+            if not named:
+                return None
+            ends.append(min(named, key=lambda n: len(names[n] - wanted)))  # "TPM": the item named just that
+        a, b = sorted(ends)
+        return items[a : b + 1] if b > a else None
 
     def compose_item(self, index: Index, ranking: Ranking, item: int) -> Answer:
         """One item of a list: its opening sentence, with its label, cited first."""
