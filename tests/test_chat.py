@@ -43,6 +43,20 @@ def test_resolve_carries_the_earlier_question_and_answer_only_when_needed():
     assert chain.context == ("What is the average TPM salary?", "And in New York City?")
 
 
+def test_a_short_question_that_says_what_it_asks_ends_the_chain_a_later_follow_up_reads():
+    """"Which certification should I get first?" after two salary turns is short, but asks its own
+    question: "what about after that one?" follows it alone, without the salary turns; a message
+    naming one thing ("which firms?") still carries the question before it."""
+    salary = [Turn("user", "What does an entry-level TPM earn?"), Turn("assistant", "$76,683 [1]"),
+              Turn("user", "And in New York City?"), Turn("assistant", "$112,547 [1]")]  # fmt: skip
+    then = [Turn("user", "Which certification should I get first?"), Turn("assistant", "CAPM [1]"),
+            Turn("user", "what about after that one?")]  # fmt: skip
+    assert resolve([*salary, *then]).context == ("Which certification should I get first?",)
+    firms = [Turn("user", "Where do TPMs work?"), Turn("assistant", "..."), Turn("user", "which firms?"),
+             Turn("assistant", "..."), Turn("user", "what about in finance?")]  # fmt: skip
+    assert resolve(firms).context == ("Where do TPMs work?", "which firms?")
+
+
 @pytest.mark.parametrize(
     ("message", "direction", "ordinal"),
     [("And what comes after that?", 1, None), ("what came before it?", -1, None), ("tell me about the second one", 0, 2),

@@ -85,6 +85,14 @@ def depends_on_history(message: str) -> bool:
     return leans_on_history(message) or len(content_terms(message)) <= SHORT
 
 
+def _carries_history(message: str) -> bool:
+    """Whether an earlier message was read with the one before it, as far as its words tell: it
+    leans on it, or names at most one thing ("which firms?"). "Which certification should I get
+    first?" is short but says what it asks: a later "what about after that one?" follows it alone,
+    not the salary questions before it."""
+    return leans_on_history(message) or len(set(content_terms(message)) - STOPWORDS) <= ONE_WORD
+
+
 def resolve(messages: Sequence[Turn]) -> FollowUp:
     """The last user message and, when it depends on them, the earlier question(s) and answer."""
     users = [i for i, m in enumerate(messages) if m.role == "user" and m.content.strip()]
@@ -94,7 +102,7 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
     context: list[str] = []
     for i in reversed(users[:-1]):
         context.insert(0, messages[i].content.strip())
-        if len(context) >= MAX_CONTEXT_TURNS or not depends_on_history(messages[i].content):
+        if len(context) >= MAX_CONTEXT_TURNS or not _carries_history(messages[i].content):
             break
     answers = [m.content for m in messages[users[-2] : users[-1]] if m.role == "assistant"]
     ordinal = _ORDINAL.search(question)
