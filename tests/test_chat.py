@@ -91,6 +91,28 @@ def test_quoted_passages_come_in_the_order_the_answer_quotes_them_with_their_nei
     assert np.flatnonzero(boosts(index, second).ordinal).tolist() == [3]
 
 
+def test_after_points_past_the_first_list_item_the_answer_quoted():
+    """An answer quoting an introduction, then the first item of a list: "what comes after that?"
+    means the item after that one, not the item after the introduction (the quoted item itself)."""
+    index, _ = make_index()
+    answer = f"{index.chunks[1].text} [1] {index.chunks[2].text} [2]"
+    assert quoted_passages(index, answer) == [1, 2]
+    follow = FollowUp("what comes after that?", ("What is the first stage?",), answer, direction=1)
+    assert np.flatnonzero(boosts(index, follow).direction).tolist() == [3]
+
+
+def test_a_place_in_a_list_is_no_constraint_of_the_question():
+    """"the second one" points at an item: "second" is no word the answer must hold, however
+    rarely the guide uses it."""
+    from tpm_assistant.query import analyze, constraints_of
+
+    index, _ = make_index()
+    asked = [c.text for c in constraints_of("how long do people spend in the second or the 3rd one?", index)]
+    assert "people" in asked and not {"second", "3rd"} & set(asked)  # an unknown word still is one
+    assert [c.text for c in constraints_of("and the second for Gaming?", index)] == ["Gaming"]
+    assert "second" not in analyze("the second one?", index).oov
+
+
 def conversation(assistant, first: str, then: str):
     return assistant.chat([Turn("user", first), Turn("assistant", assistant.ask(first).answer), Turn("user", then)])
 

@@ -204,7 +204,11 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
             if j is not None and not quoted[j]:
                 neighbour[j] = 1.0
     if order and follow.direction:
-        j = beside(order[0], follow.direction)  # from what the answer quoted first: its main point
+        # From what the answer quoted first (its main point), or the first item of a list it quoted:
+        # a sequence is a list ("what comes after it?" after an answer quoting the path's
+        # introduction, then its first stage, means the second stage).
+        items = [i for i in order if index.chunks[i].kind == "bullet"]
+        j = beside((items or order)[0], follow.direction)
         if j is not None:
             direction[j] = 1.0
     if order and follow.ordinal is not None and (follow.ordinal == -1 or follow.ordinal <= len(order)):

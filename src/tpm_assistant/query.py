@@ -143,6 +143,9 @@ def role_of(text: str) -> str | None:
 
 # Words that say what type of answer a question wants ("how long", "pass rate", "paid", "better
 # than"): they are asked about through the answer type, not constraints to find in a passage.
+# A place in a list or a sequence ("the second one", "the 3rd stage") points at an item; it names
+# nothing the answer must be about.
+POSITION_WORDS = re.compile(r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d+(?:st|nd|rd|th)", re.I)
 TYPE_WORDS = re.compile(
     r"(long|fast|quickly|rates?|percent\w*|number|better|best|worse|worst|higher|lower|compared?|comparison|versus|vs"
     r"|superior|prefer\w*|salar\w*|pay|pays|paid|paying|earn\w*|make|makes|money|compensation|wages?|income|costs?"
@@ -275,7 +278,8 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
     alpha = [t for _, t in tokens if t[:1].isalpha()]
     # Title Case or SHOUTING carries no information about names.
     ignore_case = len(alpha) >= 4 and sum(t[0].isupper() for t in alpha) >= 0.6 * len(alpha)
-    tokens = [(start, token) for start, token in tokens if token and not TYPE_WORDS.fullmatch(token)]
+    tokens = [(start, token) for start, token in tokens if token and not TYPE_WORDS.fullmatch(token)
+              and not POSITION_WORDS.fullmatch(token)]  # fmt: skip
     found: list[Constraint] = []
     group: list[tuple[int, str]] = []
     places = place_starts(text)  # "in seattle" names a place, as "in Seattle" does
@@ -415,7 +419,8 @@ def analyze(
         elif spelled:
             expanded = f"{expanded} ({', '.join(spelled.values())})"
     content = [t for t in fixed if t not in STOPWORDS and any(ch.isalnum() for ch in t)]
-    oov = [t for t in content if t not in index.surface and not any(index.knows(x) for x in content_terms(t))]
+    oov = [t for t in content if t not in index.surface and not any(index.knows(x) for x in content_terms(t))
+           and not POSITION_WORDS.fullmatch(t)]  # fmt: skip
     asked = focus if focus is not None else text
     focus_words = [correct(t, index) for t in words(asked)] if fix_typos else words(asked)
     for wrong, right in corrections.items():  # the answer type is read from the corrected wording
@@ -441,7 +446,8 @@ def scoped(query: Query, index: Index, guide: int | None) -> Query:
     names by that guide's words, not the corpus's. With one guide, the question as it is."""
     if guide is None or len(index.documents) <= 1:
         return query
-    oov = [t for t in query.content if not any(index.knows_in(x, guide) for x in content_terms(t))]
+    oov = [t for t in query.content if not any(index.knows_in(x, guide) for x in content_terms(t))
+           and not POSITION_WORDS.fullmatch(t)]  # fmt: skip
     return dataclasses.replace(query, constraints=constraints_of(query.expanded, index, guide), oov=oov)
 
 
