@@ -82,6 +82,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"abstain_signals": signals_without("type_unmet", "type_unmet_near", "type_unmet_named", "value_unmatched",
                                          "name_value_unmatched")}, None),
     ("- a name, number or unit beside the value asked for", {"abstain_signals": signals_without("name_value_unmatched")}, None),
+    ("- the same for a name the guide uses elsewhere (Chicago)",
+     {"abstain_signals": signals_without("known_name_value_unmatched")}, None),
     ("- place names in any case (places.txt)", {"setup": lambda: setattr(query, "place_starts", lambda text: set())}, None),
     ("- comparison signal", {"abstain_signals": signals_without("comparison_unmet")}, None),
     ("- word coverage signals", {"abstain_signals": signals_without("word_unmatched", "named_word_unmatched")}, None),

@@ -108,6 +108,18 @@ def test_a_name_is_answered_by_a_figure_only_beside_it(small):
     assert coverage(index, retriever.search("What do entry-level managers earn?", 3)).name_value_unmatched == 0.0
 
 
+def test_a_name_the_guide_uses_elsewhere_without_the_figure_asked_is_its_own_signal(small):
+    """Amazon Web Services is in the guide (as an employer), with no figure beside it: the signal
+    for a known name is set; for a name the guide never uses (Sydney) only the general one is."""
+    index, retriever = small
+    aws = coverage(index, retriever.search("What do entry-level managers earn at Amazon Web Services?", 3))
+    assert aws.known_name_value_unmatched == 1.0
+    sydney = coverage(index, retriever.search("What do entry-level managers earn in Sydney?", 3))
+    assert sydney.name_value_unmatched == 1.0 and sydney.known_name_value_unmatched == 0.0
+    nyc = coverage(index, retriever.search("What do managers earn in New York City?", 3))
+    assert nyc.known_name_value_unmatched == 0.0  # "$112,547" sits beside New York City
+
+
 def test_a_comparison_is_answered_only_where_the_guide_compares(small):
     index, retriever = small
     unmet = coverage(index, retriever.search("Is Epic Games better than Amazon Web Services for managers?", 3))

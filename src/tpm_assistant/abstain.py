@@ -27,6 +27,7 @@ SIGNALS = (
     "top_score", "sent", "maxsim", "oov_share", "min_token", "uncovered", "other_job",
     "name_unmatched", "name_unknown", "term_unmatched", "type_unmet", "type_unmet_near", "type_unmet_named",
     "comparison_unmet", "word_unmatched", "value_unmatched", "name_value_unmatched", "named_word_unmatched",
+    "known_name_value_unmatched",
 )  # fmt: skip
 
 
@@ -47,6 +48,7 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
         "value_unmatched": checked.value_unmatched,
         "name_value_unmatched": checked.name_value_unmatched,
         "named_word_unmatched": checked.named_word_unmatched,
+        "known_name_value_unmatched": checked.known_name_value_unmatched,
     }
     if not asked.hits:
         return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0, "other_job": 0.0} | answerability

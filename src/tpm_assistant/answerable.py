@@ -77,6 +77,7 @@ class Coverage:
     word_unmatched: float = 0.0  # 1 - the match of the question's worst-covered specific word
     value_unmatched: float = 0.0  # 1 - the share of the question's specific words beside a value of the type asked
     name_value_unmatched: float = 0.0  # 1 - the share of its names, numbers and units beside such a value
+    known_name_value_unmatched: float = 0.0  # the same, when the guide uses every name asked (elsewhere)
     named_word_unmatched: float = 0.0  # word_unmatched, when the passage holds a name the question gives
     unmet_types: tuple[str, ...] = ()
     wants: tuple[str, ...] = ()  # the answer types the question asks for
@@ -285,6 +286,10 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         word_unmatched=1.0 - word_match(index, asked, top),
         value_unmatched=1.0 - beside_value[0],
         name_value_unmatched=1.0 - beside_value[1],
+        # "What do TPMs earn in Chicago?": the guide names Chicago (for finding jobs there), so no
+        # name is unknown, but no figure is given beside it.
+        known_name_value_unmatched=(1.0 - beside_value[1]) if names and all(known_in_guide(index, m.constraint, top)
+                                                                            for m in names) else 0.0,
         named_word_unmatched=(
             (1.0 - word_match(index, asked, top)) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0
         ),
