@@ -141,11 +141,11 @@ def role_of(text: str) -> str | None:
     return None
 
 
-# Words that say what type of answer a question wants ("how long", "pass rate", "paid", "better
-# than"): they are asked about through the answer type, not constraints to find in a passage.
 # A place in a list or a sequence ("the second one", "the 3rd stage") points at an item; it names
 # nothing the answer must be about.
 POSITION_WORDS = re.compile(r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d+(?:st|nd|rd|th)", re.I)
+# Words that say what type of answer a question wants ("how long", "pass rate", "paid", "better
+# than"): they are asked about through the answer type, not constraints to find in a passage.
 TYPE_WORDS = re.compile(
     r"(long|fast|quickly|rates?|percent\w*|number|better|best|worse|worst|higher|lower|compared?|comparison|versus|vs"
     r"|superior|prefer\w*|salar\w*|pay|pays|paid|paying|earn\w*|make|makes|money|compensation|wages?|income|costs?"
