@@ -100,6 +100,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(answer, "LIST_POOL", 1)}, None),
     ("- ordinal questions answered with that item of the list (the first job on the path)", {},
      lambda w: w["sentence"].update(ordinals=False)),
+    ("- a sentence giving the value asked for leads the answer (how long: the years first)", {},
+     lambda w: w["sentence"].update(value_first=False)),
     ("- a run of a list from one item to another (the path from coordinator to director)", {},
      lambda w: w["sentence"].update(ranges=False)),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),

@@ -254,3 +254,24 @@ def test_a_question_from_one_item_to_another_gets_the_items_between_in_order():
     assert composer.range_items(index, retriever.search("I moved from engineering to the career path", 3)) is None
     blind = Composer(sentence_weights({"features": ["cos"], "weights": [1.0], "ranges": False}))
     assert blind.range_items(index, retriever.search("the career path from coordinator to director", 3)) is None
+
+
+def test_a_question_asking_for_a_value_opens_with_the_sentence_that_gives_one():
+    """"How long do people stay there?": when the best sentence gives no duration and another
+    sentence of the answer does, that one leads; the answer keeps the same sentences."""
+    from types import SimpleNamespace
+
+    from tpm_assistant.answer import Composer, Sentence
+
+    def sentence(chunk: int, text: str) -> Sentence:
+        return Sentence(hit=chunk, chunk=chunk, start=0, end=len(text), text=text, first=True, features=[])
+
+    intro = sentence(0, "The path starts with support work and grows into ownership of delivery.")
+    stage = sentence(1, "Expect to spend 1-2 years developing documentation discipline.")
+    how_long = SimpleNamespace(query=SimpleNamespace(wants=frozenset({"duration"})))
+    composer = Composer(sentence_weights({"features": ["cos"], "weights": [1.0]}))
+    assert composer._value_first([intro, stage], how_long) == [stage, intro]  # type: ignore[arg-type]
+    what = SimpleNamespace(query=SimpleNamespace(wants=frozenset()))
+    assert composer._value_first([intro, stage], what) == [intro, stage]  # type: ignore[arg-type]
+    blind = Composer(sentence_weights({"features": ["cos"], "weights": [1.0], "value_first": False}))
+    assert blind._value_first([intro, stage], how_long) == [intro, stage]  # type: ignore[arg-type]

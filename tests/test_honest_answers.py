@@ -170,3 +170,11 @@ def test_a_figure_for_a_place_the_guide_names_elsewhere_is_declined_however_aske
     # finding jobs there.
     declined_only_with(real_assistant, "What is the average TPM salary in Chicago?", ["Chicago"],
                        "known_name_value_unmatched")  # fmt: skip
+
+
+def test_how_long_in_a_stage_opens_with_the_time_the_guide_gives(real_assistant):
+    first = "What is the first role on the career path?"
+    turns = [Turn("user", first), Turn("assistant", real_assistant.ask(first).answer),
+             Turn("user", "How long do people stay there?")]  # fmt: skip
+    answer = real_assistant.chat(turns)
+    assert answer.answered and "Expect to spend 1-2 years" in answer.answer.split("[1]")[0] and exact(answer)

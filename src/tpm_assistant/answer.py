@@ -254,6 +254,7 @@ class Composer:
         self.lists = weights.lists
         self.ordinals = weights.ordinals
         self.ranges = weights.ranges
+        self.value_first = weights.value_first
         self.list_weights: dict[str, float] = dict(zip(weights.list_model.features, weights.list_model.weights, strict=True))
         self.list_bias = weights.list_model.bias
         self.restatement_margin = weights.restatement_margin
@@ -445,6 +446,21 @@ class Composer:
                 parts.append(others[0])
         if index is not None:
             parts += [s for s in self.restatements(index, ranking, best, found) if s.chunk not in {p.chunk for p in parts}]
+        return self._value_first(parts, ranking)
+
+    def _value_first(self, parts: list[Sentence], ranking: Ranking) -> list[Sentence]:
+        """When the question asks for a value ("how long", "what salary") and the answer's first
+        sentence gives none, the first of its other sentences that gives one leads (the same
+        sentences, in another order): "How long do people stay there?" opens with "Expect to spend
+        1-2 years", not with the path's introduction."""
+        from .answerable import holds_value
+
+        wants = sorted(ranking.query.wants)
+        if not self.value_first or not wants or any(holds_value(k, parts[0].text) for k in wants):
+            return parts
+        for n, part in enumerate(parts[1:], start=1):
+            if any(holds_value(k, part.text) for k in wants):
+                return [part, *parts[:n], *parts[n + 1 :]]
         return parts
 
     def restatements(

@@ -148,7 +148,7 @@ def value_match(index: Index, asked: Ranking, chunks: list[int]) -> tuple[float,
         context = set(content_terms(f"{passage.section} {passage.label}"))
         for i, (s, e) in enumerate(passage.sentences):
             sentence = passage.text[s - passage.start : e - passage.start]
-            if not all(_holds(kind, sentence) for kind in query.wants):
+            if not all(holds_value(kind, sentence) for kind in query.wants):
                 continue
             present = context | set(content_terms(sentence))
             sims = index.sentence_similarity(chunk, i, asked.tokens.vecs)
@@ -162,7 +162,8 @@ def value_match(index: Index, asked: Ranking, chunks: list[int]) -> tuple[float,
     return best, best_names
 
 
-def _holds(kind: str, text: str) -> bool:
+def holds_value(kind: str, text: str) -> bool:
+    """Whether ``text`` gives a value of the answer type ``kind`` (money, count, percent, duration)."""
     from .text import holds_count
 
     return holds_count(text) if kind == "count" else bool(_VALUE[kind].search(text))

@@ -91,6 +91,7 @@ class SentenceWeights:
     lists: bool = True  # answer list questions with the whole list
     ordinals: bool = True  # "the first job on the path": that item of the list
     ranges: bool = True  # "the path from coordinator to director": those items of the list
+    value_first: bool = True  # a question asking for a value: a sentence giving one leads the answer
     list_model: Linear = field(default_factory=lambda: Linear(bias=-1.0))
     # Restatements: the guide says some things twice, differently; both are shown. A fitted model
     # over RESTATEMENT_FEATURES when there is one, else the two fixed margins.
