@@ -176,3 +176,22 @@ def test_a_message_with_one_content_word_is_read_with_the_conversation(message):
         [Turn("user", "What is the average TPM salary?"), Turn("assistant", "..."), Turn("user", "Which certification first?")]
     )
     assert two.context and not two.explicit  # two content words: may stand alone when the guide answers it
+
+
+def test_a_message_pointing_at_another_item_does_not_ask_for_the_earlier_value():
+    """"and in Chicago?" after a salary question asks for a salary; "what comes after it?" after
+    "how long do people stay there?" asks what comes next, not how long."""
+    from tpm_assistant.query import analyze
+
+    index, _ = make_index()
+    text = "How long do people stay in the first stage? what comes after it?"
+    assert analyze(text, index, focus="what comes after it?").wants == frozenset({"duration"})
+    assert analyze(text, index, focus="what comes after it?", inherit_wants=False).wants == frozenset()
+
+
+def test_what_comes_after_a_stage_is_the_next_stage_after_asking_how_long(real_assistant):
+    turns: list[Turn] = []
+    for message in ("What is the first role on the career path?", "How long do people stay there?"):
+        turns += [Turn("user", message), Turn("assistant", real_assistant.chat([*turns, Turn("user", message)]).answer)]
+    answer = real_assistant.chat([*turns, Turn("user", "and what comes after it?")])
+    assert answer.answered and answer.answer.startswith("Assistant Project Manager or Junior Technical Project Manager")

@@ -143,7 +143,9 @@ def role_of(text: str) -> str | None:
 
 # A place in a list or a sequence ("the second one", "the 3rd stage") points at an item; it names
 # nothing the answer must be about.
-POSITION_WORDS = re.compile(r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d+(?:st|nd|rd|th)", re.I)
+POSITION_WORDS = re.compile(
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|next|previous|\d+(?:st|nd|rd|th)", re.I
+)
 # Words that say what type of answer a question wants ("how long", "pass rate", "paid", "better
 # than"): they are asked about through the answer type, not constraints to find in a passage.
 TYPE_WORDS = re.compile(
@@ -391,9 +393,12 @@ def analyze(
     expand_acronyms: bool = True,
     acronyms_inline: bool = False,
     expand_abbreviations: bool = True,
+    inherit_wants: bool = True,
 ) -> Query:
     """``text`` is what retrieval searches for; ``focus`` (a follow-up's last message) is what
-    the answer sentence must be about, and what decides the answer type and list intent."""
+    the answer sentence must be about, and what decides the answer type and list intent;
+    ``inherit_wants``: a focus naming no answer type asks for the conversation's ("and in
+    Chicago?" after a salary question), unless it points at another item ("what comes after it?")."""
     tokens = words(text)
     fixed = [correct(t, index) for t in tokens] if fix_typos else tokens
     corrections = {a: b for a, b in zip(tokens, fixed, strict=True) if a != b}
@@ -437,7 +442,8 @@ def analyze(
         focus_terms=content_terms(" ".join(focus_words)),
         role=role_of(expanded),
         constraints=constraints_of(expanded, index),
-        wants=wanted(asked) or (wanted(expanded) if focus is not None and WANTS_FROM_CONVERSATION else frozenset()),
+        wants=wanted(asked)
+        or (wanted(expanded) if focus is not None and inherit_wants and WANTS_FROM_CONVERSATION else frozenset()),
     )
 
 

@@ -418,12 +418,13 @@ class Retriever:
         query = self.analyze(text)
         return self._rank(query, k, None, self.documents_about(query))
 
-    def analyze(self, text: str, focus: str | None = None) -> Query:
+    def analyze(self, text: str, focus: str | None = None, inherit_wants: bool = True) -> Query:
         """The question as analysed with the options these weights were fitted with."""
         return analyze(
             text,
             self.index,
             focus=focus,
+            inherit_wants=inherit_wants,
             fix_typos=self.options.fix_typos,
             expand_acronyms=self.options.expand_acronyms,
             acronyms_inline=self.options.acronyms_inline,
@@ -444,7 +445,10 @@ class Retriever:
         if boosts is not None:
             marked = np.flatnonzero(boosts.quoted + boosts.neighbour + boosts.direction + boosts.ordinal + boosts.sibling)
         message_query = self.analyze(message)
-        conversation = self.analyze(f"{context} {message}", focus=message)
+        # A message pointing at another item ("what comes after it?", "the second one?") asks
+        # about that item, not for the value the conversation asked for before.
+        pointed = boosts is not None and bool(boosts.direction.any() or boosts.ordinal.any())
+        conversation = self.analyze(f"{context} {message}", focus=message, inherit_wants=not pointed)
         about = self.job_documents(message_query) or self.documents_about(conversation)
         alone = self._rank(message_query, k, marked, about)
         both = self._rank(conversation, k, _union(alone.candidates, marked), about)
