@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import re
 import sys
 import time
 from pathlib import Path
@@ -100,6 +101,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(answer, "LIST_POOL", 1)}, None),
     ("- ordinal questions answered with that item of the list (the first job on the path)", {},
      lambda w: w["sentence"].update(ordinals=False)),
+    ("- \"what\" and a plural asks for a list (What skills do I need?)",
+     {"setup": lambda: query.INTENTS.__setitem__("list", WORDS_ONLY_LIST)}, None),
     ("- a sentence giving the value asked for leads the answer (how long: the years first)", {},
      lambda w: w["sentence"].update(value_first=False)),
     ("- a run of a list from one item to another (the path from coordinator to director)", {},
@@ -121,7 +124,9 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
 
 
 ONE_WORD, WANTS_FROM_CONVERSATION = chat.ONE_WORD, query.WANTS_FROM_CONVERSATION
-PLACE_STARTS, LIST_POOL = query.place_starts, answer.LIST_POOL
+PLACE_STARTS, LIST_POOL, LIST_INTENT = query.place_starts, answer.LIST_POOL, query.INTENTS["list"]
+# The list intent before "what" and a plural counted ("What skills do I need?").
+WORDS_ONLY_LIST = re.compile(r"\b(list|which|what are|name|examples?|some|any|all|every|types|kinds)\b", re.I)
 
 
 def main() -> int:
@@ -154,6 +159,7 @@ def main() -> int:
         started = time.perf_counter()
         chat.ONE_WORD, query.WANTS_FROM_CONVERSATION = ONE_WORD, WANTS_FROM_CONVERSATION  # a row's switch lasts one row
         query.place_starts, answer.LIST_POOL = PLACE_STARTS, LIST_POOL
+        query.INTENTS["list"] = LIST_INTENT
         kwargs = dict(kwargs)
         setup = kwargs.pop("setup", None)
         if setup:

@@ -178,3 +178,13 @@ def test_how_long_in_a_stage_opens_with_the_time_the_guide_gives(real_assistant)
              Turn("user", "How long do people stay there?")]  # fmt: skip
     answer = real_assistant.chat(turns)
     assert answer.answered and "Expect to spend 1-2 years" in answer.answer.split("[1]")[0] and exact(answer)
+
+
+def test_what_and_a_plural_asks_for_the_list(real_assistant):
+    from tpm_assistant.query import INTENTS
+
+    assert INTENTS["list"].search("What skills do I need?") and INTENTS["list"].search("what tools help")
+    assert not INTENTS["list"].search("What does a TPM do?") and not INTENTS["list"].search("What is the pay?")
+    answer = real_assistant.ask("What skills do I need?")
+    skills = ["Technical literacy", "Project planning and delivery", "Risk management", "Stakeholder communication"]
+    assert all(s in answer.answer for s in skills) and exact(answer)

@@ -25,7 +25,13 @@ INTENTS: dict[str, re.Pattern[str]] = {
     ),
     "years": re.compile(r"\b(how long|how many years|years?|when|how much experience)\b", re.I),
     "percent": re.compile(r"%|\bpercent|\bhow fast\b|\bgrow", re.I),
-    "list": re.compile(r"\b(list|which|what are|name|examples?|some|any|all|every|types|kinds)\b", re.I),
+    # ... or "what" and a plural ("What skills do I need?"), not a verb ("what does", "what helps").
+    "list": re.compile(
+        r"\b(list|which|what are|name|examples?|some|any|all|every|types|kinds)\b"
+        r"|\bwhat\s+(?!(?:is|was|does|has|happens|makes|helps|means|takes|costs|pays|goes|comes|gets|needs|matters|counts"
+        r"|works|says|seems|looks|sets|gives|keeps|leads|stands)\b)\w+[^s\W]s\b",
+        re.I,
+    ),
     # Asks for a whole list ("What are the main challenges...?"), not one item of it ("Which ...?").
     "whole_list": re.compile(
         r"^\W*(list|name|enumerate)\b|\bwhat are (the |some )?(main |key |common |top |biggest |typical |most important )?\w+"
