@@ -17,6 +17,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .answerable import holds_value
 from .models import Answer, Citation
 from .query import RARE_IDF
 from .retrieval import Hit
@@ -453,8 +454,6 @@ class Composer:
         sentence gives none, the first of its other sentences that gives one leads (the same
         sentences, in another order): "How long do people stay there?" opens with "Expect to spend
         1-2 years", not with the path's introduction."""
-        from .answerable import holds_value
-
         wants = sorted(ranking.query.wants)
         if not self.value_first or not wants or any(holds_value(k, parts[0].text) for k in wants):
             return parts

@@ -85,11 +85,11 @@ def depends_on_history(message: str) -> bool:
     return leans_on_history(message) or len(content_terms(message)) <= SHORT
 
 
-def _carries_history(message: str) -> bool:
-    """Whether an earlier message was read with the one before it, as far as its words tell: it
-    leans on it, or names at most one thing ("which firms?"). "Which certification should I get
-    first?" is short but says what it asks: a later "what about after that one?" follows it alone,
-    not the salary questions before it."""
+def _read_with_history(message: str) -> bool:
+    """Whether a message is read with the one before it, as far as its words tell: it leans on
+    it, or names at most one thing ("which firms?", "what kinds of projects?"). "Which certification
+    should I get first?" is short but says what it asks: a later "what about after that one?"
+    follows it alone, not the salary questions before it."""
     return leans_on_history(message) or len(set(content_terms(message)) - STOPWORDS) <= ONE_WORD
 
 
@@ -102,7 +102,7 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
     context: list[str] = []
     for i in reversed(users[:-1]):
         context.insert(0, messages[i].content.strip())
-        if len(context) >= MAX_CONTEXT_TURNS or not _carries_history(messages[i].content):
+        if len(context) >= MAX_CONTEXT_TURNS or not _read_with_history(messages[i].content):
             break
     answers = [m.content for m in messages[users[-2] : users[-1]] if m.role == "assistant"]
     ordinal = _ORDINAL.search(question)
@@ -110,8 +110,7 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
         question,
         tuple(context),
         answers[-1] if answers else None,
-        # One content word ("what kinds of projects?") cannot say what it is about on its own.
-        explicit=leans_on_history(question) or len(set(content_terms(question)) - STOPWORDS) <= ONE_WORD,
+        explicit=_read_with_history(question),
         direction=1 if _AFTER.search(question) else -1 if _BEFORE.search(question) else 0,
         ordinal=_ORDINALS[ordinal.group(1).lower()] if ordinal else None,
         substitutes=bool(_SUBSTITUTION.search(question)) and len(content_terms(question)) >= 1,

@@ -262,6 +262,21 @@ def _known_acronym(token: str, index: Index) -> bool:
     return key not in index.surface and (key in index.acronyms or key in index.initials)
 
 
+def _known(index: Index, word: str, guide: int | None = None) -> bool:
+    """Whether the corpus uses ``word`` (as written, or one of its terms); with ``guide``, whether
+    that guide does."""
+    terms = content_terms(word)
+    if guide is not None:
+        return any(index.knows_in(t, guide) for t in terms)
+    return word in index.surface or any(index.knows(t) for t in terms)
+
+
+def _unknown_words(index: Index, content: list[str], guide: int | None = None) -> list[str]:
+    """The words of ``content`` the corpus (or ``guide``) never uses; a place in a list ("second")
+    names nothing, so it is never one."""
+    return [t for t in content if not _known(index, t, guide) and not POSITION_WORDS.fullmatch(t)]
+
+
 def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Constraint]:
     """The names, numbers, units and unknown words of a question, grouped into phrases.
 
@@ -276,12 +291,6 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
     it: another guide's "Space Force" does not make "the energy space" a name.
     """
     own = guide if len(index.documents) > 1 else None  # with one guide, its words are the corpus's
-
-    def known(lower: str, terms: tuple[str, ...]) -> bool:
-        if own is not None:
-            return any(index.knows_in(t, own) for t in terms)
-        return lower in index.surface or any(index.knows(t) for t in terms)
-
     tokens = [(m.start(), m.group().rstrip(".,’'")) for m in _CASED_TOKEN.finditer(text)]
     alpha = [t for _, t in tokens if t[:1].isalpha()]
     # Title Case or SHOUTING carries no information about names.
@@ -335,14 +344,14 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
         if lower in STOPWORDS or re.split(r"['’]", lower)[0] in STOPWORDS:  # "I'd", "What's"
             flush()
             continue
-        proper = uncased and lower in index.proper and (own is None or known(lower, tuple(content_terms(lower))))
+        proper = uncased and lower in index.proper and (own is None or _known(index, lower, own))
         if capitalised or proper or start in places:
             if not generic(token) or group:
                 group.append((start, token))
             continue
         flush()
         terms = tuple(content_terms(lower))
-        if terms and not known(lower, terms):
+        if terms and not _known(index, lower, own):
             found.append(Constraint(token, start, start + len(token), "term", terms, False))
     flush()
     return found
@@ -430,8 +439,7 @@ def analyze(
         elif spelled:
             expanded = f"{expanded} ({', '.join(spelled.values())})"
     content = [t for t in fixed if t not in STOPWORDS and any(ch.isalnum() for ch in t)]
-    oov = [t for t in content if t not in index.surface and not any(index.knows(x) for x in content_terms(t))
-           and not POSITION_WORDS.fullmatch(t)]  # fmt: skip
+    oov = _unknown_words(index, content)
     asked = focus if focus is not None else text
     focus_words = [correct(t, index) for t in words(asked)] if fix_typos else words(asked)
     for wrong, right in corrections.items():  # the answer type is read from the corrected wording
@@ -458,8 +466,7 @@ def scoped(query: Query, index: Index, guide: int | None) -> Query:
     names by that guide's words, not the corpus's. With one guide, the question as it is."""
     if guide is None or len(index.documents) <= 1:
         return query
-    oov = [t for t in query.content if not any(index.knows_in(x, guide) for x in content_terms(t))
-           and not POSITION_WORDS.fullmatch(t)]  # fmt: skip
+    oov = _unknown_words(index, query.content, guide)
     return dataclasses.replace(query, constraints=constraints_of(query.expanded, index, guide), oov=oov)
 
 
