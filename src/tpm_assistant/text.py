@@ -25,7 +25,10 @@ STOPWORDS = frozenset(
         "i'm", "i've", "you're", "ve", "ll", "re", "d", "s", "t", "get", "got", "give", "tell", "know", "want",
         "need", "like", "say", "said", "much", "many", "really", "thing", "things", "kind", "sort", "please", "im",
         "ive", "id", "ill", "youre", "youve", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "cant", "couldnt",
-        "wont", "wouldnt", "shouldnt", "whats", "hows", "wheres", "whos", "thats", "theres", "lets"
+        "wont", "wouldnt", "shouldnt", "whats", "hows", "wheres", "whos", "thats", "theres", "lets",
+        # indefinite pronouns: "someone just entering the field" asks about the field, not a someone
+        "someone", "somebody", "anyone", "anybody", "everyone", "everybody", "something", "anything", "everything",
+        "nobody"
     ]
 )
 
