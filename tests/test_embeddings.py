@@ -39,6 +39,24 @@ def test_onnx_query_encoder_agrees_with_sentence_transformers_on_the_whole_corpu
     assert float(encoder.embed([query])[0] @ reference.embed([query])[0]) >= MIN_EXPORT_COSINE
 
 
+def test_questions_are_encoded_by_an_int8_copy_close_to_the_float_export(real_store: Settings):
+    """The service's query encoder is the int8 copy, checked against the float export on the
+    store's texts when made; TPM_QUERY_INT8=0 keeps the float one."""
+    from tpm_assistant.assistant import Assistant
+    from tpm_assistant.embeddings import INT8_MODEL, MIN_INT8_COSINE
+
+    store = Store(real_store)
+    version = store.active()
+    index = Index(store.folder(version), version.name)
+    texts, stored = index.embedded_texts(list(range(index.stats["rows"])))
+    small = Assistant(real_store).load().retriever.encoder
+    assert isinstance(small, OnnxEmbedder) and small.model == INT8_MODEL
+    cosines = np.sum(small.embed_sorted(texts) * stored, axis=1)
+    assert cosines.min() >= MIN_INT8_COSINE and cosines.mean() >= 0.99
+    exact = Assistant(real_store.model_copy(update={"query_int8": False})).load().retriever.encoder
+    assert isinstance(exact, OnnxEmbedder) and exact.model == "model.onnx"
+
+
 def test_the_pin_names_the_bundled_model_and_its_files(real_store: Settings):
     path = model_path(real_store)
     assert (path / "model.safetensors").is_file()

@@ -58,7 +58,8 @@ def open_encoder(settings: Settings, version: Version, sample: Sample) -> QueryE
         load()
         return vectors[0]
 
-    return verified_encoder(settings, version.pin, sample_texts, threads=settings.query_threads, vectors=sample_vectors)
+    return verified_encoder(settings, version.pin, sample_texts, threads=settings.query_threads, vectors=sample_vectors,
+                            int8=settings.query_int8)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     reload_seconds: float = 2.0
     # Threads one query encoding may use, and how many requests may do model work at once.
     query_threads: int = 1
+    # Questions are encoded by an int8 copy of the model (about 3 times faster on CPU, checked
+    # against the float one); off, by the float export that embeds the passages.
+    query_int8: bool = True
     max_concurrency: int = 2
     # Limits on what comes from outside: a corpus file larger than this is skipped with a reason
     # (a bound on what one file may cost), a request body larger than this gets 413, and a client that
