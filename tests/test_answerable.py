@@ -179,3 +179,11 @@ def test_a_follow_up_without_an_answer_type_asks_for_the_conversations():
     # A follow-up that asks for its own type keeps it.
     own = analyze("What do managers earn? and how long is the first stage?", index, focus="and how long is the first stage?")
     assert own.wants == frozenset({"duration"})
+
+
+def test_what_the_tuition_is_asks_for_a_figure_a_tuition_related_question_does_not():
+    from tpm_assistant.query import wanted
+
+    assert wanted("What is the tuition for the certificate course?") == frozenset({"money"})
+    assert wanted("What's the tuition at the university for the program?") == frozenset({"money"})
+    assert wanted("What tuition-related things should I weigh before a master's?") == frozenset()

@@ -45,7 +45,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "figure": re.compile(
         r"\bhow much\b[^?]*\b(earn|make|pay|paid|cost|charge|salar\w*|money|spend|fees?|price|worth|bring)"
         r"|\b(what|what's|whats)\b[^?]*"
-        r"\b(salar\w*|pay|wages?|income|compensation|costs?|fees?|price|earnings|day rate|hourly rate)\b"
+        r"\b(salar\w*|pay|wages?|income|compensation|costs?|fees?|price|tuition|earnings|day rate|hourly rate)\b(?!-)"
         r"|\bwhat (do|does|did|will|would|can|could)\b[^?]*\b(earn|make|pay|paid|charge|cost)s?\b"
         r"|^\W*(?!(?:are|is|do|does|did|can|could|will|would|should|has|have|was|were)\b)(\w+\W+){0,5}"
         r"(salar\w*|pay|wages?|compensation|income|fees?|costs?|tuition|price)\b(\W+\w+){0,3}\W*$",
