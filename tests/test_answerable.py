@@ -187,3 +187,11 @@ def test_what_the_tuition_is_asks_for_a_figure_a_tuition_related_question_does_n
     assert wanted("What is the tuition for the certificate course?") == frozenset({"money"})
     assert wanted("What's the tuition at the university for the program?") == frozenset({"money"})
     assert wanted("What tuition-related things should I weigh before a master's?") == frozenset()
+
+
+def test_whether_something_is_paid_asks_for_pay_not_for_a_description():
+    from tpm_assistant.query import wanted
+
+    assert wanted("Is the agency's internship paid or unpaid?") == frozenset({"money"})
+    assert wanted("Are the internships at the hospital paid?") == frozenset({"money"})
+    assert wanted("Are technical project managers paid well?") == frozenset()  # about pay, not for a figure

@@ -48,7 +48,10 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\b(salar\w*|pay|wages?|income|compensation|costs?|fees?|price|tuition|earnings|day rate|hourly rate)\b(?!-)"
         r"|\bwhat (do|does|did|will|would|can|could)\b[^?]*\b(earn|make|pay|paid|charge|cost)s?\b"
         r"|^\W*(?!(?:are|is|do|does|did|can|could|will|would|should|has|have|was|were)\b)(\w+\W+){0,5}"
-        r"(salar\w*|pay|wages?|compensation|income|fees?|costs?|tuition|price)\b(\W+\w+){0,3}\W*$",
+        r"(salar\w*|pay|wages?|compensation|income|fees?|costs?|tuition|price)\b(\W+\w+){0,3}\W*$"
+        # ... or whether something is paid ("Is the internship paid or unpaid?"): a figure answers
+        # it, a description of the internship does not.
+        r"|^\W*(?:is|are|will|would)\b[^?]*\b(?:paid|unpaid)\b",
         re.I,
     ),
     # ... unless it asks about a figure rather than for one ("what affects how much TPMs earn?").
