@@ -275,3 +275,37 @@ def test_a_question_asking_for_a_value_opens_with_the_sentence_that_gives_one():
     assert composer._value_first([intro, stage], what) == [intro, stage]  # type: ignore[arg-type]
     blind = Composer(sentence_weights({"features": ["cos"], "weights": [1.0], "value_first": False}))
     assert blind._value_first([intro, stage], how_long) == [intro, stage]  # type: ignore[arg-type]
+
+
+INTERNSHIPS = """# How to Become a Technical Project Manager
+
+Technical project managers (TPMs) plan technical work. Technical project managers lead delivery.
+
+# Where to intern
+
+Internships give you real project experience.
+
+- Corporations: Companies like ServiceNow offer an Associate Program Manager Intern role. Regular check-ins help interns grow.
+- Healthcare providers: NYU Langone Health offers internships in project software. TPMs there support project delivery.
+- Engineering firms: AtkinsRéalis, which specializes in design, offers project controls internships.
+"""
+
+
+def test_a_whole_list_names_what_each_item_gives_not_the_guides_subject_or_a_sentence_opener():
+    """ "Which hospitals offer internships?" is answered by "NYU Langone Health", which the list
+    of kinds of organisation shows beside its item; a capitalised word opening a sentence
+    ("Regular") and the guide's own subject ("TPMs") are no names."""
+    from test_retrieval import chunk_with, make_index
+
+    from tpm_assistant.answer import Composer
+    from tpm_assistant.retrieval import Retriever
+
+    index, encoder = make_index(INTERNSHIPS)
+    ranking = Retriever(index, encoder).search("Which hospitals offer internships?", 3)
+    items = [chunk_with(index, label) for label in ("Corporations", "Healthcare providers", "Engineering firms")]
+    composer = Composer(sentence_weights({"features": ["cos"], "weights": [1.0]}))
+    answer = composer.compose_list(index, ranking, items).answer
+    assert "Corporations (ServiceNow, Associate Program Manager Intern) [" in answer
+    assert "Healthcare providers (NYU Langone Health) [" in answer
+    assert "Engineering firms (AtkinsRéalis) [" in answer
+    assert "Regular" not in answer and "TPMs" not in answer

@@ -404,7 +404,9 @@ class Composer:
         """Every item of a list, in the guide's order, each cited."""
         chunks = self._cite_first(index, ranking, listed)
         number = {c: n for n, c in enumerate(chunks, start=1)}
-        named = ranking.query.intents["organisations"] or ranking.query.text.lower().lstrip().startswith("where")
+        # Each item with the names it gives ("Nonprofits and healthcare providers (NYU Langone
+        # Health)"): "which hospitals ...?" is answered by a name, not by a kind of organisation.
+        named = True
         items = [f"{self._item_label(index, c, named)} [{number[c]}]" for c in listed]
         section = index.chunks[listed[0]].section.rstrip("?.:")
         answer = f"Under “{section}”, the guide lists: " + "; ".join(items) + "."
@@ -525,11 +527,13 @@ class Composer:
 
     @classmethod
     def _item_label(cls, index: Index, c: int, named: bool) -> str:
-        """A list item as the answer names it; with the organisations it gives, when asked who."""
+        """A list item as the answer names it; with the names it gives (organisations, tools), not
+        the guide's own subject ("TPMs")."""
         name = cls._item_name(index, c)
         chunk = index.chunks[c]
         if named and chunk.label:
             found = names_in(chunk.text[len(chunk.label) :].lstrip(": "), index.lowercase, skip=chunk.label)
+            found = [n for n in found if not _names_subject(index, n)]
         else:
             found = []
         return f"{name} ({', '.join(found)})" if found else name
@@ -544,19 +548,31 @@ class Composer:
         return " ".join(tokens[:LIST_ITEM_WORDS]) + ("…" if len(tokens) > LIST_ITEM_WORDS else "")
 
 
+def _names_subject(index: Index, name: str) -> bool:
+    """A name made of the guide's subject words, or an acronym the guide defines as them ("TPMs")."""
+    spelled = []
+    for w in words(name):
+        key = w if w in index.acronyms else w[:-1] if w.endswith("s") and w[:-1] in index.acronyms else None
+        spelled.append(index.acronyms[key][0] if key else w)
+    terms = content_terms(" ".join(spelled))
+    return bool(terms) and all(index.generic(t) for t in terms)
+
+
 _NAME_RUN = re.compile(r"(?<!\()\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w’'&.-]*)*")
 
 
 def names_in(text: str, common: Container[str], skip: str = "") -> list[str]:
     """The names a passage gives ("ServiceNow", "NYU Langone Health"): runs of capitalised words,
     except an opening word of a sentence that the guide also writes in lower case (``common``:
-    "Companies like ...", "The ..."), and words of ``skip`` (its label)."""
+    "Companies like ...", "The ...") or that stands alone ("Regular check-ins ..."), and words of
+    ``skip`` (its label)."""
     out: list[str] = []
     for m in _NAME_RUN.finditer(text):
         name = m.group().rstrip(".,")
         opens = m.start() == 0 or re.search(r"[.:!?]\s*$", text[: m.start()]) is not None
         first, _, rest = name.partition(" ")
-        if opens and (first.lower() in common or first.lower() in STOPWORDS):
+        lone = not rest and first[1:].islower()  # "Regular check-ins ...", not "AtkinsRéalis, which ..."
+        if opens and (first.lower() in common or first.lower() in STOPWORDS or lone):
             name = rest
         if name and name not in skip and name not in out:
             out.append(name)
