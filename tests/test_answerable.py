@@ -122,6 +122,24 @@ def test_a_name_the_guide_uses_elsewhere_without_the_figure_asked_is_its_own_sig
     assert nyc.known_name_value_unmatched == 0.0  # "$112,547" sits beside New York City
 
 
+def test_a_follow_up_naming_its_own_place_is_checked_for_that_place_alone(small):
+    """After a question about New York City, "What about Amazon Web Services?" asks for a figure
+    beside Amazon Web Services: New York City's figure, asked and answered before, does not count."""
+    index, retriever = small
+    follow = coverage(index, retriever.search_followup("What do managers earn in New York City?",
+                                                       "What about Amazon Web Services?", 3))  # fmt: skip
+    assert [m.constraint.text for m in follow.matches] == ["Amazon Web Services"]
+    assert follow.known_name_value_unmatched == 1.0
+
+
+def test_a_name_does_not_run_on_into_the_next_sentence(small):
+    index, _ = small
+    assert constraints("What do managers earn in the US? And in New York City?", index) == [
+        ("name", "US", False),
+        ("name", "New York City", True),
+    ]
+
+
 def test_a_comparison_is_answered_only_where_the_guide_compares(small):
     index, retriever = small
     unmet = coverage(index, retriever.search("Is Epic Games better than Amazon Web Services for managers?", 3))

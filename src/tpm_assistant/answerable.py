@@ -128,14 +128,14 @@ _VALUE = {
 }
 
 
-def value_match(index: Index, asked: Ranking, chunks: list[int]) -> tuple[float, float]:
+def value_match(index: Index, asked: Ranking, chunks: list[int], constraints: list[Constraint]) -> tuple[float, float]:
     """The best share of the question's specific words found beside a value of the type it asks
     for: in a sentence giving a figure, or its passage's label and heading (by the word, or by a
     token matching as well as DENSE_FOUND). "What do TPMs earn in Chicago?" finds figures, but none
     beside "Chicago". Then the same share for its names, numbers and units alone (1 when it has
     none): a figure answers "in Chicago?" only beside Chicago, however well its other words match."""
     query = asked.query
-    names = {t for c in query.constraints if c.kind != "term" for t in c.terms}
+    names = {t for c in constraints if c.kind != "term" for t in c.terms}
     wanted = specific_terms(index, query) | names
     if not wanted:
         return 1.0, 1.0
@@ -255,6 +255,18 @@ def word_match(index: Index, asked: Ranking, chunk: int) -> float:
     return worst
 
 
+def asked_constraints(ranking: Ranking) -> list[Constraint]:
+    """The constraints the answer must meet. A follow-up naming something of its own asks about
+    that: after "What's the salary in the US? And in NYC?", "What about Chicago?" asks for Chicago
+    alone (the earlier names were answered), so it is checked like the question on its own."""
+    query = (ranking.conversation or ranking).query
+    if ranking.conversation is None or not query.focus_terms:
+        return query.constraints
+    focus = set(query.focus_terms)
+    own = [c for c in query.constraints if c.kind != "term" and set(c.terms) <= focus]
+    return own + [c for c in query.constraints if c.kind == "term"] if own else query.constraints
+
+
 def coverage(index: Index, ranking: Ranking) -> Coverage:
     """Check the question's constraints, answer type and comparison against its best passage."""
     if not ranking.hits:
@@ -263,7 +275,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     query = asked.query
     top = ranking.hits[0].chunk
     near = [h.chunk for h in ranking.hits[:NEAR_PASSAGES]]
-    matches = [match(index, asked, c, top) for c in query.constraints]
+    matches = [match(index, asked, c, top) for c in asked_constraints(ranking)]
     if query.intents.get("comparison"):
         # An answer to "is X or Y better" may quote the passages about X and about Y.
         matches = [max((match(index, asked, m.constraint, c) for c in near), key=lambda x: x.score) for m in matches]
@@ -274,7 +286,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     named = {t for m in names if m.constraint.kind == "name" for t in m.constraint.terms}
     compared = named or target_terms(index, query) or specific_terms(index, query)
     comparison = bool(query.intents.get("comparison")) and not any(compares(index, c, compared) for c in near[:2])
-    beside_value = value_match(index, asked, near) if query.wants else (1.0, 1.0)
+    beside_value = value_match(index, asked, near, [m.constraint for m in matches]) if query.wants else (1.0, 1.0)
     return Coverage(
         matches=matches,
         name_unmatched=max((1.0 - m.score for m in names), default=0.0),

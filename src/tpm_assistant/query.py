@@ -324,6 +324,8 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
     for i, (start, token) in enumerate(tokens):
         lower = token.lower()
         opens = i == 0 or bool(_SENTENCE_BREAK.search(text[:start]))
+        if opens:
+            flush()  # a name does not run on into the next sentence ("the US? And in New York City?")
         if any(ch.isdigit() for ch in token):
             flush()
             digits = re.sub(r"[^\d.%]", "", token)
