@@ -120,13 +120,19 @@ def test_abstention_is_the_fitted_model_not_a_default(real_assistant):
     assert real_assistant.with_weights(weights).ask("What is the capital of France?").answered
 
 
-def test_a_question_about_another_job_is_declined_because_of_the_job(real_assistant):
-    """The data scientist's pay question finds the guide's salary passages; only the job mismatch
-    signal tells them apart from a TPM pay question."""
+def test_a_question_about_another_job_is_declined_because_of_the_job(real_assistant, monkeypatch):
+    """The data scientist's pay question finds the guide's salary passages; only the job tells them
+    apart from a TPM pay question: the fitted job-mismatch signal, and the rule that a job far
+    from the guide's subject is another job (abstain.OTHER_JOB), each alone."""
+    from tpm_assistant import abstain
+
     question = "What is the average salary of a data scientist?"
     assert not real_assistant.ask(question).answered
     weights = copy.deepcopy(default_weights())
     weights["abstain"]["weights"][weights["abstain"]["features"].index("other_job")] = 0.0
+    assert not real_assistant.with_weights(weights).ask(question).answered  # the rule
+    monkeypatch.setattr(abstain, "OTHER_JOB", 0.0)
+    assert not real_assistant.ask(question).answered  # the signal
     assert real_assistant.with_weights(weights).ask(question).answered
     assert real_assistant.ask("What is the average salary of a technical project manager?").answered
 

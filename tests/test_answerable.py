@@ -213,3 +213,11 @@ def test_whether_something_is_paid_asks_for_pay_not_for_a_description():
     assert wanted("Is the agency's internship paid or unpaid?") == frozenset({"money"})
     assert wanted("Are the internships at the hospital paid?") == frozenset({"money"})
     assert wanted("Are technical project managers paid well?") == frozenset()  # about pay, not for a figure
+
+
+def test_a_job_is_a_noun_phrase_not_a_clause_that_ends_in_a_small_word():
+    from tpm_assistant.query import role_of
+
+    assert role_of("What's the salary of a data scientist?") == "data scientist"
+    assert role_of("certs vs results for salary") is None
+    assert role_of("tips for salary") is None

@@ -189,3 +189,16 @@ def test_what_and_a_plural_asks_for_the_list(real_assistant):
     answer = real_assistant.ask("What skills do I need?")
     skills = ["Technical literacy", "Project planning and delivery", "Risk management", "Stakeholder communication"]
     assert all(s in answer.answer for s in skills) and exact(answer)
+
+
+def test_a_question_about_another_job_is_declined_unless_it_names_the_guides_own(real_assistant, monkeypatch):
+    """A job far from every guide's subject decides alone: the skills passage matches "What skills
+    does a software architect need?" well enough for the fitted model, but the job is another one.
+    A question naming both jobs ("move into TPM") is the guide's."""
+    from tpm_assistant import abstain
+
+    answer = real_assistant.ask("What skills does a software architect need?")
+    assert not answer.answered and answer.missing == ["software architect"]
+    assert real_assistant.ask("What does a software developer need to move into TPM?").answered
+    monkeypatch.setattr(abstain, "OTHER_JOB", 0.0)
+    assert real_assistant.ask("What skills does a software architect need?").answered

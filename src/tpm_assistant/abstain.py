@@ -73,6 +73,23 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
     } | answerability
 
 
+# Below this similarity to every guide's subject, a job the question names is another job ("What
+# degree do I need to become a data scientist?"): the question is declined whatever else matches.
+# On the labelled sets, questions the guide answers name jobs at 0.78 or more (the job, its stages,
+# "entry-level TPM"), other jobs sit at 0.55 or less (software engineer, data scientist, nurse).
+OTHER_JOB = 0.6
+
+
+def other_job(ranking: Ranking, subject: frozenset[str] = frozenset()) -> bool:
+    """The question is about a job no guide is about, and does not name a guide's own subject
+    (``subject``: its words; "What does a software developer need to move into technical project
+    management?" names both)."""
+    asked = ranking.conversation or ranking
+    if asked.query.role is None or asked.role_similarity >= OTHER_JOB:
+        return False
+    return len(subject & set(asked.query.terms)) < 2
+
+
 class Abstainer:
     def __init__(self, weights: AbstainWeights):
         self.model = weights.model
@@ -88,4 +105,6 @@ class Abstainer:
         return self.model.probability(values)
 
     def covered(self, index: Index, ranking: Ranking, checked: Coverage | None = None) -> bool:
+        if other_job(ranking, index.subject_terms):
+            return False
         return self.probability(signals(index, ranking, checked)) >= self.threshold

@@ -17,6 +17,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .abstain import other_job
 from .answerable import holds_value
 from .models import Answer, Citation
 from .query import RARE_IDF
@@ -211,7 +212,6 @@ def _citations(index: Index, chunks: list[int], scores: list[float]) -> list[Cit
     return out
 
 
-OTHER_JOB = 0.6  # below this similarity to the guide's subject, a job the question names is another job
 NEAREST = "What it does give, which does not answer that:"
 
 
@@ -220,13 +220,13 @@ def not_covered(index: Index, ranking: Ranking, composer: Composer | None = None
     for something it lacks (a place, an organisation, a figure, a comparison), add the nearest facts
     it does give, cited and labelled as not answering; otherwise name the nearest topics."""
     asked = ranking.conversation or ranking
-    other_job = asked.query.role is not None and asked.role_similarity < OTHER_JOB
-    missing = checked.missing(asked.query.role, other_job) if checked is not None else []
+    another = other_job(ranking, index.subject_terms)
+    missing = checked.missing(asked.query.role, another) if checked is not None else []
     if not missing:
         missing = list(dict.fromkeys(asked.query.oov))
     # On the guide's topic (the passage uses what the question names), but something asked is not
     # there: the nearest facts help; for a question off the topic, the nearest topics do.
-    topical = checked is not None and not other_job and bool(checked.missing()) and checked.anchored
+    topical = checked is not None and not another and bool(checked.missing()) and checked.anchored
     if topical and composer is not None and ranking.hits:
         nearest = composer.compose_sentences(index, ranking, restate=False)
         text = f"{checked.describe(missing)} {NEAREST} {nearest.answer}"  # type: ignore[union-attr]

@@ -145,7 +145,9 @@ def role_of(text: str) -> str | None:
         match = pattern.search(lowered)
         if match:
             role = match.group(1).strip()
-            if role and role.split()[0] not in _NOT_ROLES and role.split()[-1] not in _NOT_ROLES:
+            parts = role.split()
+            # "certs vs results for salary" names no job
+            if parts and parts[0] not in _NOT_ROLES and parts[-1] not in _NOT_ROLES | STOPWORDS and "vs" not in parts:
                 return role
     return None
 
