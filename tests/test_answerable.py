@@ -221,3 +221,5 @@ def test_a_job_is_a_noun_phrase_not_a_clause_that_ends_in_a_small_word():
     assert role_of("What's the salary of a data scientist?") == "data scientist"
     assert role_of("certs vs results for salary") is None
     assert role_of("tips for salary") is None
+    assert role_of("How can I become a better communicator?") is None  # a quality, not a job
+    assert role_of("How do I become a senior TPM?") == "senior tpm"

@@ -134,6 +134,9 @@ _NOT_ROLES = frozenset(
         "i", "you", "it", "they", "this", "these", "those", "that", "one", "people", "someone", "me", "we", "he", "she", "what",
         "which", "who", "how", "are", "is", "the", "average", "typical", "my", "your", "our", "their", "much", "many", "do",
         "does", "did", "can", "could", "should", "would", "will", "was", "were", "has", "have",
+        # "become a better communicator" asks about a quality, not another job
+        "good", "better", "best", "great", "greater", "strong", "stronger", "effective", "successful", "more", "really",
+        "very", "excellent",
     ]
 )  # fmt: skip
 
