@@ -195,3 +195,14 @@ def test_what_comes_after_a_stage_is_the_next_stage_after_asking_how_long(real_a
         turns += [Turn("user", message), Turn("assistant", real_assistant.chat([*turns, Turn("user", message)]).answer)]
     answer = real_assistant.chat([*turns, Turn("user", "and what comes after it?")])
     assert answer.answered and answer.answer.startswith("Assistant Project Manager or Junior Technical Project Manager")
+
+
+def test_a_follow_up_pointing_along_a_list_fills_no_slot_of_the_question_before():
+    """ "and what's the next step after it?" opens like "and in Chicago?" but points at the next
+    item: the earlier question keeps its words ("project coordinator"), which say where "it" is."""
+    index, _ = make_index()
+    earlier = [Turn("user", "How long is the Project Coordinator stage?"), Turn("assistant", "1-2 years [1]")]
+    follow = resolve([*earlier, Turn("user", "and what's the next step after it?")])
+    assert follow.direction == 1 and not follow.substitutes
+    assert context_text(follow, index) == "How long is the Project Coordinator stage?"
+    assert resolve([*earlier, Turn("user", "and in Chicago?")]).substitutes

@@ -106,14 +106,18 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
             break
     answers = [m.content for m in messages[users[-2] : users[-1]] if m.role == "assistant"]
     ordinal = _ORDINAL.search(question)
+    direction = 1 if _AFTER.search(question) else -1 if _BEFORE.search(question) else 0
     return FollowUp(
         question,
         tuple(context),
         answers[-1] if answers else None,
         explicit=_read_with_history(question),
-        direction=1 if _AFTER.search(question) else -1 if _BEFORE.search(question) else 0,
+        direction=direction,
         ordinal=_ORDINALS[ordinal.group(1).lower()] if ordinal else None,
-        substitutes=bool(_SUBSTITUTION.search(question)) and len(content_terms(question)) >= 1,
+        # "and what's the next step after it?" points along the list; it fills no slot of the
+        # question before ("and in Chicago?" does)
+        substitutes=bool(_SUBSTITUTION.search(question)) and len(content_terms(question)) >= 1
+        and not direction and ordinal is None,
     )
 
 
