@@ -188,6 +188,27 @@ Government roles offer structured processes, while startups offer faster-paced w
     assert compares(index, settings, {"startup", "government"})
 
 
+def test_a_comparing_word_compares_only_what_stands_next_to_it():
+    """ "Tools such as Tableau or Power BI help you ... make better decisions" does not compare
+    Tableau and Power BI: the comparing word is many words away."""
+    from tpm_assistant.answerable import compares
+
+    text = GUIDE_LIKE + """
+# Tools
+
+Tools such as Tableau or Power BI help you read delivery metrics, spot bottlenecks, forecast risks and make better decisions.
+
+# Certificates
+
+CAPM can be a better starting point than PMP for students.
+"""
+    index, _ = make_index(text)
+    tools = next(i for i, c in enumerate(index.chunks) if "Tableau" in c.text)
+    capm = next(i for i, c in enumerate(index.chunks) if "CAPM" in c.text)
+    assert not compares(index, tools, {"tableau", "power", "bi"})
+    assert compares(index, capm, {"capm", "pmp"})
+
+
 def test_a_follow_up_without_an_answer_type_asks_for_the_conversations():
     """"and in Chicago?" after a salary question asks for a salary: the value check applies."""
     index, _ = make_index(NAMED)

@@ -198,12 +198,23 @@ def known_in_guide(index: Index, constraint: Constraint, chunk: int) -> bool:
     return all(index.knows_in(t, guide) for t in constraint.terms)
 
 
+COMPARE_WINDOW = 8  # words: a comparison is stated next to what it compares ("CAPM can be a better ...")
+
+
 def compares(index: Index, chunk: int, asked: set[str]) -> bool:
-    """A sentence of the passage uses comparing words next to a term the question compares."""
+    """A sentence of the passage uses comparing words next to a term the question compares: within
+    COMPARE_WINDOW words of it ("Tools such as Tableau or Power BI help you ... make better
+    decisions" compares neither)."""
     passage = index.chunks[chunk]
     for s, e in passage.sentences:
-        sentence = passage.text[s - passage.start : e - passage.start]
-        if _COMPARES.search(sentence) and asked & set(content_terms(sentence)):
+        tokens = words(passage.text[s - passage.start : e - passage.start])
+        at = [i for i, w in enumerate(tokens) if asked & set(content_terms(w))]
+        comparing = [
+            i for i, w in enumerate(tokens)
+            if any(_COMPARES.fullmatch(part) for part in w.split("-"))  # "faster-paced"
+            and not (w == "than" and tokens[i - 1 : i] == ["rather"])
+        ]  # fmt: skip
+        if any(abs(i - j) <= COMPARE_WINDOW for i in comparing for j in at):
             return True
     return False
 
