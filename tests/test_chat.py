@@ -206,3 +206,14 @@ def test_a_follow_up_pointing_along_a_list_fills_no_slot_of_the_question_before(
     assert follow.direction == 1 and not follow.substitutes
     assert context_text(follow, index) == "How long is the Project Coordinator stage?"
     assert resolve([*earlier, Turn("user", "and in Chicago?")]).substitutes
+
+
+def test_the_passage_an_answer_quoted_first_counts_most_as_what_it_is_about():
+    """ "What kind of work do TPMs do there?" after an answer quoting the finance bullet, then an
+    outlook sentence naming finance in passing: "there" is the answer's main point, quoted first."""
+    from tpm_assistant.chat import QUOTED_LATER
+
+    index, _ = make_index()
+    answer = "Under “Where”, the guide lists: Gaming [1]; Cloud [2]."
+    marks = boosts(index, FollowUp("what do they do there?", ("Where?",), answer))
+    assert marks.quoted[3] == 1.0 and marks.quoted[2] == QUOTED_LATER < 1.0

@@ -45,6 +45,7 @@ _BEFORE = re.compile(r"\b(before|previous|prior|earlier|preceding|leads? (?:up )
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "last": -1, "final": -1}  # fmt: skip
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|item|stage|step|tip|option|point|bullet|role)\b", re.I)
+QUOTED_LATER = 0.5  # how much a passage the previous answer quoted after its first counts as quoted
 _MARKER = re.compile(r"\s*\[\d+\]")
 MAX_CONTEXT_TURNS = 2  # a chain of follow-ups carries at most this many earlier questions
 SHORT = 2  # a message with this many content words or fewer may lean on the conversation
@@ -197,6 +198,7 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
     sibling = np.zeros(n, dtype=np.float32)
     order = quoted_passages(index, follow.previous_answer, documents)
     quoted[order] = 1.0
+    quoted[order[1:]] = QUOTED_LATER  # the answer's main point is what it quoted first
 
     def beside(i: int, step: int) -> int | None:
         j = i + step
