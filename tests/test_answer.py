@@ -315,3 +315,23 @@ def test_a_whole_list_names_what_each_item_gives_not_the_guides_subject_or_a_sen
     assert "Healthcare providers (NYU Langone Health) [" in answer
     assert "Engineering firms (AtkinsRéalis) [" in answer
     assert "Regular" not in answer and "TPMs" not in answer
+
+
+def test_a_question_naming_an_item_gets_the_one_after_or_before_it():
+    """ "What comes after the senior manager stage?" is answered by the item after the one its words
+    name (the item named by just those words: "Senior manager", not "Manager"); "how long before
+    ...?" asks for a time, not an item."""
+    from test_retrieval import chunk_with, make_index
+
+    from tpm_assistant.answer import Composer
+    from tpm_assistant.retrieval import Retriever
+
+    index, encoder = make_index(PATH_AND_QUOTES)
+    retriever = Retriever(index, encoder)
+    composer = Composer(sentence_weights({"features": ["cos"], "weights": [1.0]}))
+    after = retriever.search("What comes after the senior manager stage on the career path?", 3)
+    assert composer.beside_item(index, after) == chunk_with(index, "Director: These roles")
+    assert composer.compose(index, after).answer.startswith("Director:")
+    before = retriever.search("What comes before the manager stage on the career path?", 3)
+    assert composer.beside_item(index, before) == chunk_with(index, "Coordinator: In this entry stage")
+    assert composer.beside_item(index, retriever.search("How long before I am a senior manager on the path?", 3)) is None

@@ -217,3 +217,17 @@ def test_the_passage_an_answer_quoted_first_counts_most_as_what_it_is_about():
     answer = "Under “Where”, the guide lists: Gaming [1]; Cloud [2]."
     marks = boosts(index, FollowUp("what do they do there?", ("Where?",), answer))
     assert marks.quoted[3] == 1.0 and marks.quoted[2] == QUOTED_LATER < 1.0
+
+
+def test_after_an_item_the_message_names_points_past_that_item():
+    """ "what comes after senior manager?" after an answer quoting the path's introduction points
+    past the item it names, not past what the answer quoted."""
+    from test_answer import PATH_AND_QUOTES
+    from test_retrieval import chunk_with
+
+    index, _ = make_index(PATH_AND_QUOTES)
+    intro = index.chunks[chunk_with(index, "The career path usually starts")].text
+    follow = FollowUp("what comes after senior manager?", ("What is the career path?",), f"{intro} [1]", direction=1)
+    assert np.flatnonzero(boosts(index, follow).direction).tolist() == [chunk_with(index, "Director: These roles")]
+    vague = FollowUp("what comes after it?", ("What is the career path?",), f"{intro} [1]", direction=1)
+    assert np.flatnonzero(boosts(index, vague).direction).tolist() == [chunk_with(index, "Coordinator: In this")]

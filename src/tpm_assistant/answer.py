@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .abstain import other_job
 from .answerable import holds_value
 from .models import Answer, Citation
-from .query import RARE_IDF
+from .query import RARE_IDF, spelled_out
 from .retrieval import Hit
 from .text import STOPWORDS, content_terms, stem, words
 from .weights import SentenceWeights
@@ -346,6 +346,8 @@ class Composer:
 
     def compose(self, index: Index, ranking: Ranking) -> Answer:
         item = self.ordinal_item(index, ranking)
+        if item is None:
+            item = self.beside_item(index, ranking)
         if item is not None:
             return self.compose_item(index, ranking, item)
         listed = self.range_items(index, ranking) or self.list_section(index, ranking)
@@ -370,6 +372,26 @@ class Composer:
         if len(items) < MIN_ORDINAL_LIST or place > len(items):
             return None
         return items[place - 1 if place > 0 else place]
+
+    def beside_item(self, index: Index, ranking: Ranking) -> int | None:
+        """For "What comes after the senior TPM stage?": the item after (or before) the one the
+        question names, in the list of the best passage's own section (or the one the best
+        passages sit in)."""
+        from .chat import direction_of, named_item
+
+        if not self.ordinals or not ranking.hits:
+            return None
+        text = (ranking.alone or ranking).query.text  # the last message
+        step = direction_of(text)
+        if not step:
+            return None
+        own = index.section_bullets(ranking.hits[0].chunk)
+        items = own if len(own) >= MIN_ORDINAL_LIST else self.list_items(index, ranking)
+        named = named_item(index, text, items)
+        if named is None:
+            return None
+        place = items.index(named) + step
+        return items[place] if 0 <= place < len(items) else None
 
     def range_items(self, index: Index, ranking: Ranking) -> list[int] | None:
         """For "the path from coordinator to director": the items of the list from the one the first
@@ -550,11 +572,7 @@ class Composer:
 
 def _names_subject(index: Index, name: str) -> bool:
     """A name made of the guide's subject words, or an acronym the guide defines as them ("TPMs")."""
-    spelled = []
-    for w in words(name):
-        key = w if w in index.acronyms else w[:-1] if w.endswith("s") and w[:-1] in index.acronyms else None
-        spelled.append(index.acronyms[key][0] if key else w)
-    terms = content_terms(" ".join(spelled))
+    terms = content_terms(spelled_out(index, name))
     return bool(terms) and all(index.generic(t) for t in terms)
 
 

@@ -107,7 +107,7 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
             break
     answers = [m.content for m in messages[users[-2] : users[-1]] if m.role == "assistant"]
     ordinal = _ORDINAL.search(question)
-    direction = 1 if _AFTER.search(question) else -1 if _BEFORE.search(question) else 0
+    direction = direction_of(question)
     return FollowUp(
         question,
         tuple(context),
@@ -187,6 +187,39 @@ def quoted_passages(index: Index, answer: str | None, documents: set[int] | None
     return [c for c, _ in sorted(mine, key=lambda x: (x[1], x[0]))]
 
 
+# "after senior TPM", "before the coordinator stage": the words naming where to start from.
+_FROM_NAMED = re.compile(
+    r"\b(?:after|before|beyond|past|following|preceding)\s+(?:the\s+|a\s+|an\s+)?(.+?)"
+    r"(?:\s+(?:stage|level|role|step|position|one|on|in|of|at|for|along)\b|\W*$)",
+    re.I,
+)
+
+
+_ASKS_WHICH = re.compile(r"^\W*(?:(?:and|so|then)\W+)?(?:what|which|who)\b", re.I)
+
+
+def direction_of(question: str) -> int:
+    """+1 for "what comes after ...?", -1 for "what came before ...?", else 0."""
+    return 1 if _AFTER.search(question) else -1 if _BEFORE.search(question) else 0
+
+
+def named_item(index: Index, question: str, items: list[int]) -> int | None:
+    """The one of ``items`` (list items) that the words after "after" (or "before") name: every
+    word of theirs (acronyms spelled out) in its label, the fewest others beside ("senior TPM"
+    names "Senior Technical Project Manager or Project Leader", not "Technical Project Manager").
+    None for "after that" or "after it", and for a question not asking which item ("how long
+    before you're senior?" asks for a time)."""
+    from .query import spelled_out
+
+    found = _FROM_NAMED.search(question) if _ASKS_WHICH.match(question) else None
+    wanted = set(content_terms(spelled_out(index, found.group(1)))) if found else set()
+    if not wanted:
+        return None
+    names = {i: set(content_terms(index.chunks[i].label or "")) for i in items}
+    named = [i for i in items if wanted <= names[i]]
+    return min(named, key=lambda i: len(names[i] - wanted)) if named else None
+
+
 def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) -> Boosts:
     import numpy as np
 
@@ -209,11 +242,14 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
             if j is not None and not quoted[j]:
                 neighbour[j] = 1.0
     if order and follow.direction:
-        # From what the answer quoted first (its main point), or the first item of a list it quoted:
-        # a sequence is a list ("what comes after it?" after an answer quoting the path's
-        # introduction, then its first stage, means the second stage).
+        # From the item the message names ("what comes after senior TPM?"), else from what the
+        # answer quoted first (its main point), or the first item of a list it quoted: a sequence
+        # is a list ("what comes after it?" after an answer quoting the path's introduction, then
+        # its first stage, means the second stage).
         items = [i for i in order if index.chunks[i].kind == "bullet"]
-        j = beside((items or order)[0], follow.direction)
+        lists = list(dict.fromkeys(j for i in order for j in index.section_bullets(i)))
+        start = named_item(index, follow.question, lists)
+        j = beside(start if start is not None else (items or order)[0], follow.direction)
         if j is not None:
             direction[j] = 1.0
     if order and follow.ordinal is not None and (follow.ordinal == -1 or follow.ordinal <= len(order)):

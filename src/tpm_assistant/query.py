@@ -141,6 +141,16 @@ _NOT_ROLES = frozenset(
 )  # fmt: skip
 
 
+def spelled_out(index: Index, text: str) -> str:
+    """``text``'s words with the acronyms the corpus defines spelled out ("senior TPMs" -> "senior
+    technical project manager")."""
+    out = []
+    for w in words(text):
+        key = w if w in index.acronyms else w[:-1] if w.endswith("s") and w[:-1] in index.acronyms else None
+        out.append(index.acronyms[key][0] if key else w)
+    return " ".join(out)
+
+
 def role_of(text: str) -> str | None:
     """The job a question asks about, when it names one in a usual way ("become a nurse")."""
     lowered = text.lower()
