@@ -231,3 +231,30 @@ def test_after_an_item_the_message_names_points_past_that_item():
     assert np.flatnonzero(boosts(index, follow).direction).tolist() == [chunk_with(index, "Director: These roles")]
     vague = FollowUp("what comes after it?", ("What is the career path?",), f"{intro} [1]", direction=1)
     assert np.flatnonzero(boosts(index, vague).direction).tolist() == [chunk_with(index, "Coordinator: In this")]
+
+
+def test_a_step_along_a_list_needs_a_sequence_and_goes_the_way_its_word_says():
+    """Only a sequence (a path, stages) is stepped along; "before" steps back even after a
+    connective "then"; "then" opening or closing a message is no direction."""
+    from test_answer import PATH_AND_QUOTES
+    from test_retrieval import chunk_with
+
+    from tpm_assistant.chat import direction_of, named_item
+
+    index, _ = make_index(PATH_AND_QUOTES)
+    path = index.section_bullets(chunk_with(index, "Coordinator: In this entry stage"))
+    senior = chunk_with(index, "Senior manager: With more years")
+    assert named_item(index, "Then what comes before senior manager?", path) == (senior, -1)
+    assert named_item(index, "What comes after senior manager?", path) == (senior, 1)
+    index2, _ = make_index(GUIDE_LIKE_LIST)
+    tools = index2.section_bullets(chunk_with(index2, "Jira:"))
+    assert named_item(index2, "What should I learn after Jira?", tools) is None  # no sequence
+    assert direction_of("What about Chicago, then?") == 0 and direction_of("and what comes next?") == 1
+
+
+GUIDE_LIKE_LIST = """# Which tools should you know?
+
+- Jira: Track issues and sprints in Jira.
+- Asana: Plan work in Asana boards.
+- Trello: Keep simple boards in Trello.
+"""

@@ -107,3 +107,34 @@ def test_a_copy_of_the_bundled_model_is_the_same_model_whatever_its_path(real_se
         Assistant(other).ask("What is entry-level pay?")
     assert run_ingest(other).wrote  # re-ingest rebuilds it with the configured model
     assert "$76,683" in Assistant(other).ask("What does an entry-level technical project manager earn?").answer
+
+
+def test_questions_fall_back_to_the_float_export_when_no_int8_copy_can_be_made(real_store: Settings, tmp_path,
+                                                                                 monkeypatch):  # fmt: skip
+    """A cache that cannot take the copy (read-only, a failing quantizer) or a copy too far from the
+    float one: questions use the float export, and a rejected copy is not tried again."""
+    import shutil
+
+    from tpm_assistant import embeddings
+    from tpm_assistant.embeddings import INT8_MODEL, INT8_REJECTED, verified_encoder
+
+    version = Store(real_store).active()
+    settings = real_store.model_copy(update={"cache_dir": tmp_path / "cache"})
+    folder = onnx_folder(settings.cache_dir, version.pin)
+    folder.mkdir(parents=True)
+    for name in ("encoder.json", "model.onnx", "tokenizer.json"):
+        shutil.copy(onnx_folder(real_store.cache_dir, version.pin) / name, folder / name)
+    sample = ["What does an entry-level TPM earn?", "Which certification should I get first?"]
+
+    def broken(*args, **kwargs):
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(embeddings, "quantize", broken)
+    assert verified_encoder(settings, version.pin, lambda: sample, int8=True).model == "model.onnx"
+    monkeypatch.undo()
+    monkeypatch.setattr(embeddings, "MIN_INT8_COSINE", 1.01)  # no copy is close enough
+    assert verified_encoder(settings, version.pin, lambda: sample, int8=True).model == "model.onnx"
+    assert (folder / INT8_REJECTED).is_file() and not (folder / INT8_MODEL).exists()
+    assert not [p for p in folder.iterdir() if p.name.startswith(".int8-")]  # no temporary file left
+    monkeypatch.setattr(embeddings, "quantize", broken)  # not tried again
+    assert verified_encoder(settings, version.pin, lambda: sample, int8=True).model == "model.onnx"

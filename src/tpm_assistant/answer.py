@@ -363,11 +363,9 @@ class Composer:
         found = _ORDINAL_IN_QUESTION.search((ranking.alone or ranking).query.text)  # the last message
         if found is None or found.group(2).lower() in STOPWORDS:
             return None  # "which credential should I get first?": an order of steps, not a place in a list
-        # The list of the best passage's own section, when it has one: its place in the guide is
-        # what the question matched best ("the first job on the career path" matched the section
-        # on the career path, whatever other lists score).
-        own = index.section_bullets(ranking.hits[0].chunk)
-        items = own if len(own) >= MIN_ORDINAL_LIST else self.list_items(index, ranking)
+        # "the first job on the career path" matched the section on the career path best, whatever
+        # other lists score.
+        items = self._navigable_list(index, ranking)
         place = _PLACES[found.group(1).lower()]
         if len(items) < MIN_ORDINAL_LIST or place > len(items):
             return None
@@ -376,22 +374,24 @@ class Composer:
     def beside_item(self, index: Index, ranking: Ranking) -> int | None:
         """For "What comes after the senior TPM stage?": the item after (or before) the one the
         question names, in the list of the best passage's own section (or the one the best
-        passages sit in)."""
-        from .chat import direction_of, named_item
+        passages sit in), when that list is a sequence."""
+        from .chat import named_item
 
         if not self.ordinals or not ranking.hits:
             return None
-        text = (ranking.alone or ranking).query.text  # the last message
-        step = direction_of(text)
-        if not step:
-            return None
-        own = index.section_bullets(ranking.hits[0].chunk)
-        items = own if len(own) >= MIN_ORDINAL_LIST else self.list_items(index, ranking)
-        named = named_item(index, text, items)
+        items = self._navigable_list(index, ranking)
+        named = named_item(index, (ranking.alone or ranking).query.text, items)  # the last message
         if named is None:
             return None
-        place = items.index(named) + step
+        place = items.index(named[0]) + named[1]
         return items[place] if 0 <= place < len(items) else None
+
+    def _navigable_list(self, index: Index, ranking: Ranking) -> list[int]:
+        """The list a place in a list or a step along it is taken in: the best passage's own
+        section's, when it has one (its place in the guide is what the question matched best),
+        else the one several of the best passages belong to."""
+        own = index.section_bullets(ranking.hits[0].chunk)
+        return own if len(own) >= MIN_ORDINAL_LIST else self.list_items(index, ranking)
 
     def range_items(self, index: Index, ranking: Ranking) -> list[int] | None:
         """For "the path from coordinator to director": the items of the list from the one the first
@@ -428,8 +428,7 @@ class Composer:
         number = {c: n for n, c in enumerate(chunks, start=1)}
         # Each item with the names it gives ("Nonprofits and healthcare providers (NYU Langone
         # Health)"): "which hospitals ...?" is answered by a name, not by a kind of organisation.
-        named = True
-        items = [f"{self._item_label(index, c, named)} [{number[c]}]" for c in listed]
+        items = [f"{self._item_label(index, c)} [{number[c]}]" for c in listed]
         section = index.chunks[listed[0]].section.rstrip("?.:")
         answer = f"Under “{section}”, the guide lists: " + "; ".join(items) + "."
         return Answer(answered=True, answer=answer, citations=self._citations(index, ranking, chunks))
@@ -548,12 +547,12 @@ class Composer:
         return text
 
     @classmethod
-    def _item_label(cls, index: Index, c: int, named: bool) -> str:
+    def _item_label(cls, index: Index, c: int) -> str:
         """A list item as the answer names it; with the names it gives (organisations, tools), not
         the guide's own subject ("TPMs")."""
         name = cls._item_name(index, c)
         chunk = index.chunks[c]
-        if named and chunk.label:
+        if chunk.label:
             found = names_in(chunk.text[len(chunk.label) :].lstrip(": "), index.lowercase, skip=chunk.label)
             found = [n for n in found if not _names_subject(index, n)]
         else:

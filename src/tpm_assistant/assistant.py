@@ -155,7 +155,9 @@ class Assistant:
             # With a Chroma server, another machine built this version: its files are made here once.
             from .ingest import rebuild_version
 
-            rebuild_version(self.settings, self.store, version, encoder)
+            # Passage token vectors come from the float export, as at ingest (questions may use int8).
+            exact = self.settings.model_copy(update={"query_int8": False})
+            rebuild_version(self.settings, self.store, version, self.encoder_factory(exact, version, sample))
         known = encoder.known_words() if hasattr(encoder, "known_words") else set()
         if current is not None:
             self.store.reset()  # another process wrote this version's rows: read them afresh

@@ -189,35 +189,44 @@ def quoted_passages(index: Index, answer: str | None, documents: set[int] | None
 
 # "after senior TPM", "before the coordinator stage": the words naming where to start from.
 _FROM_NAMED = re.compile(
-    r"\b(?:after|before|beyond|past|following|preceding)\s+(?:the\s+|a\s+|an\s+)?(.+?)"
+    r"\b(after|before|beyond|past|following|preceding)\s+(?:the\s+|a\s+|an\s+)?(.+?)"
     r"(?:\s+(?:stage|level|role|step|position|one|on|in|of|at|for|along)\b|\W*$)",
     re.I,
 )
-
-
 _ASKS_WHICH = re.compile(r"^\W*(?:(?:and|so|then)\W+)?(?:what|which|who)\b", re.I)
+# A list is a sequence (one can step along it) when its heading or the question says so.
+_SEQUENCE_WORDS = re.compile(r"\b(path|progression|ladder|sequence|stages?|steps?|levels?|order)\b", re.I)
+# "then" opening or closing a message is a connective ("What about Chicago, then?"), no direction.
+_LOOSE_THEN = re.compile(r"^\W*(?:and\s+)?then\b|\bthen\W*$", re.I)
 
 
 def direction_of(question: str) -> int:
     """+1 for "what comes after ...?", -1 for "what came before ...?", else 0."""
-    return 1 if _AFTER.search(question) else -1 if _BEFORE.search(question) else 0
+    text = _LOOSE_THEN.sub(" ", question)
+    return 1 if _AFTER.search(text) else -1 if _BEFORE.search(text) else 0
 
 
-def named_item(index: Index, question: str, items: list[int]) -> int | None:
-    """The one of ``items`` (list items) that the words after "after" (or "before") name: every
-    word of theirs (acronyms spelled out) in its label, the fewest others beside ("senior TPM"
-    names "Senior Technical Project Manager or Project Leader", not "Technical Project Manager").
-    None for "after that" or "after it", and for a question not asking which item ("how long
-    before you're senior?" asks for a time)."""
+def named_item(index: Index, question: str, items: list[int]) -> tuple[int, int] | None:
+    """The one of ``items`` (a list that is a sequence: a path, stages) that the words after
+    "after" (or "before") name, and the step that word says (+1, -1): every word of theirs
+    (acronyms spelled out) in its label, the fewest others beside ("senior TPM" names "Senior
+    Technical Project Manager or Project Leader", not "Technical Project Manager"). None for "after
+    that" or "after it", for a question not asking which item ("how long before you're senior?"
+    asks for a time), and for a list that is no sequence ("a certification after the CAPM")."""
     from .query import spelled_out
 
     found = _FROM_NAMED.search(question) if _ASKS_WHICH.match(question) else None
-    wanted = set(content_terms(spelled_out(index, found.group(1)))) if found else set()
-    if not wanted:
+    wanted = set(content_terms(spelled_out(index, found.group(2)))) if found else set()
+    if not found or not wanted or not items:
+        return None
+    if not (_SEQUENCE_WORDS.search(index.chunks[items[0]].section) or _SEQUENCE_WORDS.search(question)):
         return None
     names = {i: set(content_terms(index.chunks[i].label or "")) for i in items}
     named = [i for i in items if wanted <= names[i]]
-    return min(named, key=lambda i: len(names[i] - wanted)) if named else None
+    if not named:
+        return None
+    step = -1 if found.group(1).lower() in ("before", "preceding") else 1
+    return min(named, key=lambda i: len(names[i] - wanted)), step
 
 
 def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) -> Boosts:
@@ -248,8 +257,8 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
         # its first stage, means the second stage).
         items = [i for i in order if index.chunks[i].kind == "bullet"]
         lists = list(dict.fromkeys(j for i in order for j in index.section_bullets(i)))
-        start = named_item(index, follow.question, lists)
-        j = beside(start if start is not None else (items or order)[0], follow.direction)
+        named = named_item(index, follow.question, lists)
+        j = beside(named[0], named[1]) if named else beside((items or order)[0], follow.direction)
         if j is not None:
             direction[j] = 1.0
     if order and follow.ordinal is not None and (follow.ordinal == -1 or follow.ordinal <= len(order)):

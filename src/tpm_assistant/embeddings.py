@@ -44,6 +44,7 @@ MIN_EXPORT_COSINE = 0.9999
 # sentence vectors stay this close to the float export's on the store's own texts.
 MIN_INT8_COSINE = 0.95
 INT8_MODEL = "model.int8.onnx"
+INT8_REJECTED = "int8.rejected"
 
 
 @dataclass(frozen=True)
@@ -429,25 +430,46 @@ PROJECTION_TOKENS = 2000  # tokens needed to fit that projection (a handful of p
 def quantize(folder: Path, texts: Sequence[str]) -> float:
     """Write the int8 copy of the float export in ``folder`` (weights quantized per channel) and
     check it on ``texts``. Returns the lowest cosine to the float export's vectors; the copy is kept
-    only when it is at least MIN_INT8_COSINE."""
+    only when it is at least MIN_INT8_COSINE, else the cosine is recorded (``int8.rejected``) so
+    that it is not tried again."""
     import numpy as np
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    work = folder / f".{INT8_MODEL}.{os.getpid()}"
+    fd, name = tempfile.mkstemp(prefix=".int8-", suffix=".onnx", dir=folder)
+    os.close(fd)
+    work = Path(name)
+    quiet = _Quiet()
+    logging.getLogger().addFilter(quiet)  # its advice to pre-process, on the root logger
     try:
-        before = logging.root.manager.disable
-        logging.disable(logging.WARNING)  # its advice to pre-process, on the root logger
-        try:
-            quantize_dynamic(str(folder / "model.onnx"), str(work), weight_type=QuantType.QInt8, per_channel=True)
-        finally:
-            logging.disable(before)
+        quantize_dynamic(str(folder / "model.onnx"), str(work), weight_type=QuantType.QInt8, per_channel=True)
         exact, small = OnnxEmbedder(folder), OnnxEmbedder(folder, model=work.name)
         cosine = float(np.min(np.sum(exact.embed_sorted(texts) * small.embed_sorted(texts), axis=1))) if texts else 1.0
         if cosine >= MIN_INT8_COSINE:
-            work.replace(folder / INT8_MODEL)
+            work.replace(folder / INT8_MODEL)  # atomic: a process racing us replaces it with its own
+        else:
+            (folder / INT8_REJECTED).write_text(f"{cosine:.6f}\n")
         return cosine
     finally:
+        logging.getLogger().removeFilter(quiet)
         work.unlink(missing_ok=True)
+
+
+class _Quiet(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Please consider to run pre-processing")
+
+
+def _int8_encoder(folder: Path, sample: Callable[[], Sequence[str]]) -> str:
+    """The file of the model questions are encoded with: the int8 copy, made and checked the first
+    time; the float export when the copy strays too far, or cannot be made (a read-only cache)."""
+    if not (folder / INT8_MODEL).is_file() and not (folder / INT8_REJECTED).is_file():
+        try:
+            cosine = quantize(folder, list(sample()))
+            if cosine < MIN_INT8_COSINE:
+                log.warning("int8 query encoder strays from the float one (cosine %.4f): questions use the float one", cosine)
+        except Exception as exc:  # never worse than the float export
+            log.warning("no int8 query encoder (%s): questions use the float one", exc)
+    return INT8_MODEL if (folder / INT8_MODEL).is_file() else "model.onnx"
 
 
 def verified_encoder(settings: Settings, pin: ModelPin, sample: Callable[[], Sequence[str]], threads: int = 1,
@@ -470,12 +492,7 @@ def verified_encoder(settings: Settings, pin: ModelPin, sample: Callable[[], Seq
         texts = list(sample())
         expected = vectors() if vectors is not None else reference.embed(texts)
         export_onnx(reference, folder, texts, expected)
-    if int8 and not (folder / INT8_MODEL).is_file():
-        cosine = quantize(folder, list(sample()))
-        if cosine < MIN_INT8_COSINE:
-            log.warning("int8 query encoder strays from the float one (cosine %.4f): questions use the float one", cosine)
-    model = INT8_MODEL if int8 and (folder / INT8_MODEL).is_file() else "model.onnx"
-    encoder = OnnxEmbedder(folder, threads=threads, model=model)
+    encoder = OnnxEmbedder(folder, threads=threads, model=_int8_encoder(folder, sample) if int8 else "model.onnx")
     if not encoder.pin.same_model(pin):
         from .errors import StoreMismatch
 

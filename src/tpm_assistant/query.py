@@ -48,7 +48,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\b(salar\w*|pay|wages?|income|compensation|costs?|fees?|price|tuition|earnings|day rate|hourly rate)\b(?!-)"
         r"|\bwhat (do|does|did|will|would|can|could)\b[^?]*\b(earn|make|pay|paid|charge|cost)s?\b"
         r"|^\W*(?!(?:are|is|do|does|did|can|could|will|would|should|has|have|was|were)\b)(\w+\W+){0,5}"
-        r"(salar\w*|pay|wages?|compensation|income|fees?|costs?|tuition|price)\b(\W+\w+){0,3}\W*$"
+        r"(salar\w*|pay|wages?|compensation|income|fees?|costs?|tuition|price)\b(?!-)(\W+\w+){0,3}\W*$"
         # ... or whether something is paid ("Is the internship paid or unpaid?"): a figure answers
         # it, a description of the internship does not.
         r"|^\W*(?:is|are|will|would)\b[^?]*\b(?:paid|unpaid)\b",
@@ -146,9 +146,14 @@ def spelled_out(index: Index, text: str) -> str:
     technical project manager")."""
     out = []
     for w in words(text):
-        key = w if w in index.acronyms else w[:-1] if w.endswith("s") and w[:-1] in index.acronyms else None
+        key = acronym_key(index, w)
         out.append(index.acronyms[key][0] if key else w)
     return " ".join(out)
+
+
+def acronym_key(index: Index, word: str) -> str | None:
+    """The acronym the corpus defines that ``word`` is, or is the plural of ("tpms")."""
+    return word if word in index.acronyms else word[:-1] if word.endswith("s") and word[:-1] in index.acronyms else None
 
 
 def role_of(text: str) -> str | None:
@@ -443,7 +448,7 @@ def analyze(
     if expand_acronyms:
         spelled = {}
         for t in dict.fromkeys(fixed):
-            key = t if t in index.acronyms else t[:-1] if t.endswith("s") and t[:-1] in index.acronyms else None
+            key = acronym_key(index, t)
             if key:
                 long, plural_form = index.acronyms[key]
                 # "TPM" -> "technical project manager", "TPMs" -> "technical project managers"
