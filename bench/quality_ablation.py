@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tpm_assistant import answer, chat, query
+from tpm_assistant import abstain, answer, answerable, chat, query
 from tpm_assistant.abstain import SIGNALS
 from tpm_assistant.assistant import Assistant
 from tpm_assistant.config import load_settings
@@ -107,6 +107,15 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      lambda w: w["sentence"].update(value_first=False)),
     ("- a run of a list from one item to another (the path from coordinator to director)", {},
      lambda w: w["sentence"].update(ranges=False)),
+    ("- a question naming another job declined by rule (the fitted model alone)",
+     {"setup": lambda: setattr(abstain, "OTHER_JOB", 0.0)}, None),
+    ("- a comparing word within 8 words of what it compares (anywhere in the sentence)",
+     {"setup": lambda: setattr(answerable, "COMPARE_WINDOW", 10_000)}, None),
+    ("- a whole list names what each item gives (labels only unless asked who)",
+     {"setup": lambda: setattr(answer, "LIST_NAMES", False)}, None),
+    ("- the passage quoted first counts most for a follow-up (all quoted alike)",
+     {"setup": lambda: setattr(chat, "QUOTED_LATER", 1.0)}, None),
+    ("- int8 query encoder (questions encoded by the float export)", {"settings": {"query_int8": False}}, None),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
     ("- standalone check for short follow-ups", {}, lambda w: w["abstain"].update(standalone=2.0)),
@@ -124,6 +133,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
 
 
 ONE_WORD, WANTS_FROM_CONVERSATION = chat.ONE_WORD, query.WANTS_FROM_CONVERSATION
+SWITCHES = (abstain.OTHER_JOB, answerable.COMPARE_WINDOW, answer.LIST_NAMES, chat.QUOTED_LATER)
 PLACE_STARTS, LIST_POOL, LIST_INTENT = query.place_starts, answer.LIST_POOL, query.INTENTS["list"]
 # The list intent before "what" and a plural counted ("What skills do I need?").
 WORDS_ONLY_LIST = re.compile(r"\b(list|which|what are|name|examples?|some|any|all|every|types|kinds)\b", re.I)
@@ -160,20 +170,26 @@ def main() -> int:
         chat.ONE_WORD, query.WANTS_FROM_CONVERSATION = ONE_WORD, WANTS_FROM_CONVERSATION  # a row's switch lasts one row
         query.place_starts, answer.LIST_POOL = PLACE_STARTS, LIST_POOL
         query.INTENTS["list"] = LIST_INTENT
+        abstain.OTHER_JOB, answerable.COMPARE_WINDOW, answer.LIST_NAMES, chat.QUOTED_LATER = SWITCHES
         kwargs = dict(kwargs)
         setup = kwargs.pop("setup", None)
+        own = kwargs.pop("settings", None)
+        row_base = base
+        if own:  # a row with its own settings (the float query encoder) loads its own assistant
+            row_base = Assistant(settings.model_copy(update=own), weights=neutral_weights())
+            row_base.load()
         if setup:
             setup()  # a technique switched off before fitting, so the weights are fitted without it
         kwargs.setdefault("options", {"fix_typos": True, "expand_acronyms": True, "acronyms_inline": True})
         if full_followup is not None:
             kwargs.setdefault("followup", full_followup)  # reuse the full system's (a slow grid search)
-        weights = fit(base, items, **kwargs)
+        weights = fit(row_base, items, **kwargs)
         if full_followup is None:
             full_followup = weights["followup"]
         weights = copy.deepcopy(weights)
         if change:
             change(weights)
-        assistant = base.with_weights(weights)
+        assistant = row_base.with_weights(weights)
         client = LocalClient(assistant)
         metrics = {s: run_eval(check_items, client, settings.corpus_dir).metrics for s, check_items in checks.items()}
         lines.append(f"| {name} | " + " | ".join(f"{metrics[s][c]:g}" for s in checks for c in COLUMNS) + " |")

@@ -43,6 +43,7 @@ _YEARS = re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?years?\b")
 _PERCENT = re.compile(r"\d\s?%")
 LIST_ITEM_WORDS = 12  # an unlabelled bullet is named by its first words
 RESTATEMENT_PASSAGES = 8  # where a restatement of the best sentence is looked for
+LIST_NAMES = True  # a whole list names, beside each item, the names it gives (organisations, tools)
 LIST_HITS = 5  # how many of the best passages show whether a list as a whole is asked for
 LIST_POOL, LIST_VOTES = 10, 3  # the passages whose lists are candidates; how many of a list's passages count
 LIST_FEATURES = (
@@ -428,7 +429,8 @@ class Composer:
         number = {c: n for n, c in enumerate(chunks, start=1)}
         # Each item with the names it gives ("Nonprofits and healthcare providers (NYU Langone
         # Health)"): "which hospitals ...?" is answered by a name, not by a kind of organisation.
-        items = [f"{self._item_label(index, c)} [{number[c]}]" for c in listed]
+        named = LIST_NAMES or ranking.query.intents["organisations"] or ranking.query.text.lower().lstrip().startswith("where")
+        items = [f"{self._item_label(index, c, named)} [{number[c]}]" for c in listed]
         section = index.chunks[listed[0]].section.rstrip("?.:")
         answer = f"Under “{section}”, the guide lists: " + "; ".join(items) + "."
         return Answer(answered=True, answer=answer, citations=self._citations(index, ranking, chunks))
@@ -547,12 +549,12 @@ class Composer:
         return text
 
     @classmethod
-    def _item_label(cls, index: Index, c: int) -> str:
-        """A list item as the answer names it; with the names it gives (organisations, tools), not
-        the guide's own subject ("TPMs")."""
+    def _item_label(cls, index: Index, c: int, named: bool) -> str:
+        """A list item as the answer names it; ``named``: with the names it gives (organisations,
+        tools), not the guide's own subject ("TPMs")."""
         name = cls._item_name(index, c)
         chunk = index.chunks[c]
-        if chunk.label:
+        if chunk.label and named:
             found = names_in(chunk.text[len(chunk.label) :].lstrip(": "), index.lowercase, skip=chunk.label)
             found = [n for n in found if not _names_subject(index, n)]
         else:
