@@ -202,3 +202,13 @@ def test_a_question_about_another_job_is_declined_unless_it_names_the_guides_own
     assert real_assistant.ask("What does a software developer need to move into TPM?").answered
     monkeypatch.setattr(abstain, "OTHER_JOB", 0.0)
     assert real_assistant.ask("What skills does a software architect need?").answered
+
+
+def test_a_person_the_best_passages_heading_is_about_is_no_other_job(real_assistant, monkeypatch):
+    """ "What does an intern do?" names a role far from the subject, but its best passage sits under
+    the heading about internships: the guide's own world, left to the fitted model."""
+    from tpm_assistant import abstain
+
+    assert real_assistant.ask("What does an intern do?").answered
+    monkeypatch.setattr(abstain, "words", lambda text: [])  # no heading words: the rule alone decides
+    assert not real_assistant.ask("What does an intern do?").answered

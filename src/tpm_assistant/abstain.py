@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .answerable import WEAK_MATCH, Coverage, coverage
+from .text import stem, words
 
 if TYPE_CHECKING:
     from .index import Index
@@ -80,14 +81,18 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
 OTHER_JOB = 0.6
 
 
-def other_job(ranking: Ranking, subject: frozenset[str] = frozenset()) -> bool:
+def other_job(index: Index, ranking: Ranking) -> bool:
     """The question is about a job no guide is about, and does not name a guide's own subject
-    (``subject``: its words; "What does a software developer need to move into technical project
-    management?" names both)."""
+    ("What does a software developer need to move into technical project management?" names both)."""
     asked = ranking.conversation or ranking
     if asked.query.role is None or asked.role_similarity >= OTHER_JOB:
         return False
-    return len(subject & set(asked.query.terms)) < 2
+    # The best passage's heading is about such people ("What does an intern do?" finds "What
+    # internships can you apply for ...?"): a person of the guide's own world, not another job.
+    head = stem(asked.query.role.split()[-1])
+    if asked.hits and any(w.startswith(head) for w in words(index.chunks[asked.hits[0].chunk].section)):
+        return False
+    return len(index.subject_terms & set(asked.query.terms)) < 2
 
 
 class Abstainer:
@@ -105,6 +110,6 @@ class Abstainer:
         return self.model.probability(values)
 
     def covered(self, index: Index, ranking: Ranking, checked: Coverage | None = None) -> bool:
-        if other_job(ranking, index.subject_terms):
+        if other_job(index, ranking):
             return False
         return self.probability(signals(index, ranking, checked)) >= self.threshold

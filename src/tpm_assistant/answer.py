@@ -221,7 +221,7 @@ def not_covered(index: Index, ranking: Ranking, composer: Composer | None = None
     for something it lacks (a place, an organisation, a figure, a comparison), add the nearest facts
     it does give, cited and labelled as not answering; otherwise name the nearest topics."""
     asked = ranking.conversation or ranking
-    another = other_job(ranking, index.subject_terms)
+    another = other_job(index, ranking)
     missing = checked.missing(asked.query.role, another) if checked is not None else []
     if not missing:
         missing = list(dict.fromkeys(asked.query.oov))
