@@ -244,3 +244,11 @@ def test_a_job_is_a_noun_phrase_not_a_clause_that_ends_in_a_small_word():
     assert role_of("tips for salary") is None
     assert role_of("How can I become a better communicator?") is None  # a quality, not a job
     assert role_of("How do I become a senior TPM?") == "senior tpm"
+
+
+def test_what_someone_will_be_earning_asks_for_a_figure():
+    from tpm_assistant.query import wanted
+
+    assert wanted("What will managers be earning in 2040?") == frozenset({"money"})
+    assert wanted("What would the course be costing me?") == frozenset({"money"})
+    assert wanted("What will I be making decisions about?") == frozenset()

@@ -46,7 +46,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\bhow much\b[^?]*\b(earn|make|pay|paid|cost|charge|salar\w*|money|spend|fees?|price|worth|bring)"
         r"|\b(what|what's|whats)\b[^?]*"
         r"\b(salar\w*|pay|wages?|income|compensation|costs?|fees?|price|tuition|earnings|day rate|hourly rate)\b(?!-)"
-        r"|\bwhat (do|does|did|will|would|can|could)\b[^?]*\b(earn|make|pay|paid|charge|cost)s?\b"
+        r"|\bwhat (do|does|did|will|would|can|could)\b[^?]*\b(earn|make|pay|paid|charge|cost|earning|paying|charging|costing)s?\b"
         r"|^\W*(?!(?:are|is|do|does|did|can|could|will|would|should|has|have|was|were)\b)(\w+\W+){0,5}"
         r"(salar\w*|pay|wages?|compensation|income|fees?|costs?|tuition|price)\b(?!-)(\W+\w+){0,3}\W*$"
         # ... or whether something is paid ("Is the internship paid or unpaid?"): a figure answers
