@@ -28,7 +28,11 @@ STOPWORDS = frozenset(
         "wont", "wouldnt", "shouldnt", "whats", "hows", "wheres", "whos", "thats", "theres", "lets",
         # indefinite pronouns: "someone just entering the field" asks about the field, not a someone
         "someone", "somebody", "anyone", "anybody", "everyone", "everybody", "something", "anything", "everything",
-        "nobody"
+        "nobody",
+        # words about asking, not about the subject: "roughly what pay band", "according to the FAQ",
+        # "the name of the internship"
+        "according", "roughly", "approximately", "basically", "gives", "gave", "giving", "let", "name",
+        "names", "named"
     ]
 )
 
