@@ -402,16 +402,14 @@ class Composer:
         found = _RANGE_IN_QUESTION.search((ranking.alone or ranking).query.expanded)
         if found is None:
             return None
+        from .chat import closest_named
+
         items = self.list_items(index, ranking)
-        names = [{stem(t) for t in content_terms(self._item_name(index, i))} for i in items]
-        ends = []
-        for words_ in found.groups():
-            wanted = {stem(t) for t in content_terms(words_)}
-            named = [n for n, name in enumerate(names) if wanted and wanted <= name]
-            if not named:
-                return None
-            ends.append(min(named, key=lambda n: len(names[n] - wanted)))  # "TPM": the item named just that
-        a, b = sorted(ends)
+        names = {n: {stem(t) for t in content_terms(self._item_name(index, i))} for n, i in enumerate(items)}
+        ends = [closest_named(names, {stem(t) for t in content_terms(words_)}) for words_ in found.groups()]
+        if None in ends:
+            return None
+        a, b = sorted(e for e in ends if e is not None)
         return items[a : b + 1] if b > a else None
 
     def compose_item(self, index: Index, ranking: Ranking, item: int) -> Answer:

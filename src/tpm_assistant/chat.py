@@ -221,12 +221,17 @@ def named_item(index: Index, question: str, items: list[int]) -> tuple[int, int]
         return None
     if not (_SEQUENCE_WORDS.search(index.chunks[items[0]].section) or _SEQUENCE_WORDS.search(question)):
         return None
-    names = {i: set(content_terms(index.chunks[i].label or "")) for i in items}
-    named = [i for i in items if wanted <= names[i]]
-    if not named:
+    item = closest_named({i: set(content_terms(index.chunks[i].label or "")) for i in items}, wanted)
+    if item is None:
         return None
-    step = -1 if found.group(1).lower() in ("before", "preceding") else 1
-    return min(named, key=lambda i: len(names[i] - wanted)), step
+    return item, -1 if found.group(1).lower() in ("before", "preceding") else 1
+
+
+def closest_named(names: dict[int, set[str]], wanted: set[str]) -> int | None:
+    """The item (by its name's terms) that has every ``wanted`` term and the fewest others: "TPM"
+    names "Technical Project Manager", not "Junior Technical Project Manager"."""
+    named = [i for i, name in names.items() if wanted and wanted <= name]
+    return min(named, key=lambda i: len(names[i] - wanted)) if named else None
 
 
 def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) -> Boosts:

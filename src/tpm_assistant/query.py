@@ -165,7 +165,8 @@ def role_of(text: str) -> str | None:
             role = match.group(1).strip()
             parts = role.split()
             # "certs vs results for salary" names no job
-            if parts and parts[0] not in _NOT_ROLES and parts[-1] not in _NOT_ROLES | STOPWORDS and "vs" not in parts:
+            if parts and parts[0] not in _NOT_ROLES and parts[-1] not in _NOT_ROLES and parts[-1] not in STOPWORDS \
+                    and "vs" not in parts:
                 return role
     return None
 
