@@ -12,7 +12,7 @@ from tpm_assistant.build import view_texts
 from tpm_assistant.index import Index
 from tpm_assistant.query import analyze
 from tpm_assistant.retrieval import FEATURES, Retriever
-from tpm_assistant.text import find_acronyms
+from tpm_assistant.text import find_acronyms, stem
 from tpm_assistant.weights import default_weights
 
 GUIDE_LIKE = """# How much can you earn?
@@ -66,6 +66,15 @@ def test_bm25_ranks_the_passage_holding_a_rare_exact_term_first():
     bm25 = feature(ranking, "bm25")
     assert int(np.argmax(bm25)) == chunk_with(index, "Epic Games")
     assert bm25.max() == pytest.approx(1.0)  # normalised per query
+
+
+def test_a_word_and_its_ing_and_ed_forms_share_one_stem():
+    """The guide says "hire"; a question says "hiring": the final silent e goes with the suffix."""
+    for forms in (("hire", "hiring", "hired", "hires"), ("experience", "experienced"), ("process", "processes")):
+        assert len({stem(w) for w in forms}) == 1, forms
+    index, encoder = make_index()
+    bm25 = feature(Retriever(index, encoder).search("Who is hiring?", 3), "bm25")
+    assert int(np.argmax(bm25)) == chunk_with(index, "Amazon Web Services") and bm25.max() > 0
 
 
 def test_character_ngrams_match_a_misspelled_word_that_bm25_cannot():

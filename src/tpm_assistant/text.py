@@ -51,7 +51,8 @@ def words(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1 << 16)  # a corpus repeats a small vocabulary: ingest stems each word once
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match "certifications" with "certification"."""
+    """A light suffix stripper: enough to match "certifications" with "certification", and "hire"
+    with "hiring" and "hired" (a final silent e goes, as the suffixes take it away)."""
     if len(word) <= 3 or not word.isalpha():
         return word
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
@@ -62,8 +63,13 @@ def stem(word: str) -> str:
             # "running" -> "runn" -> "run"
             if suffix in ("ing", "ed") and len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lsz":
                 base = base[:-1]
-            return base
-    return word
+            return _without_silent_e(base)
+    return _without_silent_e(word)
+
+
+def _without_silent_e(base: str) -> str:
+    # "experience"/"experienced", "processes"/"process", "manage"/"managing": one stem each
+    return base[:-1] if len(base) > 3 and base.endswith("e") and not base.endswith("ee") else base
 
 
 def is_content_token(token: str | None) -> bool:
