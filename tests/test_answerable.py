@@ -211,6 +211,52 @@ CAPM can be a better starting point than PMP for students.
     assert compares(index, capm, {"capm", "pmp"})
 
 
+def test_a_choice_between_alternatives_is_a_comparison_of_its_two_sides():
+    """ "X or Y: which one pays more?" and "X vs Y, which should I learn?" compare X with Y (not the
+    attribute asked about); named alternatives are compared only by a sentence naming both, a
+    heading compares what it sets side by side, and a superlative compares."""
+    from tpm_assistant.answerable import alternatives, compares
+
+    text = GUIDE_LIKE + """
+# Certificates
+
+Certified Associate in Project Management (CAPM): CAPM can be a better starting point for students.
+
+Advanced degrees such as an MBA or a master's in project management support long-term advancement.
+
+# Hard skills vs. leadership skills
+
+Technical knowledge earns credibility. Leadership skills help you deliver results through people.
+
+# Certification and experience
+
+Combining certifications with hands-on experience provides the strongest advantage.
+"""
+    index, encoder = make_index(text)
+    for question in ("PMP or Scrum Master: which one raises your salary more?", "Tableau vs Power BI, which should a TPM learn?"):
+        assert analyze(question, index).intents["comparison"], question
+    assert not analyze("Which tools or methods do managers use?", index).intents["comparison"]
+
+    sides = alternatives(index, analyze("Which matters more for managers: hard skills or leadership?", index))
+    assert sides == (frozenset({"hard", "skill"}), frozenset({"leadership"}))
+    headed = next(i for i, c in enumerate(index.chunks) if "Leadership skills help" in c.text)
+    assert compares(index, headed, {"hard", "leadership"})  # its heading, "Hard skills vs. leadership skills"
+
+    mba = analyze("Which is the better degree: an MBA or a master's in project management?", index)
+    both = alternatives(index, mba)
+    capm = next(i for i, c in enumerate(index.chunks) if "CAPM can be" in c.text)
+    assert compares(index, capm, set().union(*both))  # "better" next to "Project Management" ...
+    assert not compares(index, capm, set().union(*both), both)  # ... but no sentence names both sides
+
+    strongest = next(i for i, c in enumerate(index.chunks) if "strongest" in c.text)
+    assert compares(index, strongest, {"certification", "experienc"})
+
+    retriever = Retriever(index, encoder)
+    assert coverage(index, retriever.search(mba.text, 3)).comparison_unmet == 1.0
+    skills = retriever.search("Which matters more for managers: hard skills or leadership?", 3)
+    assert coverage(index, skills).comparison_unmet == 0.0
+
+
 def test_a_follow_up_without_an_answer_type_asks_for_the_conversations():
     """"and in Chicago?" after a salary question asks for a salary: the value check applies."""
     index, _ = make_index(NAMED)

@@ -29,10 +29,13 @@ if TYPE_CHECKING:
     from .retrieval import Ranking
 
 WEAK_MATCH = 0.5  # a question token whose best match in the passage is below this is "not found"
-# Wording that compares two things ("CAPM can be a better starting point", "more useful after").
+# Wording that compares two things ("CAPM can be a better starting point", "more useful after",
+# "provides the strongest advantage").
 _COMPARES = re.compile(
     r"\b(better|best|worse|worst|more|most|less|least|(?<!rather )than|higher|highest|lower|lowest|vs\.?|versus"
-    r"|whereas|faster|slower|broader|narrower|larger|smaller|stronger|weaker|greater|easier|harder|cheaper|costlier|bigger|wider|deeper|fewer|compared|unlike|prefer\w*|superior|outweigh\w*)\b",
+    r"|whereas|faster|slower|broader|narrower|larger|smaller|stronger|weaker|greater|easier|harder|cheaper|costlier|bigger|wider|deeper|fewer|compared|unlike|prefer\w*|superior|outweigh\w*"
+    r"|fastest|slowest|broadest|narrowest|largest|smallest|strongest|weakest|greatest|easiest|hardest|cheapest|biggest"
+    r"|widest|deepest|fewest)\b",
     re.I,
 )
 # How a missing value of each answer type is named in a "not covered" answer.
@@ -201,13 +204,19 @@ def known_in_guide(index: Index, constraint: Constraint, chunk: int) -> bool:
 COMPARE_WINDOW = 8  # words: a comparison is stated next to what it compares ("CAPM can be a better ...")
 
 
-def compares(index: Index, chunk: int, asked: set[str]) -> bool:
-    """A sentence of the passage uses comparing words next to a term the question compares: within
-    COMPARE_WINDOW words of it ("Tools such as Tableau or Power BI help you ... make better
-    decisions" compares neither)."""
+def compares(index: Index, chunk: int, asked: set[str], sides: tuple[frozenset[str], ...] = ()) -> bool:
+    """A sentence of the passage, or its heading ("Hard skills vs. leadership skills"), uses
+    comparing words next to a term the question compares: within COMPARE_WINDOW words of it ("Tools
+    such as Tableau or Power BI help you ... make better decisions" compares neither). ``sides``:
+    the alternatives a question sets against each other; the sentence names two of them ("CAPM can
+    be a better starting point" does not compare an MBA with a master's in project management)."""
     passage = index.chunks[chunk]
-    for s, e in passage.sentences:
-        tokens = words(passage.text[s - passage.start : e - passage.start])
+    texts = [passage.section] + [passage.text[s - passage.start : e - passage.start] for s, e in passage.sentences]
+    for text in texts:
+        tokens = words(text)
+        said = {t for w in tokens for t in content_terms(w)}
+        if len(sides) >= 2 and sum(bool(side & said) for side in sides) < 2:
+            continue
         at = [i for i, w in enumerate(tokens) if asked & set(content_terms(w))]
         comparing = [
             i for i, w in enumerate(tokens)
@@ -239,6 +248,28 @@ def specific_terms(index: Index, query: Query) -> set[str]:
 
 
 _TARGET = re.compile(r"\b(?:which|what)\s+((?:[\w'-]+\s+)?[\w'-]+)", re.I)
+
+
+# The clause of a question that holds its alternatives: "hard skills or leadership", "Tableau vs Power BI".
+_ALTERNATIVES = re.compile(r"[^,:;?!—–]*\b(?:or|vs|versus)\b[^,:;?!—–]*", re.I)
+
+
+def alternatives(index: Index, query: Query) -> tuple[frozenset[str], ...]:
+    """What a comparing question sets against each other, one set of words per side of its "or" or
+    "vs" within one clause, without the guide's topic words, comparing words and answer-type words
+    ("Which matters more for a TPM: hard skills or leadership?" sets hard skills against leadership;
+    "matters" is not compared)."""
+    found = _ALTERNATIVES.search(query.expanded.replace(" - ", ", "))
+    if found is None:
+        return ()
+    sides = re.split(r"\b(?:or|vs|versus)\b", found.group(0), flags=re.I)
+    out = []
+    for side in sides:
+        kept = " ".join(w for w in words(side) if not _COMPARES.fullmatch(w))
+        terms = frozenset(t for t in content_terms(kept) if not index.generic(t) and not TYPE_WORDS.fullmatch(t))
+        if terms:
+            out.append(terms)
+    return tuple(out)
 
 
 def target_terms(index: Index, query: Query) -> set[str]:
@@ -295,8 +326,12 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     unmet = tuple(t for t in sorted(query.wants) if not holds_type(index, top, t))
     # What is compared: the question's names and its specific words (not its topic's words).
     named = {t for m in names if m.constraint.kind == "name" for t in m.constraint.terms}
-    compared = named or target_terms(index, query) or specific_terms(index, query)
-    comparison = bool(query.intents.get("comparison")) and not any(compares(index, c, compared) for c in near[:2])
+    sides = alternatives(index, query)
+    compared = set().union(*sides) or named or target_terms(index, query) or specific_terms(index, query)
+    # Named things (an MBA, the PMP, Tableau) are compared only by a sentence naming two of them;
+    # qualities ("hard skills or leadership") by one comparing next to either ("Hard skills vs. leadership skills").
+    both = sides if any(side & named for side in sides) else ()
+    comparison = bool(query.intents.get("comparison")) and not any(compares(index, c, compared, both) for c in near[:2])
     beside_value = value_match(index, asked, near, [m.constraint for m in matches]) if query.wants else (1.0, 1.0)
     return Coverage(
         matches=matches,

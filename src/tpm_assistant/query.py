@@ -73,7 +73,11 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\b(better|best|worse|worst|superior|prefer\w*|wiser|smarter)\b(?=.*\b(or|vs\.?|versus|than|over)\b)"
         r"|\b(or|vs\.?|versus)\b(?=.*\b(better|best|worse|worst|superior|prefer\w*)\b)"
         r"|\b(more|less|higher|lower|better|worse|cheaper|faster|easier|harder|bigger|greater)\s+(?:\w+\s+){0,3}?than\b"
-        r"|\bcompared? (to|with)\b",
+        r"|\bcompared? (to|with)\b"
+        # "X or Y: which one pays more?", "Tableau vs Power BI, which should I learn?": a choice
+        # between two named things, whichever comes first.
+        r"|^(?=.*\bwhich\b)(?=.*\b(or|vs\.?|versus)\b)(?=.*\b(more|less|higher|lower|greater|better|worse)\b)"
+        r"|^(?=.*\bwhich\b)(?=.*\b(vs\.?|versus)\b)",
         re.I,
     ),
 }
