@@ -212,3 +212,20 @@ def test_a_person_the_best_passages_heading_is_about_is_no_other_job(real_assist
     assert real_assistant.ask("What does an intern do?").answered
     monkeypatch.setattr(abstain, "words", lambda text: [])  # no heading words: the rule alone decides
     assert not real_assistant.ask("What does an intern do?").answered
+
+
+def test_a_value_asked_for_a_name_the_guide_uses_only_elsewhere_is_declined(real_assistant, monkeypatch):
+    """The guide names Chicago once, for job searches, and gives no figure beside it: a salary in
+    the Chicago area is declined whatever the fitted model says (abstain.NAMED_VALUE_RULE); New York
+    City, named beside its figure, is answered."""
+    from tpm_assistant import abstain
+
+    weights = copy.deepcopy(default_weights())
+    weights["abstain"]["threshold"] = 0.0  # the fitted model answers everything: the rule alone decides
+    everything = real_assistant.with_weights(weights)
+    chicago = "What's the average salary for a technical project manager in the Chicago area?"
+    declined = everything.ask(chicago)
+    assert not declined.answered and declined.missing == ["Chicago"]
+    assert everything.ask("What's the average salary for a technical project manager in New York City?").answered
+    monkeypatch.setattr(abstain, "NAMED_VALUE_RULE", False)
+    assert everything.ask(chicago).answered
