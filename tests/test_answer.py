@@ -285,7 +285,7 @@ def test_a_question_asking_for_a_value_opens_with_the_sentence_that_gives_one():
 
 INTERNSHIPS = """# How to Become a Technical Project Manager
 
-Technical project managers (TPMs) plan technical work. Technical project managers lead delivery.
+Technical project managers, often called TPMs, plan technical work. Technical project managers lead delivery.
 
 # Where to intern
 
@@ -294,13 +294,15 @@ Internships give you real project experience.
 - Corporations: Companies like ServiceNow offer an Associate Program Manager Intern role. Regular check-ins help interns grow.
 - Healthcare providers: NYU Langone Health offers internships in project software. TPMs there support project delivery.
 - Engineering firms: AtkinsRéalis, which specializes in design, offers project controls internships.
+- Government agencies: The Metropolitan Transportation Authority (MTA) offers technology project internships.
 """
 
 
 def test_a_whole_list_names_what_each_item_gives_not_the_guides_subject_or_a_sentence_opener():
     """ "Which hospitals offer internships?" is answered by "NYU Langone Health", which the list
-    of kinds of organisation shows beside its item; a capitalised word opening a sentence
-    ("Regular") and the guide's own subject ("TPMs") are no names."""
+    of kinds of organisation shows beside its item (a name with the acronym the guide gives it); a
+    capitalised word opening a sentence ("Regular") and the guide's own subject ("TPMs") are no
+    names."""
     from test_retrieval import chunk_with, make_index
 
     from tpm_assistant.answer import Composer
@@ -308,12 +310,14 @@ def test_a_whole_list_names_what_each_item_gives_not_the_guides_subject_or_a_sen
 
     index, encoder = make_index(INTERNSHIPS)
     ranking = Retriever(index, encoder).search("Which hospitals offer internships?", 3)
-    items = [chunk_with(index, label) for label in ("Corporations", "Healthcare providers", "Engineering firms")]
+    labels = ("Corporations", "Healthcare providers", "Engineering firms", "Government agencies")
+    items = [chunk_with(index, label) for label in labels]
     composer = Composer(sentence_weights({"features": ["cos"], "weights": [1.0]}))
     answer = composer.compose_list(index, ranking, items).answer
     assert "Corporations (ServiceNow, Associate Program Manager Intern) [" in answer
     assert "Healthcare providers (NYU Langone Health) [" in answer
     assert "Engineering firms (AtkinsRéalis) [" in answer
+    assert "Government agencies (Metropolitan Transportation Authority (MTA)) [" in answer  # with its acronym
     assert "Regular" not in answer and "TPMs" not in answer
 
 

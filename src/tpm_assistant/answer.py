@@ -575,7 +575,8 @@ def _names_subject(index: Index, name: str) -> bool:
     return bool(terms) and all(index.generic(t) for t in terms)
 
 
-_NAME_RUN = re.compile(r"(?<!\()\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w’'&.-]*)*")
+# A run of capitalised words, with the acronym the guide gives it in brackets ("... Authority (MTA)").
+_NAME_RUN = re.compile(r"(?<!\()\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w’'&.-]*)*(?:\s\([A-Z][A-Za-z]*[A-Z]\))?")
 
 
 def names_in(text: str, common: Container[str], skip: str = "") -> list[str]:
