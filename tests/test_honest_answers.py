@@ -214,10 +214,11 @@ def test_a_person_the_best_passages_heading_is_about_is_no_other_job(real_assist
     assert not real_assistant.ask("What does an intern do?").answered
 
 
-def test_a_value_asked_for_a_name_the_guide_uses_only_elsewhere_is_declined(real_assistant, monkeypatch):
+def test_a_value_for_a_name_given_only_elsewhere_and_a_comparison_never_made_are_declined(real_assistant, monkeypatch):
     """The guide names Chicago once, for job searches, and gives no figure beside it: a salary in
-    the Chicago area is declined whatever the fitted model says (abstain.NAMED_VALUE_RULE); New York
-    City, named beside its figure, is answered."""
+    the Chicago area is declined whatever the fitted model says (abstain.DECIDING); New York
+    City, named beside its figure, is answered. A comparison no near passage makes is declined
+    the same way."""
     from tpm_assistant import abstain
 
     weights = copy.deepcopy(default_weights())
@@ -227,5 +228,7 @@ def test_a_value_asked_for_a_name_the_guide_uses_only_elsewhere_is_declined(real
     declined = everything.ask(chicago)
     assert not declined.answered and declined.missing == ["Chicago"]
     assert everything.ask("What's the average salary for a technical project manager in New York City?").answered
-    monkeypatch.setattr(abstain, "NAMED_VALUE_RULE", False)
-    assert everything.ask(chicago).answered
+    tableau = "Is Tableau better than Power BI for data analysis?"  # the guide names both, compares neither
+    assert not everything.ask(tableau).answered
+    monkeypatch.setattr(abstain, "DECIDING", ())
+    assert everything.ask(chicago).answered and everything.ask(tableau).answered

@@ -95,11 +95,13 @@ def other_job(index: Index, ranking: Ranking) -> bool:
     return len(index.subject_terms & set(asked.query.terms)) < 2
 
 
-# A value asked for names the guide uses, but no passage gives that kind of value beside any of
-# them ("What's the salary in the Chicago area?" where the guide names Chicago only for job
-# searches): declined whatever else matches. On the labelled sets, 85 such questions are out of
-# scope and one is a fact (declined by the model too).
-NAMED_VALUE_RULE = True
+# Signals that decline a question alone when they hold fully, whatever else matches. A value asked
+# for names the guide uses, but no near passage gives that kind of value beside any of them
+# ("What's the salary in the Chicago area?", where the guide names Chicago only for job searches);
+# a comparison asked that no near passage makes ("Is Tableau better than Power BI for that?"). On
+# the labelled sets, 85 and 33 such questions are out of scope, and one of each is a fact that the
+# fitted model declines too; in a conversation the earlier turns' words can outweigh them.
+DECIDING: tuple[str, ...] = ("known_name_value_unmatched", "comparison_unmet")
 
 
 class Abstainer:
@@ -120,6 +122,6 @@ class Abstainer:
         if other_job(index, ranking):
             return False
         values = signals(index, ranking, checked)
-        if NAMED_VALUE_RULE and values["known_name_value_unmatched"] >= 1.0:
+        if any(values[name] >= 1.0 for name in DECIDING):
             return False
         return self.probability(values) >= self.threshold
