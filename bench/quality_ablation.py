@@ -113,6 +113,12 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(answerable, "COMPARE_WINDOW", 10_000)}, None),
     ("- a whole list names what each item gives (labels only unless asked who)",
      {"setup": lambda: setattr(answer, "LIST_NAMES", False)}, None),
+    ("- a choice compared by its two sides (the question's names or words, as one)",
+     {"setup": lambda: setattr(answerable, "alternatives", lambda index, query: ())}, None),
+    ("- signals that decline alone (a value never beside a name used elsewhere; a comparison never made)",
+     {"setup": lambda: setattr(abstain, "DECIDING", ())}, None),
+    ("- a listed name keeps its acronym (Metropolitan Transportation Authority (MTA))",
+     {"setup": lambda: setattr(answer, "_NAME_RUN", re.compile(NAME_RUN.pattern.removesuffix(answer.ACRONYM_AFTER)))}, None),
     ("- the passage quoted first counts most for a follow-up (all quoted alike)",
      {"setup": lambda: setattr(chat, "QUOTED_LATER", 1.0)}, None),
     ("- int8 query encoder (questions encoded by the float export)", {"settings": {"query_int8": False}}, None),
@@ -134,6 +140,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
 
 ONE_WORD, WANTS_FROM_CONVERSATION = chat.ONE_WORD, query.WANTS_FROM_CONVERSATION
 SWITCHES = (abstain.OTHER_JOB, answerable.COMPARE_WINDOW, answer.LIST_NAMES, chat.QUOTED_LATER)
+ALTERNATIVES, DECIDING, NAME_RUN = answerable.alternatives, abstain.DECIDING, answer._NAME_RUN
 PLACE_STARTS, LIST_POOL, LIST_INTENT = query.place_starts, answer.LIST_POOL, query.INTENTS["list"]
 # The list intent before "what" and a plural counted ("What skills do I need?").
 WORDS_ONLY_LIST = re.compile(r"\b(list|which|what are|name|examples?|some|any|all|every|types|kinds)\b", re.I)
@@ -171,6 +178,7 @@ def main() -> int:
         query.place_starts, answer.LIST_POOL = PLACE_STARTS, LIST_POOL
         query.INTENTS["list"] = LIST_INTENT
         abstain.OTHER_JOB, answerable.COMPARE_WINDOW, answer.LIST_NAMES, chat.QUOTED_LATER = SWITCHES
+        answerable.alternatives, abstain.DECIDING, answer._NAME_RUN = ALTERNATIVES, DECIDING, NAME_RUN
         kwargs = dict(kwargs)
         setup = kwargs.pop("setup", None)
         own = kwargs.pop("settings", None)

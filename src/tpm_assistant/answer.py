@@ -576,7 +576,8 @@ def _names_subject(index: Index, name: str) -> bool:
 
 
 # A run of capitalised words, with the acronym the guide gives it in brackets ("... Authority (MTA)").
-_NAME_RUN = re.compile(r"(?<!\()\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w’'&.-]*)*(?:\s\([A-Z][A-Za-z]*[A-Z]\))?")
+ACRONYM_AFTER = r"(?:\s\([A-Z][A-Za-z]*[A-Z]\))?"
+_NAME_RUN = re.compile(r"(?<!\()\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w’'&.-]*)*" + ACRONYM_AFTER)
 
 
 def names_in(text: str, common: Container[str], skip: str = "") -> list[str]:
