@@ -49,8 +49,9 @@ def test_constraints_are_names_numbers_units_and_unknown_words_not_the_topic(sma
     assert constraints("how much do managers make in gamedev", index) == [("term", "gamedev", False)]
     # An indefinite pronoun is no word the guide fails to give.
     assert constraints("how much do managers make, or anybody starting as someone entry-level?", index) == []
-    # Nor are words about the asking ("according to", "roughly", "the name of").
+    # Nor are words about the asking ("according to", "roughly", "the name of", "the FAQ").
     assert constraints("Roughly what is the name of the gaming employer, according to you?", index) == []
+    assert constraints("According to the FAQ, what gaming employer is there?", index) == []
 
 
 def test_title_case_questions_carry_no_name_evidence(small):

@@ -32,7 +32,7 @@ STOPWORDS = frozenset(
         # words about asking, not about the subject: "roughly what pay band", "according to the FAQ",
         # "the name of the internship"
         "according", "roughly", "approximately", "basically", "gives", "gave", "giving", "let", "name",
-        "names", "named"
+        "names", "named", "faq", "faqs",
     ]
 )
 
