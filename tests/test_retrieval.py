@@ -173,6 +173,8 @@ def test_the_shipped_ranker_fuses_dense_lexical_and_token_signals():
         ("Which industries pay technical project managers the most?", None),
         ("Are these salary figures guaranteed?", None),
         ("How much experience do I need?", None),
+        ("What does a student need to get an internship?", None),  # a stage of a person, not a job
+        ("What do entry-level candidates need?", None),
     ],
 )
 def test_the_job_a_question_names_is_found(question, role):

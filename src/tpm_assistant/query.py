@@ -141,6 +141,10 @@ _NOT_ROLES = frozenset(
         # "become a better communicator" asks about a quality, not another job
         "good", "better", "best", "great", "greater", "strong", "stronger", "effective", "successful", "more", "really",
         "very", "excellent",
+        # a stage of a person, not a job: "What does a student need to get an internship?"
+        "student", "students", "beginner", "beginners", "newcomer", "newcomers", "novice", "novices", "graduate",
+        "graduates", "grad", "grads", "learner", "learners", "candidate", "candidates", "applicant", "applicants",
+        "changer", "changers", "switcher", "switchers",
     ]
 )  # fmt: skip
 
