@@ -46,15 +46,24 @@ def test_a_salary_for_a_place_the_guide_does_not_cover_is_declined_with_the_near
 
 
 def declined_only_with(assistant, question: str, missing: list[str], *signals: str) -> None:
-    """``question`` is declined with ``missing``, and answered once ``signals`` are switched off."""
+    """``question`` is declined with ``missing``, and answered once ``signals`` are switched off
+    (in the fitted model, and as rules that decline alone: abstain.DECIDING)."""
+    from unittest import mock
+
+    from tpm_assistant import abstain
+
     answer = assistant.ask(question)
     assert not answer.answered and answer.missing == missing
-    assert assistant.with_weights(without_signals(*signals)).ask(question).answered
+    with mock.patch.object(abstain, "DECIDING", tuple(d for d in abstain.DECIDING if d not in signals)):
+        assert assistant.with_weights(without_signals(*signals)).ask(question).answered
 
 
 def test_a_company_the_guide_names_without_its_pay_is_declined(real_assistant):
+    # The guide names Epic Games, with no figure: the answer-type signals, and the rule for a value
+    # never beside a name used elsewhere.
     declined_only_with(real_assistant, "What does Epic Games pay its TPMs?", ["a figure for Epic Games"],
-                       "type_unmet", "type_unmet_near", "type_unmet_named", "value_unmatched")  # fmt: skip
+                       "type_unmet", "type_unmet_near", "type_unmet_named", "value_unmatched",
+                       "known_name_value_unmatched")  # fmt: skip
 
 
 def test_a_comparison_the_guide_does_not_make_is_declined(real_assistant):
