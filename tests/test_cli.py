@@ -175,13 +175,17 @@ def test_chat_on_a_terminal_has_line_editing_history_and_ends_ctrl_d_on_a_new_li
     if pid == 0:  # the child: the real command on the terminal
         os.execvpe(CLI[0], [*CLI, "chat"], env)
     output = b""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
 
     def read_until(marker: bytes, seconds: float = 60) -> bytes:
         nonlocal output
         start = len(output)
         end = time.monotonic() + seconds
         while marker not in output[start:]:
-            ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+            # poll, not select: the test process may hold more than 1024 descriptors by now (each
+            # index it opened maps its files)
+            ready = poller.poll(max(0.0, end - time.monotonic()) * 1000)
             if not ready:
                 raise AssertionError(f"no {marker!r} within {seconds}s: {output[-500:]!r}")
             try:
@@ -202,7 +206,13 @@ def test_chat_on_a_terminal_has_line_editing_history_and_ends_ctrl_d_on_a_new_li
         os.write(fd, b"\x04")  # Ctrl-D
         rest = read_until(b"<the end of the session>", 30)  # everything until the command exits
     finally:
-        _, status = os.waitpid(pid, 0)
+        deadline = time.monotonic() + 30
+        while (waited := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if waited[0] == 0:  # a failed step left the command waiting for input: stop it, never hang
+            os.kill(pid, 9)
+            waited = os.waitpid(pid, 0)
+        status = waited[1]
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0
     assert b"Sources:" in first and first.split(b"Sources:")[0].split(b"\n", 1)[1] in second

@@ -241,3 +241,22 @@ def test_a_value_for_a_name_given_only_elsewhere_and_a_comparison_never_made_are
     assert not everything.ask(tableau).answered
     monkeypatch.setattr(abstain, "DECIDING", ())
     assert everything.ask(chicago).answered and everything.ask(tableau).answered
+
+
+def test_pay_asked_of_the_stage_the_previous_answer_named_must_be_given_beside_it(real_assistant, monkeypatch):
+    """ "What would people at that level earn?" after the answer named the stage after senior TPM
+    asks that stage's pay, which the guide does not give: declined (chat.POINTED_VALUES), not
+    answered with the entry-level figure."""
+    from tpm_assistant import chat
+
+    def last_answer():
+        turns: list[Turn] = []
+        for message in ("Describe the TPM career ladder.", "What comes after the senior TPM stage?",
+                        "what would people at that level earn?"):  # fmt: skip
+            turns += [Turn("user", message), Turn("assistant", real_assistant.chat([*turns, Turn("user", message)]).answer)]
+        return real_assistant.chat(turns[:-1])
+
+    answer = last_answer()
+    assert not answer.answered and answer.missing and answer.missing[0].startswith("a figure for")
+    monkeypatch.setattr(chat, "POINTED_VALUES", False)
+    assert last_answer().answered

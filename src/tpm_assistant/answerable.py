@@ -93,7 +93,8 @@ class Coverage:
         """The parts of the question the guide does not give, in words a reader understands."""
         if other_job and role:
             return [role]
-        names = [m.constraint.text for m in self.matches if m.constraint.kind == "name" and m.score >= WEAK_MATCH]
+        found = (m.constraint.text for m in self.matches if m.constraint.kind == "name" and m.score >= WEAK_MATCH)
+        names = list(dict.fromkeys(found))
         out = [c.text for c in self.unmatched()]
         if self.comparison_unmet:
             asked = [m.constraint.text for m in self.matches if m.constraint.kind == "name"]

@@ -37,6 +37,7 @@ _CONNECTOR = re.compile(
 _SUBSTITUTION = re.compile(
     r"^\W*(?:and|or|but)?\s*(?:what|how)\s+about\b|^\W*(?:and|or)\s+(?:in|for|at|with|as|on)?\b|^\W*same for\b", re.I
 )
+POINTED_VALUES = True  # a value asked of "that level" is asked of the item the previous answer quoted
 _ANAPHORA = {
     "it", "its", "that", "this", "those", "these", "they", "them", "their", "there", "one", "ones", "such", "else", "same",
 }  # fmt: skip
@@ -126,9 +127,16 @@ def context_text(follow: FollowUp, index: Index, documents: set[int] | None = No
     """The earlier question(s) as searched with the message. For "what about X?", the slot X fills
     gives way: the words of the question it follows that name the item the previous answer quoted
     (its label: "fintech" in "Financial services and FinTech") or a name ("New York City"), unless
-    the message repeats them."""
-    if not follow.substitutes or not follow.context:
-        return " ".join(follow.context)
+    the message repeats them. A message asking the pay of what the previous answer named ("what do
+    people at that level earn?") is about that: the label of the item it quoted first joins the
+    context, so a figure must be given beside it."""
+    if not follow.context:
+        return ""
+    text = _substituted(follow, index, documents) if follow.substitutes else " ".join(follow.context)
+    return f"{text} {referent(follow, index, documents)}".strip()
+
+
+def _substituted(follow: FollowUp, index: Index, documents: set[int] | None) -> str:
     from .query import constraints_of
 
     *earlier, last = follow.context
@@ -144,6 +152,19 @@ def context_text(follow: FollowUp, index: Index, documents: set[int] | None = No
 
     kept = " ".join(w for w in re.findall(r"\S+", last) if not filled(w))
     return " ".join([*earlier, kept])
+
+
+def referent(follow: FollowUp, index: Index, documents: set[int] | None = None) -> str:
+    """What a message pointing at the previous answer asks pay of ("that level", "there", "they"):
+    the label of the list item that answer quoted first, or nothing."""
+    from .query import wanted
+
+    if not POINTED_VALUES or follow.direction or follow.ordinal is not None:
+        return ""  # "what comes after it?" points along the list, not at the item
+    if not set(words(follow.question)) & _ANAPHORA or "money" not in wanted(follow.question):
+        return ""  # a time or a count is given in the item's own passage; pay is not
+    quoted = quoted_passages(index, follow.previous_answer, documents)
+    return index.chunks[quoted[0]].label if quoted else ""
 
 
 @dataclass(frozen=True)
