@@ -258,6 +258,31 @@ Combining certifications with hands-on experience provides the strongest advanta
     assert coverage(index, skills).comparison_unmet == 0.0
 
 
+def test_a_choice_needs_two_sides_and_the_names_asked_inside_it(small):
+    """ "one or two years" is no choice; ", or should I get experience first?" is one side only, and
+    the names asked (CAPM, PMP) stand outside it: the comparison is checked on the names, as before;
+    "Which books or courses help me learn more?" compares nothing."""
+    from tpm_assistant.answerable import alternatives
+
+    index, retriever = small
+    years = "Is CAPM better than PMP for beginners with one or two years of experience?"
+    assert alternatives(index, analyze(years, index)) == ()
+    first = "Is CAPM better than PMP for beginners, or should I get experience first?"
+    assert coverage(index, retriever.search(first, 3)).comparison_unmet == 0.0
+    assert coverage(index, retriever.search(years, 3)).comparison_unmet == 0.0
+    assert not analyze("Which books or courses help me learn more about pay?", index).intents["comparison"]
+
+
+def test_answer_type_words_are_no_specific_terms_whatever_their_stem(small):
+    """ "make" stems to "mak" (a final silent e goes): still a word of the answer type, not a word
+    a figure must stand beside."""
+    from tpm_assistant.answerable import specific_terms
+
+    index, _ = small
+    asked = analyze("How much do managers make, at what rate and price?", index)
+    assert not {"mak", "rat", "pric"} & specific_terms(index, asked)
+
+
 def test_a_follow_up_without_an_answer_type_asks_for_the_conversations():
     """"and in Chicago?" after a salary question asks for a salary: the value check applies."""
     index, _ = make_index(NAMED)

@@ -100,7 +100,8 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # ("What's the salary in the Chicago area?", where the guide names Chicago only for job searches);
 # a comparison asked that no near passage makes ("Is Tableau better than Power BI for that?"). On
 # the labelled sets, 85 and 33 such questions are out of scope, and one of each is a fact that the
-# fitted model declines too; in a conversation the earlier turns' words can outweigh them.
+# fitted model declines too. The model weighs them with the rest, which in a conversation the
+# earlier turns' words can outweigh: as rules they cannot be.
 DECIDING: tuple[str, ...] = ("known_name_value_unmatched", "comparison_unmet")
 
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .query import RARE_IDF, TYPE_WORDS, Constraint, Query
+from .query import RARE_IDF, Constraint, Query, is_type_term
 from .text import content_terms, words
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ class Coverage:
         names = list(dict.fromkeys(found))
         out = [c.text for c in self.unmatched()]
         if self.comparison_unmet:
-            asked = [m.constraint.text for m in self.matches if m.constraint.kind == "name"]
+            asked = list(dict.fromkeys(m.constraint.text for m in self.matches if m.constraint.kind == "name"))
             out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
         if self.type_unmet and not out:
             noun = TYPE_NOUNS[self.unmet_types[0]]
@@ -245,7 +245,7 @@ def anchored(index: Index, query: Query, matches: list[ConstraintMatch], chunk: 
 def specific_terms(index: Index, query: Query) -> set[str]:
     """The question's terms that are neither its topic's (common across the guide) nor those that
     say what type of answer it wants."""
-    return {t for t in query.terms if not index.generic(t) and not TYPE_WORDS.fullmatch(t)}
+    return {t for t in query.terms if not index.generic(t) and not is_type_term(t)}
 
 
 _TARGET = re.compile(r"\b(?:which|what)\s+((?:[\w'-]+\s+)?[\w'-]+)", re.I)
@@ -253,6 +253,8 @@ _TARGET = re.compile(r"\b(?:which|what)\s+((?:[\w'-]+\s+)?[\w'-]+)", re.I)
 
 # The clause of a question that holds its alternatives: "hard skills or leadership", "Tableau vs Power BI".
 _ALTERNATIVES = re.compile(r"[^,:;?!—–]*\b(?:or|vs|versus)\b[^,:;?!—–]*", re.I)
+_COUNT = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
+_NUMBER_RANGE = re.compile(rf"\b{_COUNT}\s+or\s+{_COUNT}\b", re.I)
 
 
 def alternatives(index: Index, query: Query) -> tuple[frozenset[str], ...]:
@@ -260,14 +262,15 @@ def alternatives(index: Index, query: Query) -> tuple[frozenset[str], ...]:
     "vs" within one clause, without the guide's topic words, comparing words and answer-type words
     ("Which matters more for a TPM: hard skills or leadership?" sets hard skills against leadership;
     "matters" is not compared)."""
-    found = _ALTERNATIVES.search(query.expanded.replace(" - ", ", "))
+    text = _NUMBER_RANGE.sub(r"\1-\2", query.expanded.replace(" - ", ", "))  # "one or two years" is no choice
+    found = _ALTERNATIVES.search(text)
     if found is None:
         return ()
     sides = re.split(r"\b(?:or|vs|versus)\b", found.group(0), flags=re.I)
     out = []
     for side in sides:
         kept = " ".join(w for w in words(side) if not _COMPARES.fullmatch(w))
-        terms = frozenset(t for t in content_terms(kept) if not index.generic(t) and not TYPE_WORDS.fullmatch(t))
+        terms = frozenset(t for t in content_terms(kept) if not index.generic(t) and not is_type_term(t))
         if terms:
             out.append(terms)
     return tuple(out)
@@ -278,7 +281,7 @@ def target_terms(index: Index, query: Query) -> set[str]:
     found = _TARGET.search(query.expanded)
     if found is None:
         return set()
-    return {t for t in content_terms(found.group(1)) if not index.generic(t) and not TYPE_WORDS.fullmatch(t)}
+    return {t for t in content_terms(found.group(1)) if not index.generic(t) and not is_type_term(t)}
 
 
 def word_match(index: Index, asked: Ranking, chunk: int) -> float:
@@ -327,7 +330,9 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     unmet = tuple(t for t in sorted(query.wants) if not holds_type(index, top, t))
     # What is compared: the question's names and its specific words (not its topic's words).
     named = {t for m in names if m.constraint.kind == "name" for t in m.constraint.terms}
-    sides = alternatives(index, query)
+    sides = alternatives(index, (ranking.alone or ranking).query)  # the message's own choice, in a conversation
+    if len(sides) < 2 or (named and not named & set().union(*sides)):
+        sides = ()  # no choice between two things, or the names asked stand outside it
     compared = set().union(*sides) or named or target_terms(index, query) or specific_terms(index, query)
     # Named things (an MBA, the PMP, Tableau) are compared only by a sentence naming two of them;
     # qualities ("hard skills or leadership") by one comparing next to either ("Hard skills vs. leadership skills").

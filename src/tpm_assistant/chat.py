@@ -133,7 +133,8 @@ def context_text(follow: FollowUp, index: Index, documents: set[int] | None = No
     if not follow.context:
         return ""
     text = _substituted(follow, index, documents) if follow.substitutes else " ".join(follow.context)
-    return f"{text} {referent(follow, index, documents)}".strip()
+    label = referent(follow, index, documents)
+    return f"{text} {label}." if label else text  # a full stop: the label's name runs on into nothing
 
 
 def _substituted(follow: FollowUp, index: Index, documents: set[int] | None) -> str:
@@ -157,12 +158,14 @@ def _substituted(follow: FollowUp, index: Index, documents: set[int] | None) -> 
 def referent(follow: FollowUp, index: Index, documents: set[int] | None = None) -> str:
     """What a message pointing at the previous answer asks pay of ("that level", "there", "they"):
     the label of the list item that answer quoted first, or nothing."""
-    from .query import wanted
+    from .query import constraints_of, wanted
 
     if not POINTED_VALUES or follow.direction or follow.ordinal is not None:
         return ""  # "what comes after it?" points along the list, not at the item
     if not set(words(follow.question)) & _ANAPHORA or "money" not in wanted(follow.question):
         return ""  # a time or a count is given in the item's own passage; pay is not
+    if constraints_of(follow.question, index):
+        return ""  # "and what do they earn in Chicago?" names what it asks about
     quoted = quoted_passages(index, follow.previous_answer, documents)
     return index.chunks[quoted[0]].label if quoted else ""
 

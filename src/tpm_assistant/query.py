@@ -76,7 +76,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"|\bcompared? (to|with)\b"
         # "X or Y: which one pays more?", "Tableau vs Power BI, which should I learn?": a choice
         # between two named things, whichever comes first.
-        r"|^(?=.*\bwhich\b)(?=.*\b(or|vs\.?|versus)\b)(?=.*\b(more|less|higher|lower|greater|better|worse)\b)"
+        r"|^(?=.*\b(or|vs\.?|versus)\b)(?=.*\bwhich\s+(?:one\s+)?(?:[\w'-]+\s+){0,3}?(more|less|higher|lower|greater|better|worse)\b)"
         r"|^(?=.*\bwhich\b)(?=.*\b(vs\.?|versus)\b)",
         re.I,
     ),
@@ -192,6 +192,11 @@ TYPE_WORDS = re.compile(
     r"|fees?|price|priced|tuition|expensive|cheap)",
     re.I,
 )
+
+
+def is_type_term(term: str) -> bool:
+    """A stemmed term of TYPE_WORDS ("mak" is "make", "rat" is "rate": stems drop a final silent e)."""
+    return bool(TYPE_WORDS.fullmatch(term) or TYPE_WORDS.fullmatch(term + "e"))
 
 
 @dataclass
