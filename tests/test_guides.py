@@ -3,6 +3,7 @@ code): every test fails if its technique is removed."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -186,3 +187,32 @@ def test_a_question_answered_from_one_guide_reads_that_guides_words():
     # Read by the corpus's words instead, "space" is a name and "pipelines" a known word.
     corpus_wide = {c.text: c.kind for c in retriever.analyze(question).constraints}
     assert corpus_wide.get("space") == "name" and "pipelines" not in corpus_wide, corpus_wide
+
+
+def test_a_word_of_another_guides_subject_is_no_topic_word_of_the_guide_answering():
+    """Another guide is about the Administrative Assistant: "Assistant" in a question about TPM
+    pay is still a name the TPM guide must give a figure beside, as it would be alone."""
+    tpm = TPM + "\n## Stages\n\n- Assistant Project Manager: You own smaller workstreams.\n"
+    assistant = DATA.replace("Data Engineer", "Administrative Assistant").replace("data engineers", "administrative assistants")
+    index = index_of({"tpm.md": tpm, "assistant.md": assistant})
+    retriever = Retriever(index, FakeEncoder(), typed(None), home_job="technical project manager")
+    tpm_guide = [s for s, _, _ in index.documents].index("tpm.md")
+    assert index.generic("assistant") and not index.generic("assistant", tpm_guide)
+    found = retriever.search("How much does an Assistant Project Manager get paid?", 4)
+    assert "Assistant" in [c.text for c in found.query.constraints]
+
+
+def test_a_question_names_a_guides_subject_only_with_two_words_of_that_one_subject():
+    """ "data" of the data engineers' guide and "scientist" of a research scientists' guide do not
+    make "What degree does a data scientist need?" about a guide's own job: the job is still
+    another one."""
+    from tpm_assistant.abstain import other_job
+
+    research = DATA.replace("Data Engineer", "Research Scientist").replace("data engineers", "research scientists")
+    index = index_of({"tpm.md": TPM, "data.md": DATA, "research.md": research})
+    retriever = Retriever(index, FakeEncoder(), typed(None), home_job="technical project manager")
+    ranking = retriever.search("What degree does a data scientist need?", 4)
+    assert ranking.query.role == "data scientist"
+    ranking = dataclasses.replace(ranking, role_similarity=0.3)  # far from the guide answering (a real encoder's view)
+    assert other_job(index, ranking)
+    assert not other_job(index, dataclasses.replace(ranking, query=retriever.analyze("What does a data engineer need?")))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .answerable import WEAK_MATCH, Coverage, coverage
-from .text import stem, words
+from .text import content_terms, stem, words
 
 if TYPE_CHECKING:
     from .index import Index
@@ -92,7 +92,10 @@ def other_job(index: Index, ranking: Ranking) -> bool:
     head = stem(asked.query.role.split()[-1])
     if asked.hits and any(w.startswith(head) for w in words(index.chunks[asked.hits[0].chunk].section)):
         return False
-    return len(index.subject_terms & set(asked.query.terms)) < 2
+    # Names a guide's subject too: two words of one subject ("data" of "Data Engineer" and
+    # "project" of "Technical Project Manager" name neither).
+    terms = set(asked.query.terms)
+    return not any(len(set(content_terms(subject)) & terms) >= 2 for subject in index.subjects)
 
 
 # Signals that decline a question alone when they hold fully, whatever else matches. A value asked

@@ -351,11 +351,17 @@ class Index:
         """The words of the guides' subjects ("technical", "project", "manager"; "data", "engineer")."""
         return frozenset(t for _, _, subject in self.documents for t in content_terms(subject or ""))
 
-    def generic(self, term: str) -> bool:
+    def generic(self, term: str, guide: int | None = None) -> bool:
         """A word that names a guide's topic rather than what a question asks about it: common
         across the passages, or a word of a guide's subject (with several guides about different
-        jobs, "technical project manager" is rare in the corpus and still the topic of its guide)."""
-        return self.idf.get(term, 99.0) < GENERIC_IDF or term in self.subject_terms
+        jobs, "technical project manager" is rare in the corpus and still the topic of its guide);
+        ``guide``: of that guide's subject only (another guide's "Administrative Assistant" does not
+        make "assistant" a topic word of the guide on TPMs)."""
+        if self.idf.get(term, 99.0) < GENERIC_IDF:
+            return True
+        if guide is None:
+            return term in self.subject_terms
+        return term in content_terms(self.documents[guide][2] or "")
 
     def knows(self, term: str) -> bool:
         """Whether the guide uses this (stemmed) term anywhere, a part of a hyphenated word included."""

@@ -340,7 +340,7 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
 
     def generic(word: str) -> bool:
         terms = content_terms(word)
-        return bool(terms) and all(index.generic(t) for t in terms)
+        return bool(terms) and all(index.generic(t, own) for t in terms)
 
     def flush() -> None:
         while group and (generic(group[-1][1]) or group[-1][1].lower() in _NAME_JOINERS):
