@@ -117,6 +117,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(answerable, "alternatives", lambda index, query: ())}, None),
     ("- signals that decline alone (a value never beside a name used elsewhere; a comparison never made)",
      {"setup": lambda: setattr(abstain, "DECIDING", ())}, None),
+    ("- a value asked of a named stage is given in that stage's passage (how long at the junior level)",
+     {"setup": lambda: setattr(answerable, "STAGE_VALUES", False)}, None),
     ("- a listed name keeps its acronym (Metropolitan Transportation Authority (MTA))",
      {"setup": lambda: setattr(answer, "_NAME_RUN", re.compile(NAME_RUN.pattern.removesuffix(answer.ACRONYM_AFTER)))}, None),
     ("- the passage quoted first counts most for a follow-up (all quoted alike)",
@@ -141,6 +143,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
 ONE_WORD, WANTS_FROM_CONVERSATION = chat.ONE_WORD, query.WANTS_FROM_CONVERSATION
 SWITCHES = (abstain.OTHER_JOB, answerable.COMPARE_WINDOW, answer.LIST_NAMES, chat.QUOTED_LATER)
 ALTERNATIVES, DECIDING, NAME_RUN = answerable.alternatives, abstain.DECIDING, answer._NAME_RUN
+STAGE_VALUES = answerable.STAGE_VALUES
 PLACE_STARTS, LIST_POOL, LIST_INTENT = query.place_starts, answer.LIST_POOL, query.INTENTS["list"]
 # The list intent before "what" and a plural counted ("What skills do I need?").
 WORDS_ONLY_LIST = re.compile(r"\b(list|which|what are|name|examples?|some|any|all|every|types|kinds)\b", re.I)
@@ -179,6 +182,7 @@ def main() -> int:
         query.INTENTS["list"] = LIST_INTENT
         abstain.OTHER_JOB, answerable.COMPARE_WINDOW, answer.LIST_NAMES, chat.QUOTED_LATER = SWITCHES
         answerable.alternatives, abstain.DECIDING, answer._NAME_RUN = ALTERNATIVES, DECIDING, NAME_RUN
+        answerable.STAGE_VALUES = STAGE_VALUES
         kwargs = dict(kwargs)
         setup = kwargs.pop("setup", None)
         own = kwargs.pop("settings", None)

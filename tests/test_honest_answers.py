@@ -256,7 +256,30 @@ def test_pay_asked_of_the_stage_the_previous_answer_named_must_be_given_beside_i
             turns += [Turn("user", message), Turn("assistant", real_assistant.chat([*turns, Turn("user", message)]).answer)]
         return real_assistant.chat(turns[:-1])
 
+    from tpm_assistant import answerable
+
     answer = last_answer()
     assert not answer.answered and answer.missing and answer.missing[0].startswith("a figure for")
+    assert "Head" in answer.missing[0]  # the stage after senior TPM (Program Manager, ... Head of Projects)
     monkeypatch.setattr(chat, "POINTED_VALUES", False)
-    assert last_answer().answered
+    assert "Head" not in " ".join(last_answer().missing)  # the earlier question's stage, if any
+    monkeypatch.setattr(answerable, "STAGE_VALUES", False)
+    assert last_answer().answered  # with the entry-level figure
+
+
+def test_a_value_asked_of_a_stage_is_given_in_that_stages_passage_or_declined(real_assistant, monkeypatch):
+    """The guide gives years for the coordinator stage and none for the junior stage: "how long at
+    the junior level?" is declined naming that stage (answerable.STAGE_VALUES), whatever the fitted
+    model says; the coordinator question is answered with its years."""
+    from tpm_assistant import answerable
+
+    weights = copy.deepcopy(default_weights())
+    weights["abstain"]["threshold"] = 0.0  # the fitted model answers everything: the rule alone decides
+    everything = real_assistant.with_weights(weights)
+    junior = "How long do people usually stay at the junior technical project manager level?"
+    declined = everything.ask(junior)
+    assert not declined.answered and declined.missing[0].startswith("a time frame for Assistant Project Manager")
+    coordinator = everything.ask("How long do people usually stay as a project coordinator?")
+    assert coordinator.answered and "1-2 years" in coordinator.answer
+    monkeypatch.setattr(answerable, "STAGE_VALUES", False)
+    assert everything.ask(junior).answered

@@ -82,6 +82,8 @@ class Coverage:
     name_value_unmatched: float = 0.0  # 1 - the share of its names, numbers and units beside such a value
     known_name_value_unmatched: float = 0.0  # the same, when the guide uses every name asked (elsewhere)
     named_word_unmatched: float = 0.0  # word_unmatched, when the passage holds a name the question gives
+    stage_value_unmet: float = 0.0  # 1 when a value is asked of a stage its words name, and that stage's passage lacks it
+    stage: str = ""  # that stage's label
     unmet_types: tuple[str, ...] = ()
     wants: tuple[str, ...] = ()  # the answer types the question asks for
     anchored: bool = False  # the passage uses a name or a specific word of the question: it is on its topic
@@ -99,6 +101,8 @@ class Coverage:
         if self.comparison_unmet:
             asked = list(dict.fromkeys(m.constraint.text for m in self.matches if m.constraint.kind == "name"))
             out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
+        if self.stage_value_unmet and not out:
+            out.append(f"{TYPE_NOUNS[self.wants[0]]} for {self.stage}")
         if self.type_unmet and not out:
             noun = TYPE_NOUNS[self.unmet_types[0]]
             out.append(f"{noun} for {' and '.join(names)}" if names else noun)
@@ -313,6 +317,35 @@ def asked_constraints(ranking: Ranking) -> list[Constraint]:
     return own + [c for c in query.constraints if c.kind == "term"] if own else query.constraints
 
 
+# A value asked of one stage of a sequence, named by its label's own words ("How long do people stay
+# at the junior TPM level?"), is given in that stage's passage or not at all: the guide gives years
+# for some stages and none for others.
+STAGE_VALUES = True
+SEQUENCE_LIST = 3  # bullets at least, under a heading that says it is a sequence (path, stages)
+
+
+def named_stage(index: Index, query: Query, near: list[int]) -> int | None:
+    """The item of a sequence list among the near passages' sections that the question's specific
+    words name (the item whose label has them all and the fewest others), or None."""
+    from .chat import _SEQUENCE_WORDS, closest_named
+
+    seen: set[tuple[int, ...]] = set()
+    for chunk in near:
+        items = index.section_bullets(chunk)
+        if len(items) < SEQUENCE_LIST or tuple(items) in seen:
+            continue
+        seen.add(tuple(items))
+        if not _SEQUENCE_WORDS.search(index.chunks[items[0]].section):
+            continue
+        labels = {i: set(content_terms(index.chunks[i].label or "")) for i in items}
+        # the stage's own words: "junior", "program", "coordinator", not the guide's topic words
+        wanted = {t for t in set(query.terms) & set().union(*labels.values()) if not index.generic(t)}
+        item = closest_named(labels, wanted)
+        if item is not None:
+            return item
+    return None
+
+
 def coverage(index: Index, ranking: Ranking) -> Coverage:
     """Check the question's constraints, answer type and comparison against its best passage."""
     if not ranking.hits:
@@ -339,6 +372,8 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     both = sides if any(side & named for side in sides) else ()
     comparison = bool(query.intents.get("comparison")) and not any(compares(index, c, compared, both) for c in near[:2])
     beside_value = value_match(index, asked, near, [m.constraint for m in matches]) if query.wants else (1.0, 1.0)
+    stage = named_stage(index, query, near) if query.wants and STAGE_VALUES else None
+    stage_unmet = stage is not None and not all(holds_value(k, index.chunks[stage].text) for k in query.wants)
     return Coverage(
         matches=matches,
         name_unmatched=max((1.0 - m.score for m in names), default=0.0),
@@ -358,6 +393,8 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         named_word_unmatched=(
             (1.0 - word_match(index, asked, top)) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0
         ),
+        stage_value_unmet=float(stage_unmet),
+        stage=index.chunks[stage].label if stage is not None else "",
         unmet_types=unmet,
         wants=tuple(sorted(query.wants)),
         anchored=anchored(index, query, matches, top),
