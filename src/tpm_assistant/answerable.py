@@ -327,7 +327,7 @@ SEQUENCE_LIST = 3  # bullets at least, under a heading that says it is a sequenc
 def named_stage(index: Index, query: Query, near: list[int]) -> int | None:
     """The item of a sequence list among the near passages' sections that the question's specific
     words name (the item whose label has them all and the fewest others), or None."""
-    from .chat import _SEQUENCE_WORDS, closest_named
+    from .chat import closest_named, is_sequence, label_terms
 
     seen: set[tuple[int, ...]] = set()
     for chunk in near:
@@ -335,9 +335,9 @@ def named_stage(index: Index, query: Query, near: list[int]) -> int | None:
         if len(items) < SEQUENCE_LIST or tuple(items) in seen:
             continue
         seen.add(tuple(items))
-        if not _SEQUENCE_WORDS.search(index.chunks[items[0]].section):
+        if not is_sequence(index, items):
             continue
-        labels = {i: set(content_terms(index.chunks[i].label or "")) for i in items}
+        labels = label_terms(index, items)
         # the stage's own words: "junior", "program", "coordinator", not the guide's topic words
         wanted = {t for t in set(query.terms) & set().union(*labels.values()) if not index.generic(t)}
         item = closest_named(labels, wanted)

@@ -243,12 +243,22 @@ def named_item(index: Index, question: str, items: list[int]) -> tuple[int, int]
     wanted = set(content_terms(spelled_out(index, found.group(2)))) if found else set()
     if not found or not wanted or not items:
         return None
-    if not (_SEQUENCE_WORDS.search(index.chunks[items[0]].section) or _SEQUENCE_WORDS.search(question)):
+    if not is_sequence(index, items, question):
         return None
-    item = closest_named({i: set(content_terms(index.chunks[i].label or "")) for i in items}, wanted)
+    item = closest_named(label_terms(index, items), wanted)
     if item is None:
         return None
     return item, -1 if found.group(1).lower() in ("before", "preceding") else 1
+
+
+def is_sequence(index: Index, items: list[int], question: str = "") -> bool:
+    """Whether a list is one to step along: its heading (or the question) says path, stages..."""
+    return bool(items) and bool(_SEQUENCE_WORDS.search(index.chunks[items[0]].section) or _SEQUENCE_WORDS.search(question))
+
+
+def label_terms(index: Index, items: list[int]) -> dict[int, set[str]]:
+    """Each item's label, as terms (what ``closest_named`` reads)."""
+    return {i: set(content_terms(index.chunks[i].label or "")) for i in items}
 
 
 def closest_named(names: dict[int, set[str]], wanted: set[str]) -> int | None:
