@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .answerable import WEAK_MATCH, Coverage, coverage
-from .text import content_terms, stem, words
+from .text import stem, words
 
 if TYPE_CHECKING:
     from .index import Index
@@ -96,7 +96,7 @@ def other_job(index: Index, ranking: Ranking) -> bool:
     # Names a guide's subject too: two words of one subject ("data" of "Data Engineer" and
     # "project" of "Technical Project Manager" name neither).
     terms = set(asked.query.terms)
-    return not any(len(set(content_terms(subject)) & terms) >= 2 for subject in index.subjects)
+    return not any(len(subject & terms) >= 2 for subject in index.guide_subject_terms)
 
 
 # Signals that decline a question alone when they hold fully, whatever else matches. A value asked

@@ -347,9 +347,14 @@ class Index:
 
     # -- vocabulary ------------------------------------------------------------------------------
     @functools.cached_property
+    def guide_subject_terms(self) -> tuple[frozenset[str], ...]:
+        """Each document's subject words, by document ("technical", "project", "manager")."""
+        return tuple(frozenset(content_terms(subject or "")) for _, _, subject in self.documents)
+
+    @functools.cached_property
     def subject_terms(self) -> frozenset[str]:
         """The words of the guides' subjects ("technical", "project", "manager"; "data", "engineer")."""
-        return frozenset(t for _, _, subject in self.documents for t in content_terms(subject or ""))
+        return frozenset().union(*self.guide_subject_terms)
 
     def generic(self, term: str, guide: int | None = None) -> bool:
         """A word that names a guide's topic rather than what a question asks about it: common
@@ -359,9 +364,7 @@ class Index:
         make "assistant" a topic word of the guide on TPMs)."""
         if self.idf.get(term, 99.0) < GENERIC_IDF:
             return True
-        if guide is None:
-            return term in self.subject_terms
-        return term in content_terms(self.documents[guide][2] or "")
+        return term in (self.subject_terms if guide is None else self.guide_subject_terms[guide])
 
     def knows(self, term: str) -> bool:
         """Whether the guide uses this (stemmed) term anywhere, a part of a hyphenated word included."""
