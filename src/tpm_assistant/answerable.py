@@ -219,10 +219,11 @@ def compares(index: Index, chunk: int, asked: set[str], sides: tuple[frozenset[s
     texts = [passage.section] + [passage.text[s - passage.start : e - passage.start] for s, e in passage.sentences]
     for text in texts:
         tokens = words(text)
-        said = {t for w in tokens for t in content_terms(w)}
+        terms = [set(content_terms(w)) for w in tokens]
+        said = set().union(*terms)
         if len(sides) >= 2 and sum(bool(side & said) for side in sides) < 2:
             continue
-        at = [i for i, w in enumerate(tokens) if asked & set(content_terms(w))]
+        at = [i for i, t in enumerate(terms) if asked & t]
         comparing = [
             i for i, w in enumerate(tokens)
             if any(_COMPARES.fullmatch(part) for part in w.split("-"))  # "faster-paced"
