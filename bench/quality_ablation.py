@@ -140,11 +140,14 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
 ]  # fmt: skip
 
 
-ONE_WORD, WANTS_FROM_CONVERSATION = chat.ONE_WORD, query.WANTS_FROM_CONVERSATION
-SWITCHES = (abstain.OTHER_JOB, answerable.COMPARE_WINDOW, answer.LIST_NAMES, chat.QUOTED_LATER)
-ALTERNATIVES, DECIDING, NAME_RUN = answerable.alternatives, abstain.DECIDING, answer._NAME_RUN
-STAGE_VALUES = answerable.STAGE_VALUES
-PLACE_STARTS, LIST_POOL, LIST_INTENT = query.place_starts, answer.LIST_POOL, query.INTENTS["list"]
+# What the rows switch off, as shipped: each row starts from these (a row's switch lasts one row).
+SWITCHED = [
+    (abstain, "DECIDING"), (abstain, "OTHER_JOB"), (answer, "LIST_NAMES"), (answer, "LIST_POOL"), (answer, "_NAME_RUN"),
+    (answerable, "COMPARE_WINDOW"), (answerable, "STAGE_VALUES"), (answerable, "alternatives"), (chat, "ONE_WORD"),
+    (chat, "QUOTED_LATER"), (query, "WANTS_FROM_CONVERSATION"), (query, "place_starts"),
+]  # fmt: skip
+SHIPPED = {(module, name): getattr(module, name) for module, name in SWITCHED}
+NAME_RUN, LIST_INTENT = answer._NAME_RUN, query.INTENTS["list"]
 # The list intent before "what" and a plural counted ("What skills do I need?").
 WORDS_ONLY_LIST = re.compile(r"\b(list|which|what are|name|examples?|some|any|all|every|types|kinds)\b", re.I)
 
@@ -177,12 +180,9 @@ def main() -> int:
     ]
     for name, kwargs, change in variants:
         started = time.perf_counter()
-        chat.ONE_WORD, query.WANTS_FROM_CONVERSATION = ONE_WORD, WANTS_FROM_CONVERSATION  # a row's switch lasts one row
-        query.place_starts, answer.LIST_POOL = PLACE_STARTS, LIST_POOL
+        for (module, attribute), value in SHIPPED.items():
+            setattr(module, attribute, value)
         query.INTENTS["list"] = LIST_INTENT
-        abstain.OTHER_JOB, answerable.COMPARE_WINDOW, answer.LIST_NAMES, chat.QUOTED_LATER = SWITCHES
-        answerable.alternatives, abstain.DECIDING, answer._NAME_RUN = ALTERNATIVES, DECIDING, NAME_RUN
-        answerable.STAGE_VALUES = STAGE_VALUES
         kwargs = dict(kwargs)
         setup = kwargs.pop("setup", None)
         own = kwargs.pop("settings", None)
