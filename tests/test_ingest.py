@@ -320,3 +320,20 @@ def test_verification_finds_a_probe_the_approximate_search_missed(fake_settings:
     store.verify(version, [vid], vector)
     with pytest.raises(StoreUnavailable, match="did not find row"):
         store.verify(version, ["a-row-never-written"], vector)
+
+
+def test_the_token_projection_does_not_depend_on_the_corpus_a_machine_ingests_first(tmp_path: Path):
+    """Two machines (two model caches) whose first ingests are different corpora hold their token
+    vectors in the same projection: it is fitted on texts shipped with the package, so the same
+    corpus gets the same token-level signals everywhere."""
+    digests = []
+    for n, words in enumerate(("alpha beta gamma delta epsilon", "lorem ipsum dolor sit amet")):
+        corpus = tmp_path / f"corpus{n}"
+        corpus.mkdir()
+        body = "\n\n".join(f"{words} {i} {words.split()[i % 5]} repeated." for i in range(400))  # over PROJECTION_TOKENS
+        (corpus / "guide.md").write_text(f"# Guide {n}\n\n{body}\n")
+        settings = Settings(corpus_dir=corpus, store_dir=tmp_path / f"store{n}", embedding_model="fake-model",
+                            cache_dir=tmp_path / f"cache{n}")  # fmt: skip
+        ingest(settings)
+        digests.append(fake_assistant(settings).load().index.tok_projection_digest)
+    assert digests[0] == digests[1] != "identity"

@@ -500,19 +500,32 @@ def verified_encoder(settings: Settings, pin: ModelPin, sample: Callable[[], Seq
     return encoder
 
 
-def token_projection(cache_dir: Path, pin: ModelPin, encoder: Callable[[], QueryEncoder], sample: Sequence[str]) -> Any:
-    """The model's token projection (``build.TokenProjection``), fitted once per machine and model on
-    the token vectors of ``sample`` texts and kept beside the model's export; while too few tokens
-    have been seen to fit it (a tiny corpus), no reduction."""
+# The texts the token projection is fitted on: the first passages (with their views) of the guide
+# the project was built around, shipped with the package. Fitted on whatever corpus a machine
+# happened to ingest first, the projection (and so every token-level signal the weights were fitted
+# on) differed from machine to machine, and the same corpus answered differently.
+TOKEN_SAMPLE = Path(__file__).with_name("token_sample.json")
+
+
+def token_sample() -> list[str]:
+    return list(json.loads(TOKEN_SAMPLE.read_text(encoding="utf-8")))
+
+
+def token_projection(cache_dir: Path, pin: ModelPin, encoder: Callable[[], QueryEncoder]) -> Any:
+    """The model's token projection (``build.TokenProjection``), fitted once per machine and model
+    on the token vectors of the shipped ``token_sample`` (so it depends on the model alone) and kept
+    beside the model's export under the sample's digest; a model whose sample has too few tokens to
+    fit it gets no reduction."""
     import numpy as np
 
     from .build import TokenProjection
 
-    file = onnx_folder(cache_dir, pin) / "tokens.npz"
+    raw = TOKEN_SAMPLE.read_bytes()
+    file = onnx_folder(cache_dir, pin) / f"tokens-{hashlib.sha256(raw).hexdigest()[:16]}.npz"
     if file.is_file():
         with np.load(file) as data:
             return TokenProjection(data["mean"], data["projection"], str(data["digest"]))
-    encoded = encoder().token_vectors(list(sample)) if sample else []
+    encoded = encoder().token_vectors(token_sample())
     vecs = np.vstack([e[1] for e in encoded]) if encoded else np.zeros((0, pin.dimension), np.float32)
     if len(vecs) < PROJECTION_TOKENS:
         return TokenProjection.identity(pin.dimension)

@@ -345,11 +345,11 @@ class _Run:
             counts[k] += n
 
     def token_projection(self) -> Any:
-        """The model's token projection: fitted once per model (on this corpus's first passages the
-        first time), so token vectors of unchanged passages stay comparable across versions."""
+        """The model's token projection: fitted once per model, on texts shipped with the package,
+        so token vectors of unchanged passages stay comparable across versions and machines."""
         from .embeddings import token_projection
 
-        return token_projection(self.settings.cache_dir, self.pin, lambda: self.encoder(), self._sample)
+        return token_projection(self.settings.cache_dir, self.pin, lambda: self.encoder())
 
     def vectors(self, specs: list[RecordSpec], writer: VersionWriter) -> np.ndarray:
         """Each row's vector: the previous version's for text it had, one already computed in this
@@ -461,8 +461,7 @@ def rebuild_version(settings: Settings, store: Store, version: Version, encoder:
     if not chunks or len(chunks) != version.chunks:
         raise StoreMissing(f"store version {version.name} is incomplete in {store.describe()}: run `tpm-assistant ingest`")
     ordered = sorted(chunks.values(), key=lambda c: (c.source, c.position))
-    sample = [c.text for c in ordered[:512]]
-    projection = token_projection(settings.cache_dir, version.pin, lambda: encoder, sample)
+    projection = token_projection(settings.cache_dir, version.pin, lambda: encoder)
     writer = VersionWriter(store.folder(version), version.pin.dimension, projection.dimension, dedupe=False)
     try:
         writer.set_projection(projection)
