@@ -202,6 +202,23 @@ def test_a_word_of_another_guides_subject_is_no_topic_word_of_the_guide_answerin
     assert "Assistant" in [c.text for c in found.query.constraints]
 
 
+def test_a_question_scoped_to_one_guide_keeps_its_words_that_only_other_guides_subjects_use():
+    """Another guide is about the Emergency Management Director: "director" in a question about a
+    TPM stage's pay is still a word the TPM guide must answer (its stage "Project Director" gives
+    no pay), as it would be alone; read against every subject, the stage was lost and the question
+    answered with the entry-level figure at 100 guides."""
+    from tpm_assistant.answerable import specific_terms
+
+    tpm = TPM + "\n## Stages\n\n- Project Director: You set strategy across programmes.\n"
+    director = DATA.replace("Data Engineer", "Emergency Management Director").replace("data engineers", "directors")
+    index = index_of({"tpm.md": tpm, "director.md": director})
+    retriever = Retriever(index, FakeEncoder(), typed(None), home_job="technical project manager")
+    found = retriever.search("How much does a project director earn?", 4)
+    assert found.query.guide == [s for s, _, _ in index.documents].index("tpm.md")
+    assert "director" in specific_terms(index, found.query)
+    assert "director" not in specific_terms(index, dataclasses.replace(found.query, guide=None))  # every subject's words
+
+
 def test_a_question_names_a_guides_subject_only_with_two_words_of_that_one_subject():
     """ "data" of the data engineers' guide and "scientist" of a research scientists' guide do not
     make "What degree does a data scientist need?" about a guide's own job: the job is still

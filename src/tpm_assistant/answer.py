@@ -298,7 +298,7 @@ class Composer:
         asked = {*query.focus_terms, *query.terms}
         lead = max(items, key=lambda i: float(ranking.scores[i]))  # the list's best-ranked item
         top = index.chunks[lead]
-        heading = {t for t in content_terms(top.section) if not index.generic(t)}
+        heading = {t for t in content_terms(top.section) if not index.generic(t, query.guide)}
         rare = {t for t in asked if index.idf.get(t, 0.0) >= RARE_IDF}
         in_list = set(items)
         hits = [h.chunk for h in ranking.hits[:LIST_HITS]] or [ranking.hits[0].chunk]

@@ -250,7 +250,7 @@ def anchored(index: Index, query: Query, matches: list[ConstraintMatch], chunk: 
 def specific_terms(index: Index, query: Query) -> set[str]:
     """The question's terms that are neither its topic's (common across the guide) nor those that
     say what type of answer it wants."""
-    return {t for t in query.terms if not index.generic(t) and not is_type_term(t)}
+    return {t for t in query.terms if not index.generic(t, query.guide) and not is_type_term(t)}
 
 
 _TARGET = re.compile(r"\b(?:which|what)\s+((?:[\w'-]+\s+)?[\w'-]+)", re.I)
@@ -275,7 +275,7 @@ def alternatives(index: Index, query: Query) -> tuple[frozenset[str], ...]:
     out = []
     for side in sides:
         kept = " ".join(w for w in words(side) if not _COMPARES.fullmatch(w))
-        terms = frozenset(t for t in content_terms(kept) if not index.generic(t) and not is_type_term(t))
+        terms = frozenset(t for t in content_terms(kept) if not index.generic(t, query.guide) and not is_type_term(t))
         if terms:
             out.append(terms)
     return tuple(out)
@@ -286,7 +286,7 @@ def target_terms(index: Index, query: Query) -> set[str]:
     found = _TARGET.search(query.expanded)
     if found is None:
         return set()
-    return {t for t in content_terms(found.group(1)) if not index.generic(t) and not is_type_term(t)}
+    return {t for t in content_terms(found.group(1)) if not index.generic(t, query.guide) and not is_type_term(t)}
 
 
 def word_match(index: Index, asked: Ranking, chunk: int) -> float:
@@ -340,7 +340,7 @@ def named_stage(index: Index, query: Query, near: list[int]) -> int | None:
             continue
         labels = label_terms(index, items)
         # the stage's own words: "junior", "program", "coordinator", not the guide's topic words
-        wanted = {t for t in set(query.terms) & set().union(*labels.values()) if not index.generic(t)}
+        wanted = {t for t in set(query.terms) & set().union(*labels.values()) if not index.generic(t, query.guide)}
         item = closest_named(labels, wanted)
         if item is not None:
             return item

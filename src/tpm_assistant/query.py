@@ -214,6 +214,7 @@ class Query:
     role: str | None = None  # the job the question names, if any (see role_of)
     constraints: list[Constraint] = field(default_factory=list)
     wants: frozenset[str] = frozenset()  # answer types asked for (keys of WANTS)
+    guide: int | None = None  # the one guide answering it, when several are in the corpus (see scoped)
 
 
 @functools.lru_cache(maxsize=1)
@@ -506,7 +507,7 @@ def scoped(query: Query, index: Index, guide: int | None) -> Query:
     if guide is None or len(index.documents) <= 1:
         return query
     oov = _unknown_words(index, query.content, guide)
-    return dataclasses.replace(query, constraints=constraints_of(query.expanded, index, guide), oov=oov)
+    return dataclasses.replace(query, constraints=constraints_of(query.expanded, index, guide), oov=oov, guide=guide)
 
 
 def wanted(text: str) -> frozenset[str]:
