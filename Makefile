@@ -43,7 +43,7 @@ bench: $(STAMP)
 # server, and one 20 MB file, in one run: about 45 minutes here). SCALE_ARGS to choose, e.g.
 # SCALE_ARGS="--sizes 1,10 --quick".
 SCALE_ARGS ?= --eval eval/holdout.jsonl --eval eval/holdout2.jsonl --eval eval/holdout3.jsonl --eval eval/final.jsonl \
-              --eval eval/final3.jsonl --eval eval/final4.jsonl --quality-sizes 1,100 --chroma --big-mb 20 --big-timeout 3600
+              --eval eval/final3.jsonl --eval eval/final4.jsonl --eval eval/final5.jsonl --quality-sizes 1,100 --chroma --big-mb 20 --big-timeout 3600
 bench-scale: $(STAMP)
 	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
