@@ -326,3 +326,29 @@ def test_what_someone_will_be_earning_asks_for_a_figure():
     assert wanted("What will managers be earning in 2040?") == frozenset({"money"})
     assert wanted("What would the course be costing me?") == frozenset({"money"})
     assert wanted("What will I be making decisions about?") == frozenset()
+
+
+RATES = GUIDE_LIKE + """
+# What is the outlook?
+
+The role is projected to grow by 10% through 2025.
+
+Some managers work fully remotely, while others work on-site for hardware deployments.
+"""
+
+
+def test_a_rate_is_an_answer_only_beside_what_it_is_a_rate_of():
+    """A percentage is always of something: "What percentage of managers work remotely?" is not
+    answered by the growth rate, and is declined whatever the fitted model says; a figure of pay
+    asked in words the passage need not use ("the top end of pay") is left to the model."""
+    from tpm_assistant.abstain import DECIDING
+
+    index, encoder = make_index(RATES)
+    retriever = Retriever(index, encoder)
+    remote = coverage(index, retriever.search("What percentage of managers work fully remotely?", 3))
+    assert remote.rate_unmatched == 1.0 and "rate_unmatched" in DECIDING
+    assert remote.missing()[0].startswith("a rate for ") and "remotely" in remote.missing()[0]
+    growth = coverage(index, retriever.search("By what percentage is the role projected to grow?", 3))
+    assert growth.rate_unmatched == 0.0  # "10%" sits beside "grow"
+    pay = coverage(index, retriever.search("What is the top end of pay?", 3))
+    assert pay.value_unmatched == 1.0 and pay.rate_unmatched == 0.0

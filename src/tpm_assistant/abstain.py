@@ -51,6 +51,7 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
         "named_word_unmatched": checked.named_word_unmatched,
         "known_name_value_unmatched": checked.known_name_value_unmatched,
         "stage_value_unmet": checked.stage_value_unmet,
+        "rate_unmatched": checked.rate_unmatched,
     }
     if not asked.hits:
         return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0, "other_job": 0.0} | answerability
@@ -106,7 +107,7 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # the labelled sets, 85 and 33 such questions are out of scope, and one of each is a fact that the
 # fitted model declines too. The model weighs them with the rest, which in a conversation the
 # earlier turns' words can outweigh: as rules they cannot be.
-DECIDING: tuple[str, ...] = ("known_name_value_unmatched", "comparison_unmet", "stage_value_unmet")
+DECIDING: tuple[str, ...] = ("known_name_value_unmatched", "comparison_unmet", "stage_value_unmet", "rate_unmatched")
 
 
 class Abstainer:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .query import RARE_IDF, Constraint, Query, is_type_term
-from .text import content_terms, words
+from .text import content_terms, stem, words
 
 if TYPE_CHECKING:
     from .index import Index
@@ -83,6 +83,8 @@ class Coverage:
     known_name_value_unmatched: float = 0.0  # the same, when the guide uses every name asked (elsewhere)
     named_word_unmatched: float = 0.0  # word_unmatched, when the passage holds a name the question gives
     stage_value_unmet: float = 0.0  # 1 when a value is asked of a stage its words name, and that stage's passage lacks it
+    rate_unmatched: float = 0.0  # 1 when a rate or a count is asked and none is given beside any of the question's words
+    asked_words: str = ""  # the question's specific words, as written (what that rate or count is of)
     stage: str = ""  # that stage's label
     unmet_types: tuple[str, ...] = ()
     wants: tuple[str, ...] = ()  # the answer types the question asks for
@@ -103,6 +105,9 @@ class Coverage:
             out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
         if self.stage_value_unmet and not out:
             out.append(f"{TYPE_NOUNS[self.wants[0]]} for {self.stage}")
+        if self.rate_unmatched and not out:
+            noun = TYPE_NOUNS[next(w for w in self.wants if w in RATES)]
+            out.append(f"{noun} for {self.asked_words}" if self.asked_words else noun)
         if self.type_unmet and not out:
             noun = TYPE_NOUNS[self.unmet_types[0]]
             out.append(f"{noun} for {' and '.join(names)}" if names else noun)
@@ -134,6 +139,12 @@ _VALUE = {
     "percent": re.compile(r"\d\s?%|\bpercent", re.I),
     "duration": re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?(?:years?|months?|weeks?|days?|hours?)\b", re.I),
 }
+
+
+# A rate or a count is always of something ("the percentage of TPMs who work remotely"): a figure
+# of that type answers only beside one of the question's words, while a figure of pay is asked in
+# words the passage need not use ("the top end of TPM pay").
+RATES = frozenset({"percent", "count"})
 
 
 def value_match(index: Index, asked: Ranking, chunks: list[int], constraints: list[Constraint]) -> tuple[float, float]:
@@ -395,6 +406,8 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
             (1.0 - word_match(index, asked, top)) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0
         ),
         stage_value_unmet=float(stage_unmet),
+        rate_unmatched=(1.0 - beside_value[0]) if query.wants & RATES else 0.0,
+        asked_words=" ".join(w for w in query.content if stem(w) in specific_terms(index, query)),
         stage=index.chunks[stage].label if stage is not None else "",
         unmet_types=unmet,
         wants=tuple(sorted(query.wants)),
