@@ -175,6 +175,8 @@ def test_the_shipped_ranker_fuses_dense_lexical_and_token_signals():
         ("How much experience do I need?", None),
         ("What does a student need to get an internship?", None),  # a stage of a person, not a job
         ("What do entry-level candidates need?", None),
+        ("What certification do occupational health nurses need?", "occupational health nurse"),
+        ("What skills do beginners need?", None),  # people at a stage need things too
     ],
 )
 def test_the_job_a_question_names_is_found(question, role):

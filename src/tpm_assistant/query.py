@@ -130,7 +130,7 @@ ROLE_PATTERNS = [
         rf"|duties|responsibilities)\s+(?:of|for)\s+(?:an?\s+|the\s+)?{_NP}{_NP_END}"
     ),
     re.compile(rf"\b(?:do|does|did|can|should|would)\s+(?:an?\s+|the\s+){_NP}\s+(?:make|earn|do|need|get paid|have)\b"),
-    re.compile(rf"\b(?:do|does)\s+{_NP}s\s+(?:make|earn|get paid)\b"),
+    re.compile(rf"\b(?:do|does)\s+{_NP}s\s+(?:make|earn|get paid|need)\b"),
     re.compile(rf"^(?:an?\s+)?{_NP}\s+(?:salary|salaries|pay|wages?|job outlook)\b"),
 ]
 _NOT_ROLES = frozenset(
