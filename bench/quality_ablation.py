@@ -121,6 +121,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(answerable, "STAGE_VALUES", False)}, None),
     ("- a rate or count is an answer only beside what it is of (What percentage of TPMs work remotely?)",
      {"setup": lambda: setattr(answerable, "RATES", frozenset())}, None),
+    ("- a choice between things the guide never names is a comparison (Should I get an MSW or an MPH?)",
+     {"setup": lambda: setattr(answerable, "_CHOICE", re.compile(r"(?!)"))}, None),
     ("- a listed name keeps its acronym (Metropolitan Transportation Authority (MTA))",
      {"setup": lambda: setattr(answer, "_NAME_RUN", re.compile(NAME_RUN.pattern.removesuffix(answer.ACRONYM_AFTER)))}, None),
     ("- the passage quoted first counts most for a follow-up (all quoted alike)",
@@ -145,7 +147,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
 # What the rows switch off, as shipped: each row starts from these (a row's switch lasts one row).
 SWITCHED = [
     (abstain, "DECIDING"), (abstain, "OTHER_JOB"), (answer, "LIST_NAMES"), (answer, "LIST_POOL"), (answer, "_NAME_RUN"),
-    (answerable, "COMPARE_WINDOW"), (answerable, "RATES"), (answerable, "STAGE_VALUES"), (answerable, "alternatives"),
+    (answerable, "COMPARE_WINDOW"), (answerable, "RATES"), (answerable, "_CHOICE"), (answerable, "STAGE_VALUES"), (answerable, "alternatives"),
     (chat, "ONE_WORD"),
     (chat, "QUOTED_LATER"), (query, "WANTS_FROM_CONVERSATION"), (query, "place_starts"),
 ]  # fmt: skip

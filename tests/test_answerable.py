@@ -352,3 +352,16 @@ def test_a_rate_is_an_answer_only_beside_what_it_is_a_rate_of():
     assert growth.rate_unmatched == 0.0  # "10%" sits beside "grow"
     pay = coverage(index, retriever.search("What is the top end of pay?", 3))
     assert pay.value_unmatched == 1.0 and pay.rate_unmatched == 0.0
+
+
+def test_a_choice_put_to_the_guide_between_things_it_never_names_is_a_comparison_it_does_not_make(small):
+    """"Should I get A or B?" compares A and B only where a side holds a word the guide never uses;
+    between things the guide names, the question is left as any other (the guide may answer it
+    without comparing words)."""
+    index, retriever = small
+    unknown = coverage(index, retriever.search("Should I get a zoology degree or a botany degree?", 3))
+    assert unknown.comparison_unmet == 1.0
+    known = coverage(index, retriever.search("Should I choose cloud or banking?", 3))
+    assert known.comparison_unmet == 0.0
+    not_a_choice = coverage(index, retriever.search("Should I get a zoology degree or not?", 3))
+    assert not_a_choice.comparison_unmet == 0.0

@@ -292,6 +292,26 @@ def alternatives(index: Index, query: Query) -> tuple[frozenset[str], ...]:
     return tuple(out)
 
 
+# "Should I get an early childhood education degree or a child development degree?": a choice put
+# to the guide. Between things the guide never names it is a comparison the guide does not make;
+# between things it names it is left as any question ("Should I get a bachelor's or an associate
+# degree?" is answered by "the most common educational baseline", which compares in no words).
+_CHOICE = re.compile(
+    r"^\s*should\s+i\s+(?:get|do|take|choose|pick|study|pursue|learn|start with)\b(.*\b(?:or|vs\.?|versus)\b(?!\s+not\b).*)",
+    re.I,
+)
+
+
+def unknown_choice(query: Query, sides: tuple[frozenset[str], ...]) -> bool:
+    """Whether the message puts a choice to the guide with a side holding a word the guide never
+    uses (among the words after the verb of choosing)."""
+    found = _CHOICE.search(query.expanded)
+    if found is None:
+        return False
+    unknown = {stem(w) for w in query.oov} & set(content_terms(found.group(1)))
+    return any(side & unknown for side in sides)
+
+
 def target_terms(index: Index, query: Query) -> set[str]:
     """What a "which X is best" question asks to single out: the words after "which" or "what"."""
     found = _TARGET.search(query.expanded)
@@ -382,7 +402,8 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     # Named things (an MBA, the PMP, Tableau) are compared only by a sentence naming two of them;
     # qualities ("hard skills or leadership") by one comparing next to either ("Hard skills vs. leadership skills").
     both = sides if any(side & named for side in sides) else ()
-    comparison = bool(query.intents.get("comparison")) and not any(compares(index, c, compared, both) for c in near[:2])
+    asks_to_compare = bool(query.intents.get("comparison")) or unknown_choice((ranking.alone or ranking).query, sides)
+    comparison = asks_to_compare and not any(compares(index, c, compared, both) for c in near[:2])
     beside_value = value_match(index, asked, near, [m.constraint for m in matches]) if query.wants else (1.0, 1.0)
     stage = named_stage(index, query, near) if query.wants and STAGE_VALUES else None
     stage_unmet = stage is not None and not all(holds_value(k, index.chunks[stage].text) for k in query.wants)
