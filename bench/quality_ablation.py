@@ -147,7 +147,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
 # What the rows switch off, as shipped: each row starts from these (a row's switch lasts one row).
 SWITCHED = [
     (abstain, "DECIDING"), (abstain, "OTHER_JOB"), (answer, "LIST_NAMES"), (answer, "LIST_POOL"), (answer, "_NAME_RUN"),
-    (answerable, "COMPARE_WINDOW"), (answerable, "RATES"), (answerable, "_CHOICE"), (answerable, "STAGE_VALUES"), (answerable, "alternatives"),
+    (answerable, "COMPARE_WINDOW"), (answerable, "RATES"), (answerable, "_CHOICE"), (answerable, "STAGE_VALUES"),
+    (answerable, "alternatives"),
     (chat, "ONE_WORD"),
     (chat, "QUOTED_LATER"), (query, "WANTS_FROM_CONVERSATION"), (query, "place_starts"),
 ]  # fmt: skip
