@@ -8,7 +8,7 @@ before anything is measured):
 
 - full ingest into an empty store: wall seconds, peak memory, passages/s (= chunks it reports /
   those wall seconds), and the store's size on disk;
-- a one-line edit re-ingested (guide 0 at N=1, a generated guide otherwise);
+- a one-line edit re-ingested (guide 0 at N=1, a generated guide otherwise), then undone;
 - cold ``ask --json``: median wall seconds of 3 runs, and peak memory;
 - ``serve`` on loopback: seconds from start to ``/ready``, warm ``POST /ask`` p50/p95 over distinct
   questions on one keep-alive connection, and the server's peak memory;
@@ -377,6 +377,7 @@ def measure_size(n: int, work: Path, env: dict[str, str], opt: Options) -> dict[
     say(f"full ingest: {report['chunks']} passages in {run.seconds:.1f} s, peak {run.peak_kb / 1024:.0f} MB")
 
     edited = corpus / guides[0 if n == 1 else 1].file
+    original = edited.read_bytes()
     line = edit_one_line(edited)
     run = measured([*TPM, "ingest", "--json"], env, opt.timeout, opt.mem_cap_kb)
     if run.ok:
@@ -387,6 +388,12 @@ def measure_size(n: int, work: Path, env: dict[str, str], opt: Options) -> dict[
         say(f"one-line edit: {run.seconds:.1f} s {res['edit_change']}")
     else:
         note("one-line edit", run)
+    # The edit undone (not timed): quality is compared on the guides as generated, and at one guide
+    # the edited file is the real guide the eval sets are written from.
+    edited.write_bytes(original)
+    undo = measured([*TPM, "ingest", "--json"], env, opt.timeout, opt.mem_cap_kb)
+    if not undo.ok:
+        note("undoing the edit", undo)
 
     runs = [measured([*TPM, "ask", "--json", QUESTION], env, opt.timeout, opt.mem_cap_kb) for _ in range(3)]
     if all(r.ok for r in runs):
