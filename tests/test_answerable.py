@@ -365,3 +365,6 @@ def test_a_choice_put_to_the_guide_between_things_it_never_names_is_a_comparison
     assert known.comparison_unmet == 0.0
     not_a_choice = coverage(index, retriever.search("Should I get a zoology degree or not?", 3))
     assert not_a_choice.comparison_unmet == 0.0
+    # a word the guide writes as two ("health tech" / "healthtech") is no unknown side
+    compound = coverage(index, retriever.search("Should I choose cloudbanking or gaming?", 3))
+    assert compound.comparison_unmet == 0.0

@@ -283,3 +283,15 @@ def test_a_value_asked_of_a_stage_is_given_in_that_stages_passage_or_declined(re
     assert coordinator.answered and "1-2 years" in coordinator.answer
     monkeypatch.setattr(answerable, "STAGE_VALUES", False)
     assert everything.ask(junior).answered
+
+
+def test_a_rate_asked_in_a_follow_up_is_judged_by_the_message_alone(real_assistant):
+    """"By what percentage?" after a question about the outlook asks the rate of what the answer
+    gives: read with the earlier turn's words ("outlook", which no rate sits beside), it was
+    declined by the rate rule; a count of a list's items is no rate ("How many stages are there?")."""
+    first = "What is the job outlook for technical project managers?"
+    turns = [Turn("user", first), Turn("assistant", real_assistant.chat([Turn("user", first)]).answer)]
+    answer = real_assistant.chat([*turns, Turn("user", "By what percentage?")])
+    assert answer.answered and "10%" in answer.answer
+    assert real_assistant.ask("How many stages does the TPM career path have?").answered
+    assert not real_assistant.ask("What percentage of TPMs work fully remotely?").answered

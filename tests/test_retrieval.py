@@ -177,6 +177,7 @@ def test_the_shipped_ranker_fuses_dense_lexical_and_token_signals():
         ("What do entry-level candidates need?", None),
         ("What certification do occupational health nurses need?", "occupational health nurse"),
         ("What skills do beginners need?", None),  # people at a stage need things too
+        ("What tools do agile teams need?", None),  # so do the people a TPM works with
     ],
 )
 def test_the_job_a_question_names_is_found(question, role):

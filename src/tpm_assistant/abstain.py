@@ -100,13 +100,14 @@ def other_job(index: Index, ranking: Ranking) -> bool:
     return not any(len(subject & terms) >= 2 for subject in index.guide_subject_terms)
 
 
-# Signals that decline a question alone when they hold fully, whatever else matches. A value asked
-# for names the guide uses, but no near passage gives that kind of value beside any of them
-# ("What's the salary in the Chicago area?", where the guide names Chicago only for job searches);
-# a comparison asked that no near passage makes ("Is Tableau better than Power BI for that?"). On
-# the labelled sets, 85 and 33 such questions are out of scope, and one of each is a fact that the
-# fitted model declines too. The model weighs them with the rest, which in a conversation the
-# earlier turns' words can outweigh: as rules they cannot be.
+# Signals that decline a question alone when they hold fully, whatever else matches: a value asked
+# for names the guide uses, but no near passage gives that kind of value beside any of them ("What's
+# the salary in the Chicago area?", where the guide names Chicago only for job searches); a
+# comparison asked that no near passage makes ("Is Tableau better than Power BI for that?"); a value
+# asked of a stage whose passage lacks it; a rate given beside none of the message's words. On the
+# labelled sets each fires on at most one fact, which the fitted model declines too. The model
+# weighs them with the rest, which in a conversation the earlier turns' words can outweigh: as rules
+# they cannot be.
 DECIDING: tuple[str, ...] = ("known_name_value_unmatched", "comparison_unmet", "stage_value_unmet", "rate_unmatched")
 
 

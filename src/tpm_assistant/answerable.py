@@ -83,8 +83,8 @@ class Coverage:
     known_name_value_unmatched: float = 0.0  # the same, when the guide uses every name asked (elsewhere)
     named_word_unmatched: float = 0.0  # word_unmatched, when the passage holds a name the question gives
     stage_value_unmet: float = 0.0  # 1 when a value is asked of a stage its words name, and that stage's passage lacks it
-    rate_unmatched: float = 0.0  # 1 when a rate or a count is asked and none is given beside any of the question's words
-    asked_words: str = ""  # the question's specific words, as written (what that rate or count is of)
+    rate_unmatched: float = 0.0  # 1 when a rate is asked and none is given beside any of the message's words
+    asked_words: str = ""  # the message's specific words, once each (what that rate is of)
     stage: str = ""  # that stage's label
     unmet_types: tuple[str, ...] = ()
     wants: tuple[str, ...] = ()  # the answer types the question asks for
@@ -105,7 +105,7 @@ class Coverage:
             out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
         if self.stage_value_unmet and not out:
             out.append(f"{TYPE_NOUNS[self.wants[0]]} for {self.stage}")
-        if self.rate_unmatched and not out:
+        if self.rate_unmatched >= 1.0 and not out:
             noun = TYPE_NOUNS[next(w for w in self.wants if w in RATES)]
             out.append(f"{noun} for {self.asked_words}" if self.asked_words else noun)
         if self.type_unmet and not out:
@@ -141,10 +141,11 @@ _VALUE = {
 }
 
 
-# A rate or a count is always of something ("the percentage of TPMs who work remotely"): a figure
-# of that type answers only beside one of the question's words, while a figure of pay is asked in
-# words the passage need not use ("the top end of TPM pay").
-RATES = frozenset({"percent", "count"})
+# A rate is always of something ("the percentage of TPMs who work remotely"): a percentage answers
+# only beside one of the message's words, while a figure of pay is asked in words the passage need
+# not use ("the top end of TPM pay"), and a count may be a list's length ("How many stages are
+# there?").
+RATES = frozenset({"percent"})
 
 
 def value_match(index: Index, asked: Ranking, chunks: list[int], constraints: list[Constraint]) -> tuple[float, float]:
@@ -302,14 +303,22 @@ _CHOICE = re.compile(
 )
 
 
-def unknown_choice(query: Query, sides: tuple[frozenset[str], ...]) -> bool:
+def unknown_choice(index: Index, query: Query, sides: tuple[frozenset[str], ...]) -> bool:
     """Whether the message puts a choice to the guide with a side holding a word the guide never
-    uses (among the words after the verb of choosing)."""
+    uses (among the words after the verb of choosing; "healthtech" is the guide's "health tech")."""
     found = _CHOICE.search(query.expanded)
     if found is None:
         return False
-    unknown = {stem(w) for w in query.oov} & set(content_terms(found.group(1)))
-    return any(side & unknown for side in sides)
+    unknown = {stem(w) for w in query.oov if not _compound_of_known(index, w, query.guide)}
+    return any(side & unknown & set(content_terms(found.group(1))) for side in sides)
+
+
+def _compound_of_known(index: Index, word: str, guide: int | None) -> bool:
+    def knows(part: str) -> bool:
+        term = stem(part)
+        return index.knows(term) if guide is None else index.knows_in(term, guide)
+
+    return any(knows(word[:i]) and knows(word[i:]) for i in range(3, len(word) - 2))
 
 
 def target_terms(index: Index, query: Query) -> set[str]:
@@ -402,11 +411,19 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     # Named things (an MBA, the PMP, Tableau) are compared only by a sentence naming two of them;
     # qualities ("hard skills or leadership") by one comparing next to either ("Hard skills vs. leadership skills").
     both = sides if any(side & named for side in sides) else ()
-    asks_to_compare = bool(query.intents.get("comparison")) or unknown_choice((ranking.alone or ranking).query, sides)
+    asks_to_compare = bool(query.intents.get("comparison")) or unknown_choice(index, (ranking.alone or ranking).query, sides)
     comparison = asks_to_compare and not any(compares(index, c, compared, both) for c in near[:2])
     beside_value = value_match(index, asked, near, [m.constraint for m in matches]) if query.wants else (1.0, 1.0)
     stage = named_stage(index, query, near) if query.wants and STAGE_VALUES else None
     stage_unmet = stage is not None and not all(holds_value(k, index.chunks[stage].text) for k in query.wants)
+    # A rate is judged by the message's own words: "By what percentage?" after a question about the
+    # outlook asks the rate of whatever the answer gives, not of "outlook".
+    alone = ranking.alone or ranking
+    message = alone.query
+    message_terms = specific_terms(index, message)
+    rate_unmatched = 0.0
+    if message.wants & RATES and message_terms:
+        rate_unmatched = 1.0 - value_match(index, alone, near, [m.constraint for m in matches])[0]
     return Coverage(
         matches=matches,
         name_unmatched=max((1.0 - m.score for m in names), default=0.0),
@@ -427,8 +444,8 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
             (1.0 - word_match(index, asked, top)) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0
         ),
         stage_value_unmet=float(stage_unmet),
-        rate_unmatched=(1.0 - beside_value[0]) if query.wants & RATES else 0.0,
-        asked_words=" ".join(w for w in query.content if stem(w) in specific_terms(index, query)),
+        rate_unmatched=rate_unmatched,
+        asked_words=" ".join(dict.fromkeys(w for w in message.content if stem(w) in message_terms)),
         stage=index.chunks[stage].label if stage is not None else "",
         unmet_types=unmet,
         wants=tuple(sorted(query.wants)),

@@ -520,7 +520,12 @@ def token_projection(cache_dir: Path, pin: ModelPin, encoder: Callable[[], Query
 
     from .build import TokenProjection
 
-    raw = TOKEN_SAMPLE.read_bytes()
+    try:
+        raw = TOKEN_SAMPLE.read_bytes()
+    except OSError as exc:
+        from .errors import ModelError
+
+        raise ModelError(f"the package's {TOKEN_SAMPLE.name} is missing ({exc}): reinstall tpm-assistant") from exc
     file = onnx_folder(cache_dir, pin) / f"tokens-{hashlib.sha256(raw).hexdigest()[:16]}.npz"
     if file.is_file():
         with np.load(file) as data:
@@ -530,10 +535,14 @@ def token_projection(cache_dir: Path, pin: ModelPin, encoder: Callable[[], Query
     if len(vecs) < PROJECTION_TOKENS:
         return TokenProjection.identity(pin.dimension)
     projection = TokenProjection.fit(vecs, TOKEN_DIMENSIONS)
-    file.parent.mkdir(parents=True, exist_ok=True)
     work = file.with_name(f".tokens-{os.getpid()}.npz")
-    np.savez(work, mean=projection.mean, projection=projection.projection, digest=np.array(projection.digest))
-    os.replace(work, file)  # another process fitted it first: same model, either is right
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(work, mean=projection.mean, projection=projection.projection, digest=np.array(projection.digest))
+        os.replace(work, file)  # another process fitted it first: same model, either is right
+    except OSError as exc:  # a read-only cache: the same fit is made again next time
+        work.unlink(missing_ok=True)
+        log.warning("could not keep the token projection in %s (%s): it is fitted again next time", file.parent, exc)
     return projection
 
 

@@ -130,9 +130,16 @@ ROLE_PATTERNS = [
         rf"|duties|responsibilities)\s+(?:of|for)\s+(?:an?\s+|the\s+)?{_NP}{_NP_END}"
     ),
     re.compile(rf"\b(?:do|does|did|can|should|would)\s+(?:an?\s+|the\s+){_NP}\s+(?:make|earn|do|need|get paid|have)\b"),
-    re.compile(rf"\b(?:do|does)\s+{_NP}s\s+(?:make|earn|get paid|need)\b"),
+    re.compile(rf"\b(?:do|does)\s+{_NP}s\s+(?:make|earn|get paid)\b"),
     re.compile(rf"^(?:an?\s+)?{_NP}\s+(?:salary|salaries|pay|wages?|job outlook)\b"),
 ]
+# "What certification do occupational health nurses need?" names a job; the people a TPM works with
+# need things too ("What tools do agile teams need?"), so there those name none.
+_NEED = re.compile(rf"\b(?:do|does)\s+{_NP}s\s+need\b")
+_GROUPS = frozenset(
+    ["team", "client", "customer", "user", "stakeholder", "vendor", "executive", "leader", "partner", "member", "engineer",
+     "developer", "manager"]
+)  # fmt: skip
 _NOT_ROLES = frozenset(
     [
         "i", "you", "it", "they", "this", "these", "those", "that", "one", "people", "someone", "me", "we", "he", "she", "what",
@@ -176,6 +183,11 @@ def role_of(text: str) -> str | None:
             if parts and parts[0] not in _NOT_ROLES and parts[-1] not in _NOT_ROLES and parts[-1] not in STOPWORDS \
                     and "vs" not in parts:
                 return role
+    match = _NEED.search(lowered)
+    if match:
+        parts = match.group(1).split()
+        if parts and parts[0] not in _NOT_ROLES and parts[-1] not in _NOT_ROLES | _GROUPS:
+            return match.group(1).strip()
     return None
 
 
