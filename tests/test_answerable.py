@@ -368,3 +368,13 @@ def test_a_choice_put_to_the_guide_between_things_it_never_names_is_a_comparison
     # a word the guide writes as two ("health tech" / "healthtech") is no unknown side
     compound = coverage(index, retriever.search("Should I choose cloudbanking or gaming?", 3))
     assert compound.comparison_unmet == 0.0
+
+
+def test_how_quickly_someone_gets_somewhere_asks_for_a_time_how_fast_something_grows_for_a_rate():
+    """"How quickly can a project coordinator become a TPM?" was read as asking for a percentage,
+    and declined for want of one beside the coordinator stage (the guide gives 1-2 years)."""
+    from tpm_assistant.query import wanted
+
+    assert wanted("How quickly can a project coordinator become a TPM?") == frozenset({"duration"})
+    assert wanted("How fast can I become a TPM?") == frozenset({"duration"})
+    assert wanted("How fast is the TPM field growing?") == frozenset({"percent"})

@@ -61,14 +61,21 @@ INTENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "rate": re.compile(
-        r"%|\bpercent\w*|\b\w+ rate\b|\bhow (fast|quickly)\b|\bby how much\b|\b(share|proportion|fraction|ratio) of\b", re.I
+        r"%|\bpercent\w*|\b\w+ rate\b|\bhow (fast|quickly)\b(?=.*\b(grow\w*|increas\w*|ris\w*|expand\w*|declin\w*)\b)"
+        r"|\bby how much\b|\b(share|proportion|fraction|ratio) of\b",
+        re.I,
     ),
     "count": re.compile(
         r"\bhow many\b(?!\s+(?:years?|months?|weeks?|days?|hours?)\b)|\bnumber of\b|\bhow (big|large|old)\b"
         r"|\b(average|median|mean|typical) (age|size|number|score)\b|\b(?!(?:the|a|an|of|its|their)\b)\w+ (score|size)\b",
         re.I,
     ),
-    "duration": re.compile(r"\bhow long\b|\bhow many (?:years?|months?|weeks?|days?|hours?)\b|\bhow much time\b", re.I),
+    # "How quickly can a coordinator become a TPM?" asks for a time; "how fast is it growing?" for a rate.
+    "duration": re.compile(
+        r"\bhow long\b|\bhow many (?:years?|months?|weeks?|days?|hours?)\b|\bhow much time\b"
+        r"|\bhow (fast|quickly)\b(?!.*\b(grow\w*|increas\w*|ris\w*|expand\w*|declin\w*)\b)",
+        re.I,
+    ),
     "comparison": re.compile(
         r"\b(better|best|worse|worst|superior|prefer\w*|wiser|smarter)\b(?=.*\b(or|vs\.?|versus|than|over)\b)"
         r"|\b(or|vs\.?|versus)\b(?=.*\b(better|best|worse|worst|superior|prefer\w*)\b)"
