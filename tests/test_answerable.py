@@ -378,3 +378,12 @@ def test_how_quickly_someone_gets_somewhere_asks_for_a_time_how_fast_something_g
     assert wanted("How quickly can a project coordinator become a TPM?") == frozenset({"duration"})
     assert wanted("How fast can I become a TPM?") == frozenset({"duration"})
     assert wanted("How fast is the TPM field growing?") == frozenset({"percent"})
+
+
+def test_a_decade_of_the_askers_life_is_no_figure_the_guide_must_give(small):
+    """"I'm in my 60s" says who asks: read as a number the guide never gives, the question was
+    declined. A decade of years is still a figure ("in the 2020s")."""
+    index, _ = small
+    assert not [c for c in constraints("I'm in my 60s. Can I still become a TPM?", index) if c[0] == "number"]
+    assert not [c for c in constraints("Is it too late in your late 40s?", index) if c[0] == "number"]
+    assert ("number", "2020s", False) in constraints("What did managers earn in the 2020s?", index)

@@ -163,6 +163,11 @@ _NOT_ROLES = frozenset(
 )  # fmt: skip
 
 
+# A decade of someone's life ("in my 60s", "in their 40s").
+_AGE = re.compile(r"[1-9]0'?s")
+_OWNERS = frozenset(["my", "your", "his", "her", "their", "our", "mid", "late", "early"])
+
+
 def spelled_out(index: Index, text: str) -> str:
     """``text``'s words with the acronyms the corpus defines spelled out ("senior TPMs" -> "senior
     technical project manager")."""
@@ -382,6 +387,8 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
             flush()  # a name does not run on into the next sentence ("the US? And in New York City?")
         if any(ch.isdigit() for ch in token):
             flush()
+            if _AGE.fullmatch(token) and i > 0 and tokens[i - 1][1].lower() in _OWNERS:
+                continue  # "in my 60s" says who asks, not a figure the guide must give
             digits = re.sub(r"[^\d.%]", "", token)
             found.append(Constraint(token, start, start + len(token), "number", (digits,), digits in index.numbers))
             continue
