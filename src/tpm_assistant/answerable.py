@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .query import RARE_IDF, Constraint, Query, is_type_term
+from .query import RARE_IDF, Constraint, Query, is_type_term, known_word
 from .text import content_terms, stem, words
 
 if TYPE_CHECKING:
@@ -314,11 +314,7 @@ def unknown_choice(index: Index, query: Query, sides: tuple[frozenset[str], ...]
 
 
 def _compound_of_known(index: Index, word: str, guide: int | None) -> bool:
-    def knows(part: str) -> bool:
-        term = stem(part)
-        return index.knows(term) if guide is None else index.knows_in(term, guide)
-
-    return any(knows(word[:i]) and knows(word[i:]) for i in range(3, len(word) - 2))
+    return any(known_word(index, word[:i], guide) and known_word(index, word[i:], guide) for i in range(3, len(word) - 2))
 
 
 def target_terms(index: Index, query: Query) -> set[str]:
@@ -404,26 +400,27 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     unmet = tuple(t for t in sorted(query.wants) if not holds_type(index, top, t))
     # What is compared: the question's names and its specific words (not its topic's words).
     named = {t for m in names if m.constraint.kind == "name" for t in m.constraint.terms}
-    sides = alternatives(index, (ranking.alone or ranking).query)  # the message's own choice, in a conversation
+    alone = ranking.alone or ranking  # the message itself, in a conversation
+    sides = alternatives(index, alone.query)  # the message's own choice
     if len(sides) < 2 or (named and not named & set().union(*sides)):
         sides = ()  # no choice between two things, or the names asked stand outside it
     compared = set().union(*sides) or named or target_terms(index, query) or specific_terms(index, query)
     # Named things (an MBA, the PMP, Tableau) are compared only by a sentence naming two of them;
     # qualities ("hard skills or leadership") by one comparing next to either ("Hard skills vs. leadership skills").
     both = sides if any(side & named for side in sides) else ()
-    asks_to_compare = bool(query.intents.get("comparison")) or unknown_choice(index, (ranking.alone or ranking).query, sides)
+    asks_to_compare = bool(query.intents.get("comparison")) or unknown_choice(index, alone.query, sides)
     comparison = asks_to_compare and not any(compares(index, c, compared, both) for c in near[:2])
     beside_value = value_match(index, asked, near, [m.constraint for m in matches]) if query.wants else (1.0, 1.0)
     stage = named_stage(index, query, near) if query.wants and STAGE_VALUES else None
     stage_unmet = stage is not None and not all(holds_value(k, index.chunks[stage].text) for k in query.wants)
     # A rate is judged by the message's own words: "By what percentage?" after a question about the
     # outlook asks the rate of whatever the answer gives, not of "outlook".
-    alone = ranking.alone or ranking
     message = alone.query
-    message_terms = specific_terms(index, message)
-    rate_unmatched = 0.0
-    if message.wants & RATES and message_terms:
-        rate_unmatched = 1.0 - value_match(index, alone, near, [m.constraint for m in matches])[0]
+    rate_unmatched, asked_words = 0.0, ""
+    if message.wants & RATES and (message_terms := specific_terms(index, message)):
+        rate_match = beside_value if alone is asked else value_match(index, alone, near, [m.constraint for m in matches])
+        rate_unmatched = 1.0 - rate_match[0]
+        asked_words = " ".join(dict.fromkeys(w for w in message.content if stem(w) in message_terms))
     return Coverage(
         matches=matches,
         name_unmatched=max((1.0 - m.score for m in names), default=0.0),
@@ -445,7 +442,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         ),
         stage_value_unmet=float(stage_unmet),
         rate_unmatched=rate_unmatched,
-        asked_words=" ".join(dict.fromkeys(w for w in message.content if stem(w) in message_terms)),
+        asked_words=asked_words,
         stage=index.chunks[stage].label if stage is not None else "",
         unmet_types=unmet,
         wants=tuple(sorted(query.wants)),

@@ -14,6 +14,8 @@ from .text import STOPWORDS, content_terms, stem, words
 if TYPE_CHECKING:
     from .index import Index
 
+# "how fast" asks for a rate of something changing ("how fast is it growing?"), else for a time.
+_CHANGING = r"\b(grow\w*|increas\w*|ris\w*|expand\w*|declin\w*)\b"
 # The kind of answer a question wants, from its wording (matched against what a passage holds).
 INTENTS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
@@ -61,7 +63,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "rate": re.compile(
-        r"%|\bpercent\w*|\b\w+ rate\b|\bhow (fast|quickly)\b(?=.*\b(grow\w*|increas\w*|ris\w*|expand\w*|declin\w*)\b)"
+        rf"%|\bpercent\w*|\b\w+ rate\b|\bhow (fast|quickly)\b(?=.*{_CHANGING})"
         r"|\bby how much\b|\b(share|proportion|fraction|ratio) of\b",
         re.I,
     ),
@@ -70,10 +72,9 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"|\b(average|median|mean|typical) (age|size|number|score)\b|\b(?!(?:the|a|an|of|its|their)\b)\w+ (score|size)\b",
         re.I,
     ),
-    # "How quickly can a coordinator become a TPM?" asks for a time; "how fast is it growing?" for a rate.
     "duration": re.compile(
         r"\bhow long\b|\bhow many (?:years?|months?|weeks?|days?|hours?)\b|\bhow much time\b"
-        r"|\bhow (fast|quickly)\b(?!.*\b(grow\w*|increas\w*|ris\w*|expand\w*|declin\w*)\b)",
+        rf"|\bhow (fast|quickly)\b(?!.*{_CHANGING})",
         re.I,
     ),
     "comparison": re.compile(
@@ -324,7 +325,7 @@ def _known_acronym(token: str, index: Index) -> bool:
     return key not in index.surface and (key in index.acronyms or key in index.initials)
 
 
-def _known(index: Index, word: str, guide: int | None = None) -> bool:
+def known_word(index: Index, word: str, guide: int | None = None) -> bool:
     """Whether the corpus uses ``word`` (as written, or one of its terms); with ``guide``, whether
     that guide does."""
     terms = content_terms(word)
@@ -336,7 +337,7 @@ def _known(index: Index, word: str, guide: int | None = None) -> bool:
 def _unknown_words(index: Index, content: list[str], guide: int | None = None) -> list[str]:
     """The words of ``content`` the corpus (or ``guide``) never uses; a place in a list ("second")
     names nothing, so it is never one."""
-    return [t for t in content if not _known(index, t, guide) and not POSITION_WORDS.fullmatch(t)]
+    return [t for t in content if not known_word(index, t, guide) and not POSITION_WORDS.fullmatch(t)]
 
 
 def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Constraint]:
@@ -410,14 +411,14 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
         if lower in STOPWORDS or re.split(r"['’]", lower)[0] in STOPWORDS:  # "I'd", "What's"
             flush()
             continue
-        proper = uncased and lower in index.proper and (own is None or _known(index, lower, own))
+        proper = uncased and lower in index.proper and (own is None or known_word(index, lower, own))
         if capitalised or proper or start in places:
             if not generic(token) or group:
                 group.append((start, token))
             continue
         flush()
         terms = tuple(content_terms(lower))
-        if terms and not _known(index, lower, own):
+        if terms and not known_word(index, lower, own):
             found.append(Constraint(token, start, start + len(token), "term", terms, False))
     flush()
     return found
