@@ -507,13 +507,9 @@ def verified_encoder(settings: Settings, pin: ModelPin, sample: Callable[[], Seq
 TOKEN_SAMPLE = Path(__file__).with_name("token_sample.json")
 
 
-def token_sample() -> list[str]:
-    return list(json.loads(TOKEN_SAMPLE.read_text(encoding="utf-8")))
-
-
 def token_projection(cache_dir: Path, pin: ModelPin, encoder: Callable[[], QueryEncoder]) -> Any:
     """The model's token projection (``build.TokenProjection``), fitted once per machine and model
-    on the token vectors of the shipped ``token_sample`` (so it depends on the model alone) and kept
+    on the token vectors of the shipped ``TOKEN_SAMPLE`` texts (so it depends on the model alone) and kept
     beside the model's export under the sample's digest; a model whose sample has too few tokens to
     fit it gets no reduction."""
     import numpy as np
@@ -530,7 +526,7 @@ def token_projection(cache_dir: Path, pin: ModelPin, encoder: Callable[[], Query
     if file.is_file():
         with np.load(file) as data:
             return TokenProjection(data["mean"], data["projection"], str(data["digest"]))
-    encoded = encoder().token_vectors(token_sample())
+    encoded = encoder().token_vectors(list(json.loads(raw.decode("utf-8"))))
     vecs = np.vstack([e[1] for e in encoded]) if encoded else np.zeros((0, pin.dimension), np.float32)
     if len(vecs) < PROJECTION_TOKENS:
         return TokenProjection.identity(pin.dimension)
