@@ -28,7 +28,7 @@ from tpm_assistant.retrieval import FEATURES
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = [ROOT / "eval" / f"{name}.jsonl" for name in ("train", "tune", "train3")]
-CHECK = {name: ROOT / "eval" / f"{name}.jsonl" for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3")}
+CHECK = {name: ROOT / "eval" / f"{name}.jsonl" for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6")}
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
 POOLED = {"hit@1": "facts", "hit@3": "facts", "answer_acc": "facts", "abstain_oos": "out_of_scope",
@@ -123,6 +123,12 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(answerable, "RATES", frozenset())}, None),
     ("- a choice between things the guide never names is a comparison (Should I get an MSW or an MPH?)",
      {"setup": lambda: setattr(answerable, "_CHOICE", re.compile(r"(?!)"))}, None),
+    ("- a follow-up's value is asked of the stage it names or points at (how many years to reach that stage?)",
+     {"setup": lambda: setattr(answerable, "POINTED_STAGES", False)}, None),
+    ("- a follow-up with words of its own is checked by them (Can AI tools help me with that stuff?)",
+     {"setup": lambda: setattr(answerable, "OWN_WORDS", False)}, None),
+    ("- each sentence of a conversation says the value it asks (How much? Is it higher in NYC? What about Chicago?)",
+     {"setup": lambda: setattr(query, "WANTS_PER_SENTENCE", False)}, None),
     ("- a listed name keeps its acronym (Metropolitan Transportation Authority (MTA))",
      {"setup": lambda: setattr(answer, "_NAME_RUN", re.compile(NAME_RUN.pattern.removesuffix(answer.ACRONYM_AFTER)))}, None),
     ("- the passage quoted first counts most for a follow-up (all quoted alike)",

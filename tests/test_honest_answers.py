@@ -262,6 +262,8 @@ def test_pay_asked_of_the_stage_the_previous_answer_named_must_be_given_beside_i
     assert not answer.answered and answer.missing and answer.missing[0].startswith("a figure for")
     assert "Head" in answer.missing[0]  # the stage after senior TPM (Program Manager, ... Head of Projects)
     monkeypatch.setattr(chat, "POINTED_VALUES", False)
+    assert "Head" in " ".join(last_answer().missing)  # the stage the message points at (POINTED_STAGES) too
+    monkeypatch.setattr(answerable, "POINTED_STAGES", False)
     assert "Head" not in " ".join(last_answer().missing)  # the earlier question's stage, if any
     monkeypatch.setattr(answerable, "STAGE_VALUES", False)
     assert last_answer().answered  # with the entry-level figure
@@ -295,3 +297,54 @@ def test_a_rate_asked_in_a_follow_up_is_judged_by_the_message_alone(real_assista
     assert answer.answered and "10%" in answer.answer
     assert real_assistant.ask("How many stages does the TPM career path have?").answered
     assert not real_assistant.ask("What percentage of TPMs work fully remotely?").answered
+
+
+def converse(assistant, *messages: str):
+    """The answer to the last message, each earlier one answered through the conversation."""
+    turns: list[Turn] = []
+    for message in messages[:-1]:
+        turns += [Turn("user", message), Turn("assistant", assistant.chat([*turns, Turn("user", message)]).answer)]
+    return assistant.chat([*turns, Turn("user", messages[-1])])
+
+
+def test_a_follow_up_asks_the_value_the_conversation_asked_for_though_a_later_turn_asks_about_it():
+    """"Is it higher in New York City?" asks about a figure; the conversation it ends still asks for
+    one ("How much does a TPM make?"), so "What about Chicago?" after it needs a figure for Chicago.
+    Each sentence is read on its own: read as one text, "higher" had cancelled the figure asked."""
+    from tpm_assistant.query import wanted
+
+    assert wanted("How much does a TPM make? Is it higher in New York City? What about Chicago?") == {"money"}
+    assert wanted("Is it higher in New York City?") == set()  # alone, it asks about a figure, not for one
+
+
+def test_a_place_after_two_turns_about_pay_is_declined_without_its_figure(real_assistant):
+    answer = converse(real_assistant, "How much does a TPM make?", "Is it higher in New York City?", "What about Chicago?")
+    assert not answer.answered and answer.missing == ["Chicago"]
+
+
+def test_a_follow_up_with_words_of_its_own_is_judged_by_them(real_assistant):
+    """The passage answering "Can AI tools help me with that stuff?" (using AI tools carefully)
+    need not use the earlier question's words ("write", "huge launches"): a follow-up with
+    specific words of its own is checked by them. Checked with the whole conversation's words,
+    it was declined for "write, huge, launches or stuff"."""
+    answer = converse(real_assistant, "How do I write status updates for huge launches?", "Can AI tools help me with that stuff?")
+    assert answer.answered and "AI features" in answer.answer and exact(answer)
+
+
+def test_a_value_asked_of_the_stage_a_follow_up_points_at_is_given_there_or_declined(real_assistant, monkeypatch):
+    """After the answer named the stage after senior TPM, "how many years to reach that stage?"
+    asks that stage's years, which the guide does not give: declined naming the stage
+    (answerable.POINTED_STAGES), not answered with the senior stage the first question named. The
+    coordinator stage has its years: asked the same way, they are given."""
+    from tpm_assistant import answerable
+
+    top = ("What does a senior TPM typically handle?", "What comes after that?",
+           "How many years does it take to reach that stage?")  # fmt: skip
+    declined = converse(real_assistant, *top)
+    stage = "Program Manager, Project Director, or Head of Projects"
+    assert not declined.answered and declined.missing == [f"a time frame for {stage}"]
+    assert declined.answer.startswith("The guide does not give a time frame for Program Manager")
+    first = converse(real_assistant, "What is the first stage of the TPM career path?", "How long do people stay at that stage?")
+    assert first.answered and "1-2 years" in first.answer
+    monkeypatch.setattr(answerable, "POINTED_STAGES", False)
+    assert converse(real_assistant, *top).answered

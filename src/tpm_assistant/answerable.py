@@ -99,12 +99,12 @@ class Coverage:
             return [role]
         found = (m.constraint.text for m in self.matches if m.constraint.kind == "name" and m.score >= WEAK_MATCH)
         names = list(dict.fromkeys(found))
+        if self.stage_value_unmet:  # the stage asked about is what lacks the value, not the other words
+            return [f"{TYPE_NOUNS[self.wants[0]]} for {self.stage}"]
         out = [c.text for c in self.unmatched()]
         if self.comparison_unmet:
             asked = list(dict.fromkeys(m.constraint.text for m in self.matches if m.constraint.kind == "name"))
             out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
-        if self.stage_value_unmet and not out:
-            out.append(f"{TYPE_NOUNS[self.wants[0]]} for {self.stage}")
         if self.rate_unmatched >= 1.0 and not out:
             noun = TYPE_NOUNS[next(w for w in self.wants if w in RATES)]
             out.append(f"{noun} for {self.asked_words}" if self.asked_words else noun)
@@ -117,6 +117,8 @@ class Coverage:
         """One sentence saying what the guide does not give."""
         if not missing:
             return "The guide does not cover that."
+        if self.stage_value_unmet:
+            return f"The guide does not give {_join(missing)}."
         if self.wants and self.unmatched() and not self.comparison_unmet:
             return f"The guide does not give {TYPE_NOUNS[self.wants[0]]} for {_join(missing)}."
         if self.comparison_unmet and len(missing) == 1 and missing[0].startswith("a comparison of "):
@@ -325,6 +327,9 @@ def target_terms(index: Index, query: Query) -> set[str]:
     return {t for t in content_terms(found.group(1)) if not index.generic(t, query.guide) and not is_type_term(t)}
 
 
+OWN_WORDS = True  # a follow-up with specific words of its own is checked by them (see coverage)
+
+
 def word_match(index: Index, asked: Ranking, chunk: int) -> float:
     """The worst-covered specific word of the question in the passage: 1 when the passage uses it,
     else how well its tokens match the passage's (so "burnout" still finds "burning out")."""
@@ -358,6 +363,7 @@ def asked_constraints(ranking: Ranking) -> list[Constraint]:
 # at the junior TPM level?"), is given in that stage's passage or not at all: the guide gives years
 # for some stages and none for others.
 STAGE_VALUES = True
+POINTED_STAGES = True  # ... and in a follow-up, of the stage it names or points at ("that stage")
 SEQUENCE_LIST = 3  # bullets at least, under a heading that says it is a sequence (path, stages)
 
 
@@ -381,6 +387,14 @@ def named_stage(index: Index, query: Query, near: list[int]) -> int | None:
         if item is not None:
             return item
     return None
+
+
+def pointed_stage(index: Index, chunk: int) -> int | None:
+    """``chunk`` when it is a stage of a sequence list (a follow-up points at it), else None."""
+    from .chat import is_sequence
+
+    items = index.section_bullets(chunk)
+    return chunk if chunk in items and len(items) >= SEQUENCE_LIST and is_sequence(index, items) else None
 
 
 def coverage(index: Index, ranking: Ranking) -> Coverage:
@@ -412,10 +426,24 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     comparison = asks_to_compare and not any(compares(index, c, compared, both) for c in near[:2])
     beside_value = value_match(index, asked, near, [m.constraint for m in matches]) if query.wants else (1.0, 1.0)
     stage = named_stage(index, query, near) if query.wants and STAGE_VALUES else None
-    stage_unmet = stage is not None and not all(holds_value(k, index.chunks[stage].text) for k in query.wants)
+    wants = query.wants
+    if STAGE_VALUES and POINTED_STAGES and alone is not asked and alone.query.wants:
+        # A follow-up asking a value of a stage asks it of the stage it names, else of the one it
+        # points at ("How many years does it take to reach that stage?"), not of one the earlier
+        # questions named.
+        own = named_stage(index, alone.query, near)
+        if own is None and ranking.referent is not None:
+            own = pointed_stage(index, ranking.referent)
+        if own is not None:
+            stage, wants = own, alone.query.wants
+    stage_unmet = stage is not None and not all(holds_value(k, index.chunks[stage].text) for k in wants)
     # A rate is judged by the message's own words: "By what percentage?" after a question about the
     # outlook asks the rate of whatever the answer gives, not of "outlook".
     message = alone.query
+    # A follow-up with words of its own is judged by them: the passage answering "Is it okay to lean
+    # on AI tools for that?" need not use the words of the question before it.
+    own_words = OWN_WORDS and alone is not asked and bool(specific_terms(index, message))
+    worst_word = word_match(index, alone if own_words else asked, top)
     rate_unmatched, asked_words = 0.0, ""
     if message.wants & RATES and (message_terms := specific_terms(index, message)):
         rate_match = beside_value if alone is asked else value_match(index, alone, near, [m.constraint for m in matches])
@@ -430,7 +458,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         type_unmet_near=float(any(not any(holds_type(index, c, t) for c in near) for t in unmet)),
         type_unmet_named=float(bool(unmet) and any(m.lexical for m in names if m.constraint.kind == "name")),
         comparison_unmet=float(comparison),
-        word_unmatched=1.0 - word_match(index, asked, top),
+        word_unmatched=1.0 - worst_word,
         value_unmatched=1.0 - beside_value[0],
         name_value_unmatched=1.0 - beside_value[1],
         # "What do TPMs earn in Chicago?": the guide names Chicago (for finding jobs there), so no
@@ -438,13 +466,13 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         known_name_value_unmatched=(1.0 - beside_value[1]) if names and all(known_in_guide(index, m.constraint, top)
                                                                             for m in names) else 0.0,
         named_word_unmatched=(
-            (1.0 - word_match(index, asked, top)) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0
+            (1.0 - worst_word) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0
         ),
         stage_value_unmet=float(stage_unmet),
         rate_unmatched=rate_unmatched,
         asked_words=asked_words,
         stage=index.chunks[stage].label if stage is not None else "",
         unmet_types=unmet,
-        wants=tuple(sorted(query.wants)),
+        wants=tuple(sorted(wants)),
         anchored=anchored(index, query, matches, top),
     )

@@ -179,6 +179,9 @@ class Boosts:
     direction: np.ndarray  # the passage after (or before) the one quoted first, for "what comes after?"
     ordinal: np.ndarray  # the passage quoted in the place the message names
     sibling: np.ndarray  # for "what about X?": the other items of the list a quoted passage is in
+    # The one passage the message points at: the item "the next stage" or "the second one" names,
+    # else, for "that stage" or "there", what the previous answer quoted first.
+    referent: int | None = None
 
 
 def quoted_passages(index: Index, answer: str | None, documents: set[int] | None = None) -> list[int]:
@@ -308,4 +311,9 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
                 for j in index.section_bullets(i):
                     if not quoted[j]:
                         sibling[j] = 1.0
-    return Boosts(quoted, neighbour, direction, ordinal, sibling)
+    pointed = np.flatnonzero(direction + ordinal)
+    if len(pointed):
+        referent: int | None = int(pointed[0])
+    else:
+        referent = order[0] if order and set(words(follow.question)) & _ANAPHORA else None
+    return Boosts(quoted, neighbour, direction, ordinal, sibling, referent)

@@ -537,10 +537,16 @@ def scoped(query: Query, index: Index, guide: int | None) -> Query:
     return dataclasses.replace(query, constraints=constraints_of(query.expanded, index, guide), oov=oov, guide=guide)
 
 
+_QUESTION_END = re.compile(r"(?<=[?!.])\s+")
+WANTS_PER_SENTENCE = True
+
+
 def wanted(text: str) -> frozenset[str]:
     """The answer types ``text`` asks for (keys of WANTS). A follow-up that names none ("and in
-    Chicago?") asks for what the conversation asked for ("What's the average salary?")."""
+    Chicago?") asks for what the conversation asked for ("What's the average salary?"). Each
+    sentence is read on its own: "Is it higher in New York City?" after "How much do TPMs make?"
+    asks about a figure, and the conversation still asks for one."""
     return frozenset(
-        t for t, intent in WANTS.items()
-        if INTENTS[intent].search(text) and not (t == "money" and INTENTS["qualitative"].search(text))
+        t for part in (_QUESTION_END.split(text) if WANTS_PER_SENTENCE else [text]) for t, intent in WANTS.items()
+        if INTENTS[intent].search(part) and not (t == "money" and INTENTS["qualitative"].search(part))
     )  # fmt: skip

@@ -90,6 +90,7 @@ class Ranking:
     alone: Ranking | None = None
     conversation: Ranking | None = None
     candidates: np.ndarray | None = None  # the passages scored (the others score -inf)
+    referent: int | None = None  # a follow-up: the passage it points at ("that stage"), see chat.Boosts
 
     def top(self, n: int) -> list[int]:
         """The ``n`` best-scoring passages, best first."""
@@ -474,4 +475,5 @@ class Retriever:
         cand = both.candidates if both.candidates is not None else np.arange(len(scores))
         hits = [Hit(int(i), float(scores[i])) for i in cand[np.argsort(-scores[cand], kind="stable")[:k]]]
         return Ranking(both.query, hits, scores, both.features, both.row_cosine, tokens,
-                       both.role_similarity, alone=alone, conversation=both, candidates=cand)  # fmt: skip
+                       both.role_similarity, alone=alone, conversation=both, candidates=cand,
+                       referent=boosts.referent if boosts is not None else None)  # fmt: skip
