@@ -28,7 +28,10 @@ from tpm_assistant.retrieval import FEATURES
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = [ROOT / "eval" / f"{name}.jsonl" for name in ("train", "tune", "train3")]
-CHECK = {name: ROOT / "eval" / f"{name}.jsonl" for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6")}
+CHECK = {
+    name: ROOT / "eval" / f"{name}.jsonl"
+    for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6")
+}
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
 POOLED = {"hit@1": "facts", "hit@3": "facts", "answer_acc": "facts", "abstain_oos": "out_of_scope",
@@ -125,10 +128,17 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(answerable, "_CHOICE", re.compile(r"(?!)"))}, None),
     ("- a follow-up's value is asked of the stage it names or points at (how many years to reach that stage?)",
      {"setup": lambda: setattr(answerable, "POINTED_STAGES", False)}, None),
-    ("- a follow-up with words of its own is checked by them (Can AI tools help me with that stuff?)",
+    ("- a follow-up with words of its own is checked by them, an earlier turn's unknown words left to it "
+     "(Can AI tools help me with that stuff?)",
      {"setup": lambda: setattr(answerable, "OWN_WORDS", False)}, None),
     ("- each sentence of a conversation says the value it asks (How much? Is it higher in NYC? What about Chicago?)",
      {"setup": lambda: setattr(query, "WANTS_PER_SENTENCE", False)}, None),
+    ("- a question asking for every item gets the whole list (Give me the full list of skills)",
+     {"setup": lambda: setattr(answer, "EVERY_ITEM", re.compile(r"(?!)"))}, None),
+    ("- a message saying it is a separate question stands alone (Separate question: what is ESG?)",
+     {"setup": lambda: setattr(chat, "_NEW_TOPIC", re.compile(r"(?!)"))}, None),
+    ("- a follow-up naming another stage is answered from it (and to reach senior?)",
+     {"setup": lambda: setattr(chat, "NAMED_SIBLING", False)}, None),
     ("- a listed name keeps its acronym (Metropolitan Transportation Authority (MTA))",
      {"setup": lambda: setattr(answer, "_NAME_RUN", re.compile(NAME_RUN.pattern.removesuffix(answer.ACRONYM_AFTER)))}, None),
     ("- the passage quoted first counts most for a follow-up (all quoted alike)",
@@ -154,9 +164,9 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
 SWITCHED = [
     (abstain, "DECIDING"), (abstain, "OTHER_JOB"), (answer, "LIST_NAMES"), (answer, "LIST_POOL"), (answer, "_NAME_RUN"),
     (answerable, "COMPARE_WINDOW"), (answerable, "RATES"), (answerable, "_CHOICE"), (answerable, "STAGE_VALUES"),
-    (answerable, "alternatives"),
-    (chat, "ONE_WORD"),
-    (chat, "QUOTED_LATER"), (query, "WANTS_FROM_CONVERSATION"), (query, "place_starts"),
+    (answerable, "alternatives"), (answerable, "POINTED_STAGES"), (answerable, "OWN_WORDS"), (answer, "EVERY_ITEM"),
+    (chat, "ONE_WORD"), (chat, "_NEW_TOPIC"), (chat, "NAMED_SIBLING"),
+    (chat, "QUOTED_LATER"), (query, "WANTS_FROM_CONVERSATION"), (query, "WANTS_PER_SENTENCE"), (query, "place_starts"),
 ]  # fmt: skip
 SHIPPED = {(module, name): getattr(module, name) for module, name in SWITCHED}
 NAME_RUN, LIST_INTENT = answer._NAME_RUN, query.INTENTS["list"]

@@ -348,3 +348,68 @@ def test_a_value_asked_of_the_stage_a_follow_up_points_at_is_given_there_or_decl
     assert first.answered and "1-2 years" in first.answer
     monkeypatch.setattr(answerable, "POINTED_STAGES", False)
     assert converse(real_assistant, *top).answered
+
+
+def test_a_question_asking_for_every_item_gets_the_whole_list(real_assistant, monkeypatch):
+    """"What are all the self-assessment questions ...?" asks for the whole list in so many words
+    (answer.EVERY_ITEM); the fitted list model alone answers it with one question's sentences."""
+    from tpm_assistant import answer
+
+    question = "What are all the self-assessment questions for deciding on this career?"
+    listed = real_assistant.ask(question)
+    assert listed.answered and listed.answer.startswith("Under “How do you know if becoming") and exact(listed)
+    assert len(listed.citations) >= 4
+    monkeypatch.setattr(answer, "EVERY_ITEM", re.compile(r"(?!)"))
+    assert not real_assistant.ask(question).answer.startswith("Under ")
+
+
+def test_a_message_saying_it_is_a_separate_question_stands_alone(real_assistant, monkeypatch):
+    """"Different question: what is ESG ...?" after two turns about burnout is answered on its own
+    (chat._NEW_TOPIC); its "it" is its own, and read with the earlier turns it was declined for
+    their words."""
+    from tpm_assistant import chat
+
+    turns = ("Why do TPMs burn out?", "how can they avoid it?",
+             "Different question: what is ESG and why does it matter to a TPM?")  # fmt: skip
+    answer = converse(real_assistant, *turns)
+    assert answer.answered and "Environmental, social, and governance" in answer.answer and exact(answer)
+    monkeypatch.setattr(chat, "_NEW_TOPIC", re.compile(r"(?!)"))
+    assert not converse(real_assistant, *turns).answered
+
+
+def test_whether_they_pay_and_how_often_ask_for_a_value():
+    """"do they pay their interns?" asks for a figure (a statement of pay answers it), "how often
+    does it need renewing?" for a time frame; "do remote jobs pay the same?" asks about a figure."""
+    from tpm_assistant.query import wanted
+
+    assert wanted("do they pay their interns?") == {"money"}
+    assert wanted("how often does it need renewing?") == {"duration"}
+    assert wanted("Do remote TPM jobs pay the same as in-office ones?") == set()
+    assert wanted("Does all that effort pay off?") == set()
+
+
+def test_a_follow_up_lacking_a_value_names_what_the_guide_does_not_give(real_assistant, monkeypatch):
+    """After "what does the MTA one involve?", "do they pay their interns?" is declined for want of a
+    figure for the MTA, not for the earlier turn's unknown word "involve" (answerable.OWN_WORDS:
+    an earlier turn's unknown words were that turn's)."""
+    from tpm_assistant import answerable
+
+    turns = ("Who offers TPM internships?", "what does the MTA one involve?", "do they pay their interns?")
+    answer = converse(real_assistant, *turns)
+    assert not answer.answered and answer.missing == ["a figure for Metropolitan Transportation Authority"]
+    renew = converse(real_assistant, "What's the CAPM?", "how often does it need renewing?")
+    assert not renew.answered and renew.missing == ["a time frame for Certified Associate in Project Management"]
+    monkeypatch.setattr(answerable, "OWN_WORDS", False)
+    assert "involve" in converse(real_assistant, *turns).missing
+
+
+def test_a_follow_up_naming_another_stage_is_answered_from_that_stage(real_assistant, monkeypatch):
+    """"and to become senior?" after the TPM stage's years names the senior stage (chat.NAMED_SIBLING):
+    its years are given, not the TPM stage's again."""
+    from tpm_assistant import chat
+
+    turns = ("How long until someone is ready to run full projects as a TPM?", "and to become senior?")
+    answer = converse(real_assistant, *turns)
+    assert answer.answered and answer.answer.startswith("Senior Technical Project Manager") and "5-10 years" in answer.answer
+    monkeypatch.setattr(chat, "NAMED_SIBLING", False)
+    assert not converse(real_assistant, *turns).answer.startswith("Senior Technical Project Manager")

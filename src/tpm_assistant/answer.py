@@ -59,6 +59,14 @@ _PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "f
            "5th": 5, "last": -1, "final": -1}  # fmt: skip
 _ORDINAL_IN_QUESTION = re.compile(rf"\bthe\s+({'|'.join(_PLACES)})\s+([\w-]+)", re.I)
 MIN_ORDINAL_LIST = 3
+# A question asking in so many words for every item ("Give me the full list", "List them all",
+# "What are all the ...?") gets the whole list found, whatever the fitted list model says: the
+# model reads "what are the X" too, which often asks for one item.
+EVERY_ITEM = re.compile(
+    r"\b(?:full|complete|entire|whole) list\b|\blist (?:them|all|every|each|out)\b|\ball of (?:them|those|these)\b"
+    r"|\b(?:give|tell|show|name|list)(?: me)? (?:all|every)\b|\bwhat are all\b|\b(?:walk|take) me through (?:all|every)\b",
+    re.I,
+)
 # "from coordinator to director": two places in a list, each named by a few words.
 _RANGE_END = r"(?:an?\s+|the\s+)?([\w-]+(?:\s+[\w-]+)?)"
 _RANGE_IN_QUESTION = re.compile(rf"\bfrom\s+{_RANGE_END}\s+(?:up\s+|down\s+)?to\s+{_RANGE_END}", re.I)
@@ -328,6 +336,8 @@ class Composer:
             return None
         if len(self.named_items(ranking, index, items)) == 1:
             return None  # "Which government agency ...?" asks about that item of the list, not the list
+        if EVERY_ITEM.search(ranking.query.text):
+            return items
         values = self.list_features(index, ranking, items)
         z = self.list_bias + sum(w * values[n] for n, w in self.list_weights.items())
         return items if z > 0 else None

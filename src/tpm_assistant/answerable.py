@@ -356,7 +356,10 @@ def asked_constraints(ranking: Ranking) -> list[Constraint]:
         return query.constraints
     focus = set(query.focus_terms)
     own = [c for c in query.constraints if c.kind != "term" and set(c.terms) <= focus]
-    return own + [c for c in query.constraints if c.kind == "term"] if own else query.constraints
+    # An unknown word of an earlier turn was that turn's ("what does the ServiceNow one involve?"):
+    # "do they pay their interns?" after it lacks a figure, not "involve".
+    terms = [c for c in query.constraints if c.kind == "term" and (not OWN_WORDS or set(c.terms) <= focus)]
+    return own + terms if own else [c for c in query.constraints if c.kind != "term"] + terms
 
 
 # A value asked of one stage of a sequence, named by its label's own words ("How long do people stay

@@ -37,6 +37,13 @@ _CONNECTOR = re.compile(
 _SUBSTITUTION = re.compile(
     r"^\W*(?:and|or|but)?\s*(?:what|how)\s+about\b|^\W*(?:and|or)\s+(?:in|for|at|with|as|on)?\b|^\W*same for\b", re.I
 )
+# "Separate question: what's ESG?": the message says it stands alone (its pronouns are its own).
+_NEW_TOPIC = re.compile(
+    r"^\W*(?:(?:a|one|another|on an?)\s+)?(?:separate|different|new|unrelated|other)\s+(?:question|topic|note|subject)\b\W*"
+    r"|^\W*(?:changing|switching|change of)\s+(?:the\s+)?(?:topic|subject|gears)\b\W*"
+    r"|^\W*(?:unrelated|on another note)\b\W*",
+    re.I,
+)
 POINTED_VALUES = True  # a value asked of "that level" is asked of the item the previous answer quoted
 _ANAPHORA = {
     "it", "its", "that", "this", "those", "these", "they", "them", "their", "there", "one", "ones", "such", "else", "same",
@@ -99,6 +106,8 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
     """The last user message and, when it depends on them, the earlier question(s) and answer."""
     users = [i for i, m in enumerate(messages) if m.role == "user" and m.content.strip()]
     question = messages[users[-1]].content.strip()
+    if (new_topic := _NEW_TOPIC.match(question)) and new_topic.end() < len(question):
+        return FollowUp(question[new_topic.end() :].strip())
     if len(users) < 2 or not depends_on_history(question):
         return FollowUp(question)
     context: list[str] = []
@@ -179,6 +188,7 @@ class Boosts:
     direction: np.ndarray  # the passage after (or before) the one quoted first, for "what comes after?"
     ordinal: np.ndarray  # the passage quoted in the place the message names
     sibling: np.ndarray  # for "what about X?": the other items of the list a quoted passage is in
+    named: np.ndarray  # ... and the one of them its own words name ("and to reach senior?")
     # The one passage the message points at: the item "the next stage" or "the second one" names,
     # else, for "that stage" or "there", what the previous answer quoted first.
     referent: int | None = None
@@ -271,6 +281,29 @@ def closest_named(names: dict[int, set[str]], wanted: set[str]) -> int | None:
     return min(named, key=lambda i: len(names[i] - wanted)) if named else None
 
 
+NAMED_SIBLING = True
+
+
+def named_sibling(index: Index, message: str, quoted: list[int]) -> int | None:
+    """The item of a sequence (stages) the previous answer quoted from that the message's own words name (every
+    one of its words that any label of the list uses, not the guide's topic words), other than
+    the one quoted first: "senior" in "and to reach senior?" names "Senior Technical Project Manager or
+    Project Leader"."""
+    from .query import spelled_out
+
+    terms = set(content_terms(spelled_out(index, message)))
+    for i in quoted:
+        items = index.section_bullets(i) if index.chunks[i].kind == "bullet" else []
+        if len(items) < 2 or not is_sequence(index, items):
+            continue
+        labels = label_terms(index, items)
+        wanted = {t for t in terms & set().union(*labels.values()) if not index.generic(t)}
+        item = closest_named(labels, wanted)
+        if item is not None and item != quoted[0]:
+            return item
+    return None
+
+
 def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) -> Boosts:
     import numpy as np
 
@@ -280,6 +313,7 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
     direction = np.zeros(n, dtype=np.float32)
     ordinal = np.zeros(n, dtype=np.float32)
     sibling = np.zeros(n, dtype=np.float32)
+    by_name = np.zeros(n, dtype=np.float32)
     order = quoted_passages(index, follow.previous_answer, documents)
     quoted[order] = 1.0
     quoted[order[1:]] = QUOTED_LATER  # the answer's main point is what it quoted first
@@ -311,9 +345,13 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
                 for j in index.section_bullets(i):
                     if not quoted[j]:
                         sibling[j] = 1.0
-    pointed = np.flatnonzero(direction + ordinal)
+        # "and to reach senior?" after the TPM stage: the sibling its own words name is the one meant
+        found = named_sibling(index, follow.question, order) if NAMED_SIBLING else None
+        if found is not None:
+            by_name[found] = 1.0
+    pointed = np.flatnonzero(direction + ordinal + by_name)
     if len(pointed):
         referent: int | None = int(pointed[0])
     else:
         referent = order[0] if order and set(words(follow.question)) & _ANAPHORA else None
-    return Boosts(quoted, neighbour, direction, ordinal, sibling, referent)
+    return Boosts(quoted, neighbour, direction, ordinal, sibling, by_name, referent)

@@ -53,13 +53,13 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"(salar\w*|pay|wages?|compensation|income|fees?|costs?|tuition|price)\b(?!-)(\W+\w+){0,3}\W*$"
         # ... or whether something is paid ("Is the internship paid or unpaid?"): a figure answers
         # it, a description of the internship does not.
-        r"|^\W*(?:is|are|will|would)\b[^?]*\b(?:paid|unpaid)\b",
+        r"|^\W*(?:is|are|will|would)\b[^?]*\b(?:paid|unpaid)\b|^\W*(?:do|does|did|will|would)\b[^?]*\bpay\b(?!\s+off)",
         re.I,
     ),
     # ... unless it asks about a figure rather than for one ("what affects how much TPMs earn?").
     "qualitative": re.compile(
         r"\b(affect|determin|factor|depend|influenc|matter|differ|vary|varies|lead|why|raise|boost|increase|change|help"
-        r"|well|guarantee|track|negotiat|higher|more|most|better|command)\w*",
+        r"|well|guarantee|track|negotiat|higher|more|most|better|command|same|less|lower|equal)\w*",
         re.I,
     ),
     "rate": re.compile(
@@ -73,7 +73,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "duration": re.compile(
-        r"\bhow long\b|\bhow many (?:years?|months?|weeks?|days?|hours?)\b|\bhow much time\b"
+        r"\bhow long\b|\bhow many (?:years?|months?|weeks?|days?|hours?)\b|\bhow much time\b|\bhow often\b"
         rf"|\bhow (fast|quickly)\b(?!.*{_CHANGING})",
         re.I,
     ),

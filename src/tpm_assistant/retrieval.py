@@ -444,7 +444,9 @@ class Retriever:
 
         marked = None
         if boosts is not None:
-            marked = np.flatnonzero(boosts.quoted + boosts.neighbour + boosts.direction + boosts.ordinal + boosts.sibling)
+            marked = np.flatnonzero(
+                boosts.quoted + boosts.neighbour + boosts.direction + boosts.ordinal + boosts.sibling + boosts.named
+            )
         message_query = self.analyze(message)
         # A message pointing at another item ("what comes after it?", "the second one?") asks
         # about that item, not for the value the conversation asked for before.
@@ -469,6 +471,8 @@ class Retriever:
                 + self.followup.direction * boosts.direction
                 + self.followup.ordinal * boosts.ordinal
                 + self.followup.sibling * boosts.sibling
+                # the item a message names is pointed at as surely as "the next one" (no weight of its own)
+                + self.followup.direction * boosts.named
             )
         # Answer sentences are matched against the message's own tokens when it has any.
         tokens = alone.tokens if len(alone.tokens.weights) else both.tokens
