@@ -413,3 +413,15 @@ def test_a_follow_up_naming_another_stage_is_answered_from_that_stage(real_assis
     assert answer.answered and answer.answer.startswith("Senior Technical Project Manager") and "5-10 years" in answer.answer
     monkeypatch.setattr(chat, "NAMED_SIBLING", False)
     assert not converse(real_assistant, *turns).answer.startswith("Senior Technical Project Manager")
+
+
+def test_who_earns_more_of_two_jobs_is_a_comparison_the_guide_does_not_make(real_assistant):
+    """"Who makes more money, a TPM or a scrum master?" puts two things against each other as
+    "which ... more" does: the guide compares neither, so it is declined as a comparison (it was
+    answered with the TPM salary alone)."""
+    from tpm_assistant.query import INTENTS
+
+    question = "Who makes more money, a TPM or a scrum master?"
+    assert INTENTS["comparison"].search(question)
+    answer = real_assistant.ask(question)
+    assert not answer.answered and answer.missing == ["a comparison"]

@@ -84,7 +84,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"|\bcompared? (to|with)\b"
         # "X or Y: which one pays more?", "Tableau vs Power BI, which should I learn?": a choice
         # between two named things, whichever comes first.
-        r"|^(?=.*\b(or|vs\.?|versus)\b)(?=.*\bwhich\s+(?:one\s+)?(?:[\w'-]+\s+){0,3}?(more|less|higher|lower|greater|better|worse)\b)"
+        r"|^(?=.*\b(or|vs\.?|versus)\b)(?=.*\b(?:which|who)\s+(?:one\s+)?(?:[\w'-]+\s+){0,3}?(more|less|higher|lower|greater|better|worse)\b)"
         r"|^(?=.*\bwhich\b)(?=.*\b(vs\.?|versus)\b)",
         re.I,
     ),
