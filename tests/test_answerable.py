@@ -318,6 +318,13 @@ def test_a_job_is_a_noun_phrase_not_a_clause_that_ends_in_a_small_word():
     assert role_of("tips for salary") is None
     assert role_of("How can I become a better communicator?") is None  # a quality, not a job
     assert role_of("How do I become a senior TPM?") == "senior tpm"
+    # the asker's job now is not the job asked about; a person or a state of knowing is no job
+    assert role_of("i currently work as a software tester. which jobs lead into this work?") is None
+    assert role_of("i work as a nurse. can i become a tpm?") == "tpm"
+    assert role_of("can i work as a tpm without a degree?") == "tpm without a degree"
+    assert role_of("does a person have to be an expert programmer?") is None
+    assert role_of("which tools should an aspiring tpm become comfortable using?") is None
+    assert role_of("how do i become a certified occupational health nurse?") == "certified occupational health nurse"
 
 
 def test_what_someone_will_be_earning_asks_for_a_figure():

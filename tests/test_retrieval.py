@@ -102,6 +102,18 @@ def test_typos_are_corrected_against_the_corpus_but_real_words_are_left_alone():
     assert analyze("project coordinater", both).corrections == {"coordinater": "coordinator"}
 
 
+def test_texting_spellings_are_read_as_the_words_they_stand_for():
+    """"how many yrs b4 ..." asks for years before something; "wat" and "shud" are question words,
+    not unknown words the guide must use (query.CHAT_WORDS)."""
+    index, _ = make_index()
+    query = analyze("how many yrs b4 im ready, wat shud i do", index)
+    assert query.corrections == {"yrs": "years", "b4": "before", "wat": "what", "shud": "should"}
+    assert query.wants == frozenset({"duration"})  # "how many years"
+    assert not {"yrs", "b4", "wat", "shud"} & set(query.oov)
+    used, _ = make_index(GUIDE_LIKE + "\nThe avg is not a texting word here.\n")
+    assert "avg" not in analyze("avg salary", used).corrections  # a word the corpus uses is left alone
+
+
 def test_acronyms_the_corpus_defines_are_spelled_out():
     assert find_acronyms(["Companies like Amazon Web Services (AWS) hire", "Project managers, often called PMs, help"]) == {
         "aws": ("Amazon Web Services", False),

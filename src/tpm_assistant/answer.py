@@ -336,7 +336,7 @@ class Composer:
             return None
         if len(self.named_items(ranking, index, items)) == 1:
             return None  # "Which government agency ...?" asks about that item of the list, not the list
-        if EVERY_ITEM.search(ranking.query.text):
+        if EVERY_ITEM.search(ranking.query.expanded):
             return items
         values = self.list_features(index, ranking, items)
         z = self.list_bias + sum(w * values[n] for n, w in self.list_weights.items())

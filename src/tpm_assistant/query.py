@@ -160,8 +160,17 @@ _NOT_ROLES = frozenset(
         "student", "students", "beginner", "beginners", "newcomer", "newcomers", "novice", "novices", "graduate",
         "graduates", "grad", "grads", "learner", "learners", "candidate", "candidates", "applicant", "applicants",
         "changer", "changers", "switcher", "switchers",
+        # anyone at all: "Does a person have to be an expert programmer?"
+        "person", "persons", "individual", "individuals", "professional", "professionals",
+        # "become comfortable using ...", "become familiar with ...": a state, not a job ("a certified
+        # occupational health nurse" is one)
+        "comfortable", "familiar", "proficient", "confident", "fluent", "involved",
     ]
 )  # fmt: skip
+
+
+# What the asker is now ("I work as", "I'm currently working as"), right before a role pattern.
+_ASKER = re.compile(r"(?:^|[.!?;,]\s*)(?:i|i'm|i am|im)\s+(?:\w+\s+){0,2}?(?:work|working)\s+as\s+(?:an?\s+)?$")
 
 
 # A decade of someone's life ("in my 60s", "in their 40s").
@@ -188,7 +197,8 @@ def role_of(text: str) -> str | None:
     """The job a question asks about, when it names one in a usual way ("become a nurse")."""
     lowered = text.lower()
     for pattern in ROLE_PATTERNS:
-        match = pattern.search(lowered)
+        # "I currently work as a software tester": the asker's job now, not the one asked about
+        match = next((m for m in pattern.finditer(lowered) if not _ASKER.search(lowered[: m.start(1)])), None)
         if match:
             role = match.group(1).strip()
             parts = role.split()
@@ -424,6 +434,15 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
     return found
 
 
+# Texting spellings, read as the words they stand for ("how many yrs b4 im ready", "wat shud i do").
+CHAT_WORDS = {
+    "wat": "what", "wut": "what", "wht": "what", "shud": "should", "shld": "should", "yrs": "years", "yr": "year",
+    "b4": "before", "u": "you", "ur": "your", "r": "are", "ppl": "people", "thru": "through", "tho": "though",
+    "abt": "about", "bc": "because", "cuz": "because", "govt": "government", "mgmt": "management", "mgr": "manager",
+    "avg": "average", "hrs": "hours", "w/o": "without", "reqs": "requirements", "wrk": "work", "exp": "experience",
+}  # fmt: skip
+
+
 def correct(word: str, index: Index) -> str:
     """The corpus word an unknown word stands for, or the word itself.
 
@@ -432,6 +451,8 @@ def correct(word: str, index: Index) -> str:
     a clipped word becomes the corpus word it starts ("certs" -> "certifications", "execs" ->
     "executives", "grad" -> "graduate").
     """
+    if word in CHAT_WORDS and word not in index.word_counts:  # the corpus itself may use one ("exp" in a URL)
+        return CHAT_WORDS[word]
     if not word.isalpha() or word in index.known_words or word in STOPWORDS:
         return word
     clipped = abbreviation(word, index)
