@@ -425,3 +425,17 @@ def test_who_earns_more_of_two_jobs_is_a_comparison_the_guide_does_not_make(real
     assert INTENTS["comparison"].search(question)
     answer = real_assistant.ask(question)
     assert not answer.answered and answer.missing == ["a comparison"]
+
+
+def test_a_value_asked_of_a_list_item_by_its_place_leads_with_the_sentence_giving_it(real_assistant, monkeypatch):
+    """"How long do people usually spend in the first one?" after the career path's stages: the
+    first stage's sentence giving its years ("Expect to spend 1-2 years"), after its label, not its
+    opening sentence, which gives none (Composer.value_first, now for an item named by its place)."""
+    turns = ("What are the stages of a typical TPM career?", "How long do people usually spend in the first one?")
+    answer = converse(real_assistant, *turns)
+    stage = "Project Coordinator or Technical Project Coordinator"
+    assert answer.answered and answer.answer.startswith(f"{stage}: Expect to spend 1-2 years")
+    assert exact(answer)
+    weights = copy.deepcopy(default_weights())
+    weights["sentence"]["value_first"] = False
+    assert "1-2 years" not in converse(real_assistant.with_weights(weights), *turns).answer

@@ -108,6 +108,7 @@ def test_texting_spellings_are_read_as_the_words_they_stand_for():
     index, _ = make_index()
     query = analyze("how many yrs b4 im ready, wat shud i do", index)
     assert query.corrections == {"yrs": "years", "b4": "before", "wat": "what", "shud": "should"}
+    assert analyze("list em n the comp", index).corrections == {"em": "them", "n": "and", "comp": "compensation"}
     assert query.wants == frozenset({"duration"})  # "how many years"
     assert not {"yrs", "b4", "wat", "shud"} & set(query.oov)
     used, _ = make_index(GUIDE_LIKE + "\nThe avg is not a texting word here.\n")

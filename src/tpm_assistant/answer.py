@@ -423,10 +423,15 @@ class Composer:
         return items[a : b + 1] if b > a else None
 
     def compose_item(self, index: Index, ranking: Ranking, item: int) -> Answer:
-        """One item of a list: its opening sentence, with its label, cited first."""
+        """One item of a list: its opening sentence, with its label, cited first; or, when the
+        question asks for a value ("How long do people spend in the first one?"), its first
+        sentence giving one, after its label."""
         chunk = index.chunks[item]
-        s, e = chunk.sentences[0]
-        opening = Sentence(0, item, s, e, chunk.text[s - chunk.start : e - chunk.start], True, [])
+        texts = [chunk.text[s - chunk.start : e - chunk.start] for s, e in chunk.sentences]
+        wants = sorted(ranking.query.wants)
+        place = next((i for i, t in enumerate(texts) if any(holds_value(k, t) for k in wants)), 0) if self.value_first else 0
+        s, e = chunk.sentences[place]
+        opening = Sentence(0, item, s, e, texts[place], place == 0, [])
         chunks = self._cite_first(index, ranking, [item])
         text = self._group_text(index, [opening], [opening])
         return Answer(answered=True, answer=f"{text} [1]", citations=self._citations(index, ranking, chunks))

@@ -440,6 +440,8 @@ CHAT_WORDS = {
     "b4": "before", "u": "you", "ur": "your", "r": "are", "ppl": "people", "thru": "through", "tho": "though",
     "abt": "about", "bc": "because", "cuz": "because", "govt": "government", "mgmt": "management", "mgr": "manager",
     "avg": "average", "hrs": "hours", "w/o": "without", "reqs": "requirements", "wrk": "work", "exp": "experience",
+    "n": "and", "em": "them", "y": "why", "wud": "would", "wich": "which", "kno": "know", "bout": "about", "qs": "questions",
+    "comp": "compensation",
 }  # fmt: skip
 
 
