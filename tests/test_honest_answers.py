@@ -359,8 +359,11 @@ def test_a_question_asking_for_every_item_gets_the_whole_list(real_assistant, mo
     listed = real_assistant.ask(question)
     assert listed.answered and listed.answer.startswith("Under “How do you know if becoming") and exact(listed)
     assert len(listed.citations) >= 4
+    enumerate_ = "List the strategies for advancing a TPM career."  # an imperative "list" opening the question
+    assert real_assistant.ask(enumerate_).answer.startswith("Under “How can you advance your career")
     monkeypatch.setattr(answer, "EVERY_ITEM", re.compile(r"(?!)"))
     assert not real_assistant.ask(question).answer.startswith("Under ")
+    assert not real_assistant.ask(enumerate_).answer.startswith("Under ")
 
 
 def test_a_message_saying_it_is_a_separate_question_stands_alone(real_assistant, monkeypatch):

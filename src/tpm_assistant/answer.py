@@ -63,7 +63,8 @@ MIN_ORDINAL_LIST = 3
 # "What are all the ...?") gets the whole list found, whatever the fitted list model says: the
 # model reads "what are the X" too, which often asks for one item.
 EVERY_ITEM = re.compile(
-    r"\b(?:full|complete|entire|whole) list\b|\blist (?:them|all|every|each|out)\b|\ball of (?:them|those|these)\b"
+    r"^\W*(?:please\s+)?(?:list|enumerate)\b"
+    r"|\b(?:full|complete|entire|whole) list\b|\blist (?:them|all|every|each|out)\b|\ball of (?:them|those|these)\b"
     r"|\b(?:give|tell|show|name|list)(?: me)? (?:all|every)\b|\bwhat are all\b|\b(?:walk|take) me through (?:all|every)\b",
     re.I,
 )
