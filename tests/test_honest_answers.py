@@ -442,3 +442,33 @@ def test_a_value_asked_of_a_list_item_by_its_place_leads_with_the_sentence_givin
     weights = copy.deepcopy(default_weights())
     weights["sentence"]["value_first"] = False
     assert "1-2 years" not in converse(real_assistant.with_weights(weights), *turns).answer
+
+
+def test_a_name_the_guide_writes_as_initials_is_the_guides(real_assistant, monkeypatch):
+    """"the United States" is the guide's "US" (query.INITIALISMS): a license question about it is
+    answered; without the initials it was a name the guide never uses, and declined. A name whose
+    initials the guide does not use either stays unknown."""
+    from tpm_assistant import query
+
+    question = "Is there a mandatory license to practise as a TPM in the United States?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "no single license required in the US" in answer.answer and exact(answer)
+    assert not real_assistant.ask("What do TPMs earn in the United Kingdom?").answered
+    monkeypatch.setattr(query, "INITIALISMS", False)
+    assert not real_assistant.ask(question).answered
+
+
+def test_a_sentence_turning_on_the_one_before_compares_with_it(real_assistant, monkeypatch):
+    """"Certifications like PMP or Scrum Master can enhance ... However, real-world experience ...
+    often weighs more heavily": the turn compares certifications with experience
+    (answerable.CONTRASTS), so "How much do certifications like Scrum Master matter compared with
+    real experience?" is answered. Two names both before the turn are not compared by it: "Is a
+    Scrum Master cert more valuable than the PMP?" stays declined."""
+    from tpm_assistant import answerable
+
+    question = "How much do certifications like Scrum Master matter compared with real experience?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "weighs more heavily" in answer.answer and exact(answer)
+    assert not real_assistant.ask("Is a Scrum Master cert more valuable than the PMP?").answered
+    monkeypatch.setattr(answerable, "CONTRASTS", False)
+    assert not real_assistant.ask(question).answered

@@ -17,6 +17,7 @@ The results are signals for the fitted abstention model (``abstain.py``) and, wh
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -223,12 +224,22 @@ def known_in_guide(index: Index, constraint: Constraint, chunk: int) -> bool:
 COMPARE_WINDOW = 8  # words: a comparison is stated next to what it compares ("CAPM can be a better ...")
 
 
-def compares(index: Index, chunk: int, asked: set[str], sides: tuple[frozenset[str], ...] = ()) -> bool:
+def compares(
+    index: Index,
+    chunk: int,
+    asked: set[str],
+    sides: tuple[frozenset[str], ...] = (),
+    named: tuple[frozenset[str], ...] = (),
+    wording: frozenset[str] = frozenset(),
+) -> bool:
     """A sentence of the passage, or its heading ("Hard skills vs. leadership skills"), uses
     comparing words next to a term the question compares: within COMPARE_WINDOW words of it ("Tools
     such as Tableau or Power BI help you ... make better decisions" compares neither). ``sides``:
     the alternatives a question sets against each other; the sentence names two of them ("CAPM can
-    be a better starting point" does not compare an MBA with a master's in project management)."""
+    be a better starting point" does not compare an MBA with a master's in project management).
+    ``named``: the names the question gives, each as its terms (a turn between two sentences
+    compares two of them only with one on each side); ``wording``: the question's own words (what
+    the sentence after the turn must also be about)."""
     passage = index.chunks[chunk]
     texts = [passage.section] + [passage.text[s - passage.start : e - passage.start] for s, e in passage.sentences]
     for text in texts:
@@ -245,7 +256,23 @@ def compares(index: Index, chunk: int, asked: set[str], sides: tuple[frozenset[s
         ]  # fmt: skip
         if any(abs(i - j) <= COMPARE_WINDOW for i in comparing for j in at):
             return True
+    # "Certifications like PMP or Scrum Master can enhance ... However, real-world experience ...
+    # often weighs more heavily": a sentence that turns on the one before compares with it.
+    for before, after in itertools.pairwise(texts[1:]) if CONTRASTS else ():
+        first, second = set(content_terms(before)), set(content_terms(after))
+        if _CONTRAST.match(after) and asked & first and _COMPARES.search(after):
+            # two sides or names asked: one on each side of the turn (not both before it, set against a third)
+            pair = sides if len(sides) >= 2 else named if len(named) >= 2 else ()
+            if pair and any(a & first and b & second for a in pair for b in pair if a is not b):
+                return True
+            # else what the turn sets against the first must be something the question says ("experience")
+            if not pair and (second & wording) - first:
+                return True
     return False
+
+
+CONTRASTS = True
+_CONTRAST = re.compile(r"^\W*(?:however|but|yet|still|in contrast|on the other hand|by contrast)\b", re.I)
 
 
 NEAR_PASSAGES = 3
@@ -417,6 +444,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     unmet = tuple(t for t in sorted(query.wants) if not holds_type(index, top, t))
     # What is compared: the question's names and its specific words (not its topic's words).
     named = {t for m in names if m.constraint.kind == "name" for t in m.constraint.terms}
+    name_groups = tuple(dict.fromkeys(frozenset(m.constraint.terms) for m in names if m.constraint.kind == "name"))
     alone = ranking.alone or ranking  # the message itself, in a conversation
     sides = alternatives(index, alone.query)  # the message's own choice
     if len(sides) < 2 or (named and not named & set().union(*sides)):
@@ -426,7 +454,8 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     # qualities ("hard skills or leadership") by one comparing next to either ("Hard skills vs. leadership skills").
     both = sides if any(side & named for side in sides) else ()
     asks_to_compare = bool(query.intents.get("comparison")) or unknown_choice(index, alone.query, sides)
-    comparison = asks_to_compare and not any(compares(index, c, compared, both) for c in near[:2])
+    wording = frozenset(content_terms(alone.query.text))
+    comparison = asks_to_compare and not any(compares(index, c, compared, both, name_groups, wording) for c in near[:2])
     beside_value = value_match(index, asked, near, [m.constraint for m in matches]) if query.wants else (1.0, 1.0)
     stage = named_stage(index, query, near) if query.wants and STAGE_VALUES else None
     wants = query.wants

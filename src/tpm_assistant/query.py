@@ -350,6 +350,9 @@ def _unknown_words(index: Index, content: list[str], guide: int | None = None) -
     return [t for t in content if not known_word(index, t, guide) and not POSITION_WORDS.fullmatch(t)]
 
 
+INITIALISMS = True  # a name the guide never spells out matches its initials ("United States", "US")
+
+
 def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Constraint]:
     """The names, numbers, units and unknown words of a question, grouped into phrases.
 
@@ -388,7 +391,11 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
                 shown = text[start:end]
                 if shown.islower() and all(s in places for s, _ in group):
                     shown = shown.title()  # "The guide gives no figure for Seattle", however it was typed
-                found.append(Constraint(shown, start, end, "name", terms, all(index.knows(t) for t in terms)))
+                known = all(index.knows(t) for t in terms)
+                initials = "".join(w[0] for _, w in group if w.lower() not in _NAME_JOINERS).lower()
+                if not known and INITIALISMS and len(initials) >= 2 and index.knows(initials):
+                    terms, known = (initials,), True  # "the United States" is the guide's "US"
+                found.append(Constraint(shown, start, end, "name", terms, known))
         group.clear()
 
     for i, (start, token) in enumerate(tokens):
