@@ -115,6 +115,17 @@ def test_texting_spellings_are_read_as_the_words_they_stand_for():
     assert "avg" not in analyze("avg salary", used).corrections  # a word the corpus uses is left alone
 
 
+def test_a_follow_up_asking_about_pay_does_not_ask_for_the_figure_the_conversation_asked_for():
+    """"what else would push my pay higher?" after "What's the pay in New York City?" asks what
+    raises pay, not for a figure (it was declined for want of "a figure for else"); "and in Chicago?"
+    still asks for the conversation's figure."""
+    index, _ = make_index()
+    context = "What's the pay like in New York City?"
+    about = "what else would push my pay higher?"
+    assert analyze(f"{context} {about}", index, focus=about).wants == set()
+    assert analyze(f"{context} and in Chicago?", index, focus="and in Chicago?").wants == {"money"}
+
+
 def test_acronyms_the_corpus_defines_are_spelled_out():
     assert find_acronyms(["Companies like Amazon Web Services (AWS) hire", "Project managers, often called PMs, help"]) == {
         "aws": ("Amazon Web Services", False),

@@ -554,7 +554,8 @@ def analyze(
         role=role_of(expanded),
         constraints=constraints_of(expanded, index),
         wants=wanted(asked)
-        or (wanted(expanded) if focus is not None and inherit_wants and WANTS_FROM_CONVERSATION else frozenset()),
+        or (wanted(expanded) if focus is not None and inherit_wants and WANTS_FROM_CONVERSATION and not _about_value(asked)
+            else frozenset()),
     )
 
 
@@ -565,6 +566,15 @@ def scoped(query: Query, index: Index, guide: int | None) -> Query:
         return query
     oov = _unknown_words(index, query.content, guide)
     return dataclasses.replace(query, constraints=constraints_of(query.expanded, index, guide), oov=oov, guide=guide)
+
+
+def _about_value(text: str) -> bool:
+    """A message asking about a value rather than for one ("what else would push my pay higher?"):
+    it does not take the value the conversation asked for."""
+    return bool(INTENTS["qualitative"].search(text) and _PAY_WORD.search(text))
+
+
+_PAY_WORD = re.compile(r"\b(?:salar\w*|pay|paid|wages?|income|compensation|comp|earn\w*|money)\b", re.I)
 
 
 _QUESTION_END = re.compile(r"(?<=[?!.])\s+")
