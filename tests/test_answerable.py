@@ -325,6 +325,11 @@ def test_a_job_is_a_noun_phrase_not_a_clause_that_ends_in_a_small_word():
     assert role_of("does a person have to be an expert programmer?") is None
     assert role_of("which tools should an aspiring tpm become comfortable using?") is None
     assert role_of("how do i become a certified occupational health nurse?") == "certified occupational health nurse"
+    # "what's a X do", "get into X": a job or field asked about
+    assert role_of("whats a security auditor do all day") == "security auditor"
+    assert role_of("how to get into data science with no degree") == "data science"
+    assert role_of("how do i get into technical project management?") == "technical project management"
+    assert role_of("how do i break into the field?") is None
 
 
 def test_what_someone_will_be_earning_asks_for_a_figure():

@@ -140,6 +140,9 @@ ROLE_PATTERNS = [
     re.compile(rf"\b(?:do|does|did|can|should|would)\s+(?:an?\s+|the\s+){_NP}\s+(?:make|earn|do|need|get paid|have)\b"),
     re.compile(rf"\b(?:do|does)\s+{_NP}s\s+(?:make|earn|get paid)\b"),
     re.compile(rf"^(?:an?\s+)?{_NP}\s+(?:salary|salaries|pay|wages?|job outlook)\b"),
+    # "what's a security auditor do all day?", "how to get into data science"
+    re.compile(rf"\bwhat(?:'s|s|\s+does|\s+do)\s+an?\s+{_NP}\s+do\b"),
+    re.compile(rf"\b(?:get|getting|break|breaking)\s+into\s+{_NP}{_NP_END}"),
 ]
 # "What certification do occupational health nurses need?" names a job; the people a TPM works with
 # need things too ("What tools do agile teams need?"), so there those name none.
@@ -448,7 +451,7 @@ CHAT_WORDS = {
     "abt": "about", "bc": "because", "cuz": "because", "govt": "government", "mgmt": "management", "mgr": "manager",
     "avg": "average", "hrs": "hours", "w/o": "without", "reqs": "requirements", "wrk": "work", "exp": "experience",
     "n": "and", "em": "them", "y": "why", "wud": "would", "wich": "which", "kno": "know", "bout": "about", "qs": "questions",
-    "comp": "compensation",
+    "comp": "compensation", "w": "with",
 }  # fmt: skip
 
 
