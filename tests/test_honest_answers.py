@@ -472,3 +472,23 @@ def test_a_sentence_turning_on_the_one_before_compares_with_it(real_assistant, m
     assert not real_assistant.ask("Is a Scrum Master cert more valuable than the PMP?").answered
     monkeypatch.setattr(answerable, "CONTRASTS", False)
     assert not real_assistant.ask(question).answered
+
+
+def test_a_year_the_guide_does_not_give_is_no_year_it_gives(real_assistant, monkeypatch):
+    """"How much did TPMs in the US earn in 2024?": the guide's figures are for 2025, and a year
+    is there as written or not (answerable.DENSE_NUMBERS off: "2024" was found beside the 2025
+    figure by its token's likeness). A follow-up naming what it asks for ("and what's the outlook
+    in 2026?" after a growth rate) asks for that, not the rate (query.OWN_SUBJECT), so the year it
+    names need not sit beside a percentage."""
+    from tpm_assistant import answerable, query
+
+    year = "How much did TPMs in the US earn in 2024?"
+    declined = real_assistant.ask(year)
+    assert not declined.answered and declined.missing == ["2024"]
+    outlook = ("By how much is the TPM role projected to grow?", "and what's the outlook in 2026?")
+    assert converse(real_assistant, *outlook).answered
+    monkeypatch.setattr(answerable, "DENSE_NUMBERS", True)
+    assert real_assistant.ask(year).answered
+    monkeypatch.setattr(answerable, "DENSE_NUMBERS", False)
+    monkeypatch.setattr(query, "OWN_SUBJECT", False)
+    assert not converse(real_assistant, *outlook).answered

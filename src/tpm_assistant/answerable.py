@@ -151,6 +151,9 @@ _VALUE = {
 RATES = frozenset({"percent"})
 
 
+DENSE_NUMBERS = False  # a number asked is found beside a value only as written
+
+
 def value_match(index: Index, asked: Ranking, chunks: list[int], constraints: list[Constraint]) -> tuple[float, float]:
     """The best share of the question's specific words found beside a value of the type it asks
     for: in a sentence giving a figure, or its passage's label and heading (by the word, or by a
@@ -166,6 +169,8 @@ def value_match(index: Index, asked: Ranking, chunks: list[int], constraints: li
     spans = {t: [m.span() for m in re.finditer(rf"\b{re.escape(t)}\w*", query.expanded, re.I)] for t in wanted}
     tokens = {t: [i for a, b in found for i in asked.tokens.within(a, b).tolist()] for t, found in spans.items()}
     best, best_names = 0.0, 0.0 if names else 1.0
+    # a number is there as written or not, as in ``match``: "in 2022" is not "in 2025"
+    likened = {t for t in wanted if tokens[t] and (DENSE_NUMBERS or kinds.get(t) != "number")}
     for chunk in chunks:
         passage = index.chunks[chunk]
         context = set(content_terms(f"{passage.section} {passage.label}"))
@@ -177,7 +182,7 @@ def value_match(index: Index, asked: Ranking, chunks: list[int], constraints: li
             sims = index.sentence_similarity(chunk, i, asked.tokens.vecs)
             there = {
                 t for t in wanted
-                if found(t in present, float(sims[tokens[t]].max()) if tokens[t] else 0.0, kinds.get(t, "term")) > 0
+                if found(t in present, float(sims[tokens[t]].max()) if t in likened else 0.0, kinds.get(t, "term")) > 0
             }  # fmt: skip
             best = max(best, len(there) / len(wanted))
             if names:

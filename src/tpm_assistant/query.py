@@ -558,6 +558,7 @@ def analyze(
         constraints=constraints_of(expanded, index),
         wants=wanted(asked)
         or (wanted(expanded) if focus is not None and inherit_wants and WANTS_FROM_CONVERSATION and not _about_value(asked)
+            and not _asks_own_subject(asked)
             else frozenset()),
     )
 
@@ -569,6 +570,26 @@ def scoped(query: Query, index: Index, guide: int | None) -> Query:
         return query
     oov = _unknown_words(index, query.content, guide)
     return dataclasses.replace(query, constraints=constraints_of(query.expanded, index, guide), oov=oov, guide=guide)
+
+
+# "and what's the outlook for 2026?" names what it asks for ("outlook"): not the rate asked before.
+_OWN_SUBJECT = re.compile(r"\bwhat(?:'s|s|\s+is|\s+are)\s+(?:the\s+|their\s+|its\s+)?([a-z]+)\b", re.I)
+_VALUE_NOUNS = frozenset(
+    ["average", "median", "range", "figure", "number", "rate", "amount", "total", "typical", "starting", "pay", "salary",
+     "cost", "price", "percentage", "growth", "difference", "one", "it", "that", "this"]
+)  # fmt: skip
+
+
+OWN_SUBJECT = True
+
+
+def _asks_own_subject(text: str) -> bool:
+    """A message naming what it asks for ("what's the outlook ...?"), other than a value word."""
+    found = _OWN_SUBJECT.search(text) if OWN_SUBJECT else None
+    if found is None:
+        return False
+    noun = found.group(1).lower()
+    return noun not in _VALUE_NOUNS and noun not in STOPWORDS
 
 
 def _about_value(text: str) -> bool:
