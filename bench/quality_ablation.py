@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TRAIN = [ROOT / "eval" / f"{name}.jsonl" for name in ("train", "tune", "train3")]
 CHECK = {
     name: ROOT / "eval" / f"{name}.jsonl"
-    for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6")
+    for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
+                 "conv10", "fact10", "near11", "conv12")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -139,6 +140,15 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(chat, "_NEW_TOPIC", re.compile(r"(?!)"))}, None),
     ("- a follow-up naming another stage is answered from it (and to reach senior?)",
      {"setup": lambda: setattr(chat, "NAMED_SIBLING", False)}, None),
+    ("- texting spellings read as words (how many yrs b4 ...)", {"setup": lambda: setattr(query, "CHAT_WORDS", {})}, None),
+    ("- a name matches its initials (the United States is the guide's US)",
+     {"setup": lambda: setattr(query, "INITIALISMS", False)}, None),
+    ("- a sentence turning on the one before compares with it (However, ... weighs more heavily)",
+     {"setup": lambda: setattr(answerable, "CONTRASTS", False)}, None),
+    ("- a year is found beside a value only as written (2024 is not 2025)",
+     {"setup": lambda: setattr(answerable, "DENSE_NUMBERS", True)}, None),
+    ("- a follow-up naming what it asks for keeps its own type (and what's the outlook in 2026?)",
+     {"setup": lambda: setattr(query, "OWN_SUBJECT", False)}, None),
     ("- a listed name keeps its acronym (Metropolitan Transportation Authority (MTA))",
      {"setup": lambda: setattr(answer, "_NAME_RUN", re.compile(NAME_RUN.pattern.removesuffix(answer.ACRONYM_AFTER)))}, None),
     ("- the passage quoted first counts most for a follow-up (all quoted alike)",
@@ -167,6 +177,8 @@ SWITCHED = [
     (answerable, "alternatives"), (answerable, "POINTED_STAGES"), (answerable, "OWN_WORDS"), (answer, "EVERY_ITEM"),
     (chat, "ONE_WORD"), (chat, "_NEW_TOPIC"), (chat, "NAMED_SIBLING"),
     (chat, "QUOTED_LATER"), (query, "WANTS_FROM_CONVERSATION"), (query, "WANTS_PER_SENTENCE"), (query, "place_starts"),
+    (query, "CHAT_WORDS"), (query, "INITIALISMS"), (answerable, "CONTRASTS"), (answerable, "DENSE_NUMBERS"),
+    (query, "OWN_SUBJECT"),
 ]  # fmt: skip
 SHIPPED = {(module, name): getattr(module, name) for module, name in SWITCHED}
 NAME_RUN, LIST_INTENT = answer._NAME_RUN, query.INTENTS["list"]
