@@ -450,12 +450,21 @@ def test_a_name_the_guide_writes_as_initials_is_the_guides(real_assistant, monke
     initials the guide does not use either stays unknown."""
     from tpm_assistant import query
 
-    question = "Is there a mandatory license to practise as a TPM in the United States?"
-    answer = real_assistant.ask(question)
-    assert answer.answered and "no single license required in the US" in answer.answer and exact(answer)
-    assert not real_assistant.ask("What do TPMs earn in the United Kingdom?").answered
-    monkeypatch.setattr(query, "INITIALISMS", False)
-    assert not real_assistant.ask(question).answered
+    answered_only_with(
+        real_assistant, monkeypatch, (query, "INITIALISMS", False),
+        "Is there a mandatory license to practise as a TPM in the United States?", "no single license required in the US",
+        declined="What do TPMs earn in the United Kingdom?",
+    )  # fmt: skip
+
+
+def answered_only_with(assistant, monkeypatch, switch: tuple, question: str, quoted: str, declined: str) -> None:
+    """``question`` is answered quoting ``quoted`` and ``declined`` is declined; with ``switch``
+    (module, name, value) set, ``question`` is declined too."""
+    answer = assistant.ask(question)
+    assert answer.answered and quoted in answer.answer and exact(answer)
+    assert not assistant.ask(declined).answered
+    monkeypatch.setattr(*switch)
+    assert not assistant.ask(question).answered
 
 
 def test_a_sentence_turning_on_the_one_before_compares_with_it(real_assistant, monkeypatch):
@@ -466,12 +475,11 @@ def test_a_sentence_turning_on_the_one_before_compares_with_it(real_assistant, m
     Scrum Master cert more valuable than the PMP?" stays declined."""
     from tpm_assistant import answerable
 
-    question = "How much do certifications like Scrum Master matter compared with real experience?"
-    answer = real_assistant.ask(question)
-    assert answer.answered and "weighs more heavily" in answer.answer and exact(answer)
-    assert not real_assistant.ask("Is a Scrum Master cert more valuable than the PMP?").answered
-    monkeypatch.setattr(answerable, "CONTRASTS", False)
-    assert not real_assistant.ask(question).answered
+    answered_only_with(
+        real_assistant, monkeypatch, (answerable, "CONTRASTS", False),
+        "How much do certifications like Scrum Master matter compared with real experience?", "weighs more heavily",
+        declined="Is a Scrum Master cert more valuable than the PMP?",
+    )  # fmt: skip
 
 
 def test_a_year_the_guide_does_not_give_is_no_year_it_gives(real_assistant, monkeypatch):
