@@ -500,3 +500,17 @@ def test_a_year_the_guide_does_not_give_is_no_year_it_gives(real_assistant, monk
     monkeypatch.setattr(answerable, "DENSE_NUMBERS", False)
     monkeypatch.setattr(query, "OWN_SUBJECT", False)
     assert not converse(real_assistant, *outlook).answered
+
+
+def test_a_fourth_turn_keeps_the_question_the_chain_hangs_on(real_assistant, monkeypatch):
+    """"And at the top end?" after "What's the average TPM salary? / Does it change in big cities? /
+    What about for beginners?": the chain keeps three earlier questions (chat.MAX_CONTEXT_TURNS), so
+    the salary question it hangs on is still read and the top figure is given; with two, only the
+    city and beginner turns were left, and the answer was the location bullet without a figure."""
+    from tpm_assistant import chat
+
+    turns = ("What's the average TPM salary?", "Does it change in big cities?", "What about for beginners?",
+             "And at the top end?")  # fmt: skip
+    assert "$148,000" in converse(real_assistant, *turns).answer
+    monkeypatch.setattr(chat, "MAX_CONTEXT_TURNS", 2)
+    assert "$148,000" not in converse(real_assistant, *turns).answer

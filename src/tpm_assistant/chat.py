@@ -55,7 +55,7 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|item|stage|step|tip|option|point|bullet|role)\b", re.I)
 QUOTED_LATER = 0.5  # how much a passage the previous answer quoted after its first counts as quoted
 _MARKER = re.compile(r"\s*\[\d+\]")
-MAX_CONTEXT_TURNS = 2  # a chain of follow-ups carries at most this many earlier questions
+MAX_CONTEXT_TURNS = 3  # a chain of follow-ups carries at most this many earlier questions
 SHORT = 2  # a message with this many content words or fewer may lean on the conversation
 # A message with this many content words or fewer is read with the conversation, never alone
 # ("what kinds of projects?"); 0 turns this off (bench/quality_ablation.py).
