@@ -405,23 +405,9 @@ SEQUENCE_LIST = 3  # bullets at least, under a heading that says it is a sequenc
 def named_stage(index: Index, query: Query, near: list[int]) -> int | None:
     """The item of a sequence list among the near passages' sections that the question's specific
     words name (the item whose label has them all and the fewest others), or None."""
-    from .chat import closest_named, is_sequence, label_terms
+    from .chat import sequence_item_named
 
-    seen: set[tuple[int, ...]] = set()
-    for chunk in near:
-        items = index.section_bullets(chunk)
-        if len(items) < SEQUENCE_LIST or tuple(items) in seen:
-            continue
-        seen.add(tuple(items))
-        if not is_sequence(index, items):
-            continue
-        labels = label_terms(index, items)
-        # the stage's own words: "junior", "program", "coordinator", not the guide's topic words
-        wanted = {t for t in set(query.terms) & set().union(*labels.values()) if not index.generic(t, query.guide)}
-        item = closest_named(labels, wanted)
-        if item is not None:
-            return item
-    return None
+    return sequence_item_named(index, set(query.terms), near, query.guide, least=SEQUENCE_LIST)
 
 
 def pointed_stage(index: Index, chunk: int) -> int | None:
@@ -459,7 +445,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     # qualities ("hard skills or leadership") by one comparing next to either ("Hard skills vs. leadership skills").
     both = sides if any(side & named for side in sides) else ()
     asks_to_compare = bool(query.intents.get("comparison")) or unknown_choice(index, alone.query, sides)
-    wording = frozenset(content_terms(alone.query.text))
+    wording = frozenset(content_terms(alone.query.text)) if asks_to_compare else frozenset()
     comparison = asks_to_compare and not any(compares(index, c, compared, both, name_groups, wording) for c in near[:2])
     beside_value = value_match(index, asked, near, [m.constraint for m in matches]) if query.wants else (1.0, 1.0)
     stage = named_stage(index, query, near) if query.wants and STAGE_VALUES else None
@@ -479,10 +465,11 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     message = alone.query
     # A follow-up with words of its own is judged by them: the passage answering "Is it okay to lean
     # on AI tools for that?" need not use the words of the question before it.
-    own_words = OWN_WORDS and alone is not asked and bool(specific_terms(index, message))
+    message_terms = specific_terms(index, message)
+    own_words = OWN_WORDS and alone is not asked and bool(message_terms)
     worst_word = word_match(index, alone if own_words else asked, top)
     rate_unmatched, asked_words = 0.0, ""
-    if message.wants & RATES and (message_terms := specific_terms(index, message)):
+    if message.wants & RATES and message_terms:
         rate_match = beside_value if alone is asked else value_match(index, alone, near, [m.constraint for m in matches])
         rate_unmatched = 1.0 - rate_match[0]
         asked_words = " ".join(dict.fromkeys(w for w in message.content if stem(w) in message_terms))

@@ -83,10 +83,15 @@ class FollowUp:
         return not self.context
 
 
+def points_back(message: str) -> bool:
+    """The message has a word pointing at something said before ("that", "there", "they")."""
+    return bool(set(words(message)) & _ANAPHORA)
+
+
 def leans_on_history(message: str) -> bool:
     """Wording that only makes sense after something said before ("And in New York City?")."""
     text = message.strip()
-    return bool(_CONNECTOR.match(text) or set(words(text)) & _ANAPHORA or _ORDINAL.search(text))
+    return bool(_CONNECTOR.match(text) or points_back(text) or _ORDINAL.search(text))
 
 
 def depends_on_history(message: str) -> bool:
@@ -171,7 +176,7 @@ def referent(follow: FollowUp, index: Index, documents: set[int] | None = None) 
 
     if not POINTED_VALUES or follow.direction or follow.ordinal is not None:
         return ""  # "what comes after it?" points along the list, not at the item
-    if not set(words(follow.question)) & _ANAPHORA or "money" not in wanted(follow.question):
+    if not points_back(follow.question) or "money" not in wanted(follow.question):
         return ""  # a time or a count is given in the item's own passage; pay is not
     if constraints_of(follow.question, index):
         return ""  # "and what do they earn in Chicago?" names what it asks about
@@ -284,24 +289,38 @@ def closest_named(names: dict[int, set[str]], wanted: set[str]) -> int | None:
 NAMED_SIBLING = True
 
 
-def named_sibling(index: Index, message: str, quoted: list[int]) -> int | None:
-    """The item of a sequence (stages) the previous answer quoted from that the message's own words name (every
-    one of its words that any label of the list uses, not the guide's topic words), other than
-    the one quoted first: "senior" in "and to reach senior?" names "Senior Technical Project Manager or
-    Project Leader"."""
-    from .query import spelled_out
-
-    terms = set(content_terms(spelled_out(index, message)))
-    for i in quoted:
-        items = index.section_bullets(i) if index.chunks[i].kind == "bullet" else []
-        if len(items) < 2 or not is_sequence(index, items):
+def sequence_item_named(
+    index: Index, terms: set[str], chunks: list[int], guide: int | None = None, least: int = 2, besides: int | None = None
+) -> int | None:
+    """The item of a sequence list (a path, stages; ``least`` items at least) among the sections of
+    ``chunks`` that ``terms`` name: of the terms any label of that list uses (not the guide's topic
+    words: "junior", "program", "senior"), the item whose label has them all and the fewest others,
+    if it is not ``besides``."""
+    seen: set[tuple[int, ...]] = set()
+    for chunk in chunks:
+        items = index.section_bullets(chunk)
+        if len(items) < least or tuple(items) in seen:
+            continue
+        seen.add(tuple(items))
+        if not is_sequence(index, items):
             continue
         labels = label_terms(index, items)
-        wanted = {t for t in terms & set().union(*labels.values()) if not index.generic(t)}
+        wanted = {t for t in terms & set().union(*labels.values()) if not index.generic(t, guide)}
         item = closest_named(labels, wanted)
-        if item is not None and item != quoted[0]:
+        if item is not None and item != besides:
             return item
     return None
+
+
+def named_sibling(index: Index, message: str, quoted: list[int]) -> int | None:
+    """The stage of a list the previous answer quoted an item of that the message's own words name,
+    other than the one quoted first: "senior" in "and to reach senior?" names "Senior Technical
+    Project Manager or Project Leader"."""
+    from .query import spelled_out
+
+    bullets = [i for i in quoted if index.chunks[i].kind == "bullet"]
+    terms = set(content_terms(spelled_out(index, message)))
+    return sequence_item_named(index, terms, bullets, besides=quoted[0] if quoted else None)
 
 
 def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) -> Boosts:
@@ -353,5 +372,5 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
     if len(pointed):
         referent: int | None = int(pointed[0])
     else:
-        referent = order[0] if order and set(words(follow.question)) & _ANAPHORA else None
+        referent = order[0] if order and points_back(follow.question) else None
     return Boosts(quoted, neighbour, direction, ordinal, sibling, by_name, referent)
