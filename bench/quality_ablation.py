@@ -31,7 +31,7 @@ TRAIN = [ROOT / "eval" / f"{name}.jsonl" for name in ("train", "tune", "train3")
 CHECK = {
     name: ROOT / "eval" / f"{name}.jsonl"
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
-                 "conv10", "fact10", "near11", "conv12")
+                 "conv10", "fact10", "near11", "conv12", "conv13", "probe13")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -153,6 +153,17 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(answer, "_NAME_RUN", re.compile(NAME_RUN.pattern.removesuffix(answer.ACRONYM_AFTER)))}, None),
     ("- the passage quoted first counts most for a follow-up (all quoted alike)",
      {"setup": lambda: setattr(chat, "QUOTED_LATER", 1.0)}, None),
+    ("- the asker's own situation is no constraint (I'm a nurse with 6 years in hospital IT - ...)",
+     {"setup": lambda: setattr(query, "BACKGROUND", False)}, None),
+    ("- a name set aside is no constraint (certificate programmes (not PMP))",
+     {"setup": lambda: setattr(query, "SET_ASIDE", False)}, None),
+    ("- British and American spellings are one word (licence, programmes)",
+     {"setup": lambda: setattr(query, "SPELLINGS", False)}, None),
+    ("- other names of a place are the guide's (America, the States)",
+     {"setup": lambda: setattr(query, "PLACE_ALIASES", False)}, None),
+    ("- a counted time is a unit (how many weeks)", {"setup": lambda: setattr(query, "COUNTED_UNITS", False)}, None),
+    ("- a later follow-up reads an earlier what-about as filled (PMP? / the associate one? / who is it for?)",
+     {"setup": lambda: setattr(chat, "CHAINED_SLOTS", False)}, None),
     ("- int8 query encoder (questions encoded by the float export)", {"settings": {"query_int8": False}}, None),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
@@ -178,7 +189,8 @@ SWITCHED = [
     (chat, "ONE_WORD"), (chat, "_NEW_TOPIC"), (chat, "NAMED_SIBLING"),
     (chat, "QUOTED_LATER"), (query, "WANTS_FROM_CONVERSATION"), (query, "WANTS_PER_SENTENCE"), (query, "place_starts"),
     (query, "CHAT_WORDS"), (query, "INITIALISMS"), (answerable, "CONTRASTS"), (answerable, "DENSE_NUMBERS"),
-    (query, "OWN_SUBJECT"),
+    (query, "OWN_SUBJECT"), (query, "BACKGROUND"), (query, "SET_ASIDE"), (query, "SPELLINGS"), (query, "PLACE_ALIASES"),
+    (query, "COUNTED_UNITS"), (chat, "CHAINED_SLOTS"),
 ]  # fmt: skip
 SHIPPED = {(module, name): getattr(module, name) for module, name in SWITCHED}
 NAME_RUN, LIST_INTENT = answer._NAME_RUN, query.INTENTS["list"]

@@ -450,6 +450,7 @@ def test_a_name_the_guide_writes_as_initials_is_the_guides(real_assistant, monke
     initials the guide does not use either stays unknown."""
     from tpm_assistant import query
 
+    monkeypatch.setattr(query, "PLACE_ALIASES", False)  # which knows "United States" too
     answered_only_with(
         real_assistant, monkeypatch, (query, "INITIALISMS", False),
         "Is there a mandatory license to practise as a TPM in the United States?", "no single license required in the US",
@@ -509,8 +510,48 @@ def test_a_fourth_turn_keeps_the_question_the_chain_hangs_on(real_assistant, mon
     city and beginner turns were left, and the answer was the location bullet without a figure."""
     from tpm_assistant import chat
 
+    # Read alone: the third turn's filled question (chat.CHAINED_SLOTS) carries the first one too.
+    monkeypatch.setattr(chat, "CHAINED_SLOTS", False)
     turns = ("What's the average TPM salary?", "Does it change in big cities?", "What about for beginners?",
              "And at the top end?")  # fmt: skip
     assert "$148,000" in converse(real_assistant, *turns).answer
     monkeypatch.setattr(chat, "MAX_CONTEXT_TURNS", 2)
     assert "$148,000" not in converse(real_assistant, *turns).answer
+
+
+def test_a_later_follow_up_reads_an_earlier_what_about_as_filled(real_assistant, monkeypatch):
+    """"Who is it a better fit for?" after "Is the PMP worth getting early? / What about the
+    associate-level one?": the second turn put the CAPM in the PMP's place, and the third reads the
+    question so (chat.CHAINED_SLOTS); it was checked against the PMP again, and declined."""
+    from tpm_assistant import chat
+
+    turns = ("Is the PMP worth getting early in my career?", "What about the associate-level one?",
+             "Who is it a better fit for?")  # fmt: skip
+    answer = converse(real_assistant, *turns)
+    assert answer.answered and answer.answer.startswith("Certified Associate in Project Management") and exact(answer)
+    monkeypatch.setattr(chat, "CHAINED_SLOTS", False)
+    assert not converse(real_assistant, *turns).answered
+
+
+def test_wording_the_guide_does_not_use_is_read_as_the_guides(real_assistant, monkeypatch):
+    """Asked with the asker's story first, another name for the US, or "how many weeks": "I'm a nurse
+    with 6 years in hospital IT ... - do I need a license ...?" is answered (query.BACKGROUND);
+    "salary in America" is the US figure (query.PLACE_ALIASES); "How many weeks do internships
+    last?" is declined: the guide gives stages in years, none in weeks (query.COUNTED_UNITS)."""
+    from tpm_assistant import query
+
+    told = ("I'm a nurse with 6 years in hospital IT and I keep hearing about TPM roles - do I need a license to "
+            "work as a TPM in the US?")  # fmt: skip
+    answered_only_with(
+        real_assistant, monkeypatch, (query, "BACKGROUND", False), told, "no single license required",
+        declined="I'm a nurse. What do TPMs earn in Sydney?",
+    )  # fmt: skip
+    monkeypatch.setattr(query, "BACKGROUND", True)
+    answered_only_with(
+        real_assistant, monkeypatch, (query, "PLACE_ALIASES", False), "What's the average TPM salary in America?",
+        "$104,711", declined="What's the average TPM salary in Australia?",
+    )  # fmt: skip
+    weeks = "How many weeks do TPM internships normally last over the summer?"
+    assert real_assistant.ask(weeks).missing[:1] == ["weeks"]
+    monkeypatch.setattr(query, "COUNTED_UNITS", False)
+    assert real_assistant.ask(weeks).answered

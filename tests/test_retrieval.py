@@ -111,8 +111,54 @@ def test_texting_spellings_are_read_as_the_words_they_stand_for():
     assert analyze("list em n the comp", index).corrections == {"em": "them", "n": "and", "comp": "compensation"}
     assert query.wants == frozenset({"duration"})  # "how many years"
     assert not {"yrs", "b4", "wat", "shud"} & set(query.oov)
+    # Fillers and "WFH" name nothing the guide must use, whatever their case.
+    from tpm_assistant.query import constraints_of
+
+    assert analyze("can i wfh tbh", index).corrections == {"wfh": "work from home", "tbh": "really"}
+    assert constraints_of("OK lol, how much does it cost?", index) == []
     used, _ = make_index(GUIDE_LIKE + "\nThe avg is not a texting word here.\n")
     assert "avg" not in analyze("avg salary", used).corrections  # a word the corpus uses is left alone
+
+
+def test_the_askers_own_situation_and_set_aside_names_are_no_constraints(monkeypatch):
+    """"I'm a nurse with 6 years in hospital IT - ...": the asker's words and numbers are not what
+    the answer must be about (query.BACKGROUND); a name there still is ("I'm based in Sydney").
+    "(not Jira)" sets a name aside (query.SET_ASIDE)."""
+    from tpm_assistant import query
+    from tpm_assistant.query import constraints_of
+
+    index, _ = make_index()
+    told = "I'm a nurse with 6 years in hospital IT - what do TPMs earn?"
+    assert constraints_of(told, index) == []
+    assert "nurse" not in analyze(told, index).oov
+    assert [c.text for c in constraints_of("I'm based in Sydney. What would a TPM earn?", index)] == ["Sydney"]
+    assert [c.text for c in constraints_of("Which tools other than Jira or Tableau?", index) if c.kind == "name"] == ["Tableau"]
+    monkeypatch.setattr(query, "BACKGROUND", False)
+    monkeypatch.setattr(query, "SET_ASIDE", False)
+    assert {c.text for c in constraints_of(told, index)} >= {"nurse", "6"}
+    names = [c.text for c in constraints_of("Which tools other than Jira or Tableau?", index) if c.kind == "name"]
+    assert names == ["Jira", "Tableau"]
+
+
+def test_other_spellings_of_a_word_or_place_are_the_guides(monkeypatch):
+    """"licence" is the guide's "license" and "America" its "US" (query.SPELLINGS, PLACE_ALIASES);
+    "how many weeks" asks for a time in weeks, a unit (query.COUNTED_UNITS)."""
+    from tpm_assistant import query
+    from tpm_assistant.query import constraints_of
+
+    # "licence" is a dictionary word: it is no typo to correct
+    index, _ = make_index(GUIDE_LIKE + "\nNo license is required in the US.\n", known={"licence"})
+    assert analyze("is a licence needed", index).corrections == {"licence": "license"}
+    [america] = constraints_of("What do TPMs earn in America?", index)
+    assert america.terms == ("us",) and america.in_corpus
+    weeks = constraints_of("How many weeks does it take?", index)[0]
+    assert weeks.text == "weeks" and weeks.kind == "unit" and not weeks.in_corpus
+    monkeypatch.setattr(query, "SPELLINGS", False)
+    monkeypatch.setattr(query, "PLACE_ALIASES", False)
+    monkeypatch.setattr(query, "COUNTED_UNITS", False)
+    assert analyze("is a licence needed", index).corrections == {}
+    assert not constraints_of("What do TPMs earn in America?", index)[0].in_corpus
+    assert constraints_of("How many weeks does it take?", index)[0].kind == "term"
 
 
 def test_a_follow_up_asking_about_pay_does_not_ask_for_the_figure_the_conversation_asked_for():

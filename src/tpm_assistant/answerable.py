@@ -296,7 +296,7 @@ def anchored(index: Index, query: Query, matches: list[ConstraintMatch], chunk: 
 def specific_terms(index: Index, query: Query) -> set[str]:
     """The question's terms that are neither its topic's (common across the guide) nor those that
     say what type of answer it wants."""
-    return {t for t in query.terms if not index.generic(t, query.guide) and not is_type_term(t)}
+    return {t for t in query.terms if not index.generic(t, query.guide) and not is_type_term(t) and t not in query.background}
 
 
 _TARGET = re.compile(r"\b(?:which|what)\s+((?:[\w'-]+\s+)?[\w'-]+)", re.I)

@@ -17,6 +17,7 @@ request: the API stays stateless.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|item|stage|step|tip|op
 QUOTED_LATER = 0.5  # how much a passage the previous answer quoted after its first counts as quoted
 _MARKER = re.compile(r"\s*\[\d+\]")
 MAX_CONTEXT_TURNS = 3  # a chain of follow-ups carries at most this many earlier questions
+CHAINED_SLOTS = True  # a later follow-up reads an earlier "what about X?" as it filled its question
 SHORT = 2  # a message with this many content words or fewer may lean on the conversation
 # A message with this many content words or fewer is read with the conversation, never alone
 # ("what kinds of projects?"); 0 turns this off (bench/quality_ablation.py).
@@ -77,6 +79,7 @@ class FollowUp:
     direction: int = 0  # +1 "what comes after that?", -1 "what came before?"
     ordinal: int | None = None  # "the second one": 1-based place in the previous answer, -1 the last
     substitutes: bool = False  # "what about X?"
+    before: FollowUp | None = None  # the previous message as it was read, when it leaned on history too
 
     @property
     def standalone(self) -> bool:
@@ -127,6 +130,7 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
         question,
         tuple(context),
         answers[-1] if answers else None,
+        before=resolve(messages[: users[-1]]) if len(context) >= 2 else None,
         explicit=_read_with_history(question),
         direction=direction,
         ordinal=_ORDINALS[ordinal.group(1).lower()] if ordinal else None,
@@ -146,6 +150,11 @@ def context_text(follow: FollowUp, index: Index, documents: set[int] | None = No
     context, so a figure must be given beside it."""
     if not follow.context:
         return ""
+    before = follow.before
+    if CHAINED_SLOTS and before is not None and before.substitutes and before.context:
+        # "What about the associate-level one?" filled a slot of the question before it (the PMP);
+        # a later "Who is it a better fit for?" reads the question as filled, not the PMP again.
+        follow = dataclasses.replace(follow, context=(f"{context_text(before, index, documents)} {before.question}",))
     text = _substituted(follow, index, documents) if follow.substitutes else " ".join(follow.context)
     label = referent(follow, index, documents)
     return f"{text} {label}." if label else text  # a full stop: the label's name runs on into nothing

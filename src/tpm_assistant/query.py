@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -105,6 +106,8 @@ UNITS = frozenset(
 # "per hour", "a month": a time unit is a unit after these words (and a plain word elsewhere).
 TIME_UNITS = frozenset(["hour", "hours", "day", "days", "week", "weeks", "month", "months"])
 _PER = frozenset(["per", "an", "a", "each", "every"])
+COUNTED_UNITS = True
+_COUNTED = frozenset(["many", "few", "several"])
 # A follow-up that names no answer type asks for the conversation's ("and in Chicago?" after a
 # salary question); False turns this off (bench/quality_ablation.py).
 WANTS_FROM_CONVERSATION = True
@@ -253,6 +256,7 @@ class Query:
     constraints: list[Constraint] = field(default_factory=list)
     wants: frozenset[str] = frozenset()  # answer types asked for (keys of WANTS)
     guide: int | None = None  # the one guide answering it, when several are in the corpus (see scoped)
+    background: frozenset[str] = frozenset()  # terms only in the asker's own situation (see background_spans)
 
 
 @functools.lru_cache(maxsize=1)
@@ -354,6 +358,63 @@ def _unknown_words(index: Index, content: list[str], guide: int | None = None) -
 
 
 INITIALISMS = True  # a name the guide never spells out matches its initials ("United States", "US")
+# Other names of one place, as people write them: "America" and "the States" are the guide's "US".
+SAME_PLACE = (
+    ("us", "usa", "united states", "united states of america", "america", "states"),
+    ("uk", "united kingdom", "great britain", "britain"),
+    ("nyc", "new york city"),
+    ("sf", "san francisco"),
+    ("la", "los angeles"),
+)
+PLACE_ALIASES = True
+# A name the question sets aside ("certificate programmes (not PMP)", "besides HSBC") is not one the
+# answer must be about.
+_SET_ASIDE = re.compile(r"\b(?:not|other than|besides|apart from|aside from|except(?: for)?|excluding)\s*[(\"'“]?\s*$", re.I)
+SET_ASIDE = True
+# The asker's own situation, in a clause of its own before the question ("I'm a nurse with 6 years in
+# hospital IT - what schooling do these jobs want?"): its words and numbers are no constraint the
+# answer must meet; a name in it still is ("I'm based in Sydney. What would I earn?").
+_CLAUSE_SPLIT = re.compile(r"\s[-–—]\s|[.!?;]\s+")
+_ASKER_CLAUSE = re.compile(r"^\W*(?:i|i'm|i’m|im|i am|i've|i’ve|ive|i have|i was|i'd|i’d|my|as an?)\b", re.I)
+BACKGROUND = True
+
+
+def background_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` tells the asker's own situation: clauses opening with "I", "I'm", "my" or
+    "as a" that are not the question (they do not end in "?"), when the text has another clause."""
+    if not BACKGROUND:
+        return []
+    cuts = [0, *(m.end() for m in _CLAUSE_SPLIT.finditer(text)), len(text)]
+    spans = [(a, b) for a, b in itertools.pairwise(cuts) if text[a:b].strip()]
+    if len(spans) < 2:
+        return []
+    return [(a, b) for a, b in spans if _ASKER_CLAUSE.match(text[a:b]) and not text[a:b].rstrip().endswith("?")]
+
+
+def asker_terms(text: str, index: Index) -> frozenset[str]:
+    """The terms of ``text`` that appear only where it tells the asker's own situation."""
+    spans = background_spans(text)
+    if not spans:
+        return frozenset()
+    inside = {t for a, b in spans for t in content_terms(" ".join(correct(w, index) for w in words(text[a:b])))}
+    rest, at = [], 0
+    for a, b in spans:
+        rest.append(text[at:a])
+        at = b
+    rest.append(text[at:])
+    return frozenset(inside - set(content_terms(" ".join(correct(w, index) for w in words(" ".join(rest))))))
+
+
+def _same_place(index: Index, shown: str) -> tuple[str, ...] | None:
+    """The terms of the name the guide uses for the place ``shown`` names another way, or None."""
+    name = re.sub(r"^the\s+", "", shown.lower()).strip(".")
+    for names in SAME_PLACE if PLACE_ALIASES else ():
+        if name in names:
+            for other in names:
+                terms = tuple(content_terms(other))
+                if terms and all(index.knows(t) for t in terms):
+                    return terms
+    return None
 
 
 def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Constraint]:
@@ -398,8 +459,17 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
                 initials = "".join(w[0] for _, w in group if w.lower() not in _NAME_JOINERS).lower()
                 if not known and INITIALISMS and len(initials) >= 2 and index.knows(initials):
                     terms, known = (initials,), True  # "the United States" is the guide's "US"
-                found.append(Constraint(shown, start, end, "name", terms, known))
+                alias = None if known else _same_place(index, shown)
+                if alias is not None:
+                    terms, known = alias, True
+                if not (SET_ASIDE and _SET_ASIDE.search(text[:start])):
+                    found.append(Constraint(shown, start, end, "name", terms, known))
         group.clear()
+
+    def background(start: int) -> bool:
+        return any(a <= start < b for a, b in asker)
+
+    asker = background_spans(text)
 
     for i, (start, token) in enumerate(tokens):
         lower = token.lower()
@@ -410,10 +480,13 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
             flush()
             if _AGE.fullmatch(token) and i > 0 and tokens[i - 1][1].lower() in _OWNERS:
                 continue  # "in my 60s" says who asks, not a figure the guide must give
+            if background(start):
+                continue  # "with 6 years in hospital IT": the asker's, not a figure asked for
             digits = re.sub(r"[^\d.%]", "", token)
             found.append(Constraint(token, start, start + len(token), "number", (digits,), digits in index.numbers))
             continue
-        per_unit = lower in TIME_UNITS and i > 0 and tokens[i - 1][1].lower() in _PER
+        # "per week", and "how many weeks": a time given in that unit (the guide's years do not answer it)
+        per_unit = lower in TIME_UNITS and i > 0 and tokens[i - 1][1].lower() in (_PER | _COUNTED if COUNTED_UNITS else _PER)
         if lower in UNITS or per_unit or (len(token) == 1 and token in "$€£¥₹"):
             flush()
             unit = stem(lower)
@@ -431,6 +504,9 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
         if lower in STOPWORDS or re.split(r"['’]", lower)[0] in STOPWORDS:  # "I'd", "What's"
             flush()
             continue
+        if lower in CHAT_WORDS and lower not in index.word_counts:
+            flush()  # a texting spelling or filler ("yrs", "OK", "tbh") stands for a word, not a name
+            continue
         proper = uncased and lower in index.proper and (own is None or known_word(index, lower, own))
         if capitalised or proper or start in places:
             if not generic(token) or group:
@@ -438,7 +514,7 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
             continue
         flush()
         terms = tuple(content_terms(lower))
-        if terms and not known_word(index, lower, own):
+        if terms and not known_word(index, lower, own) and not background(start):
             found.append(Constraint(token, start, start + len(token), "term", terms, False))
     flush()
     return found
@@ -451,7 +527,9 @@ CHAT_WORDS = {
     "abt": "about", "bc": "because", "cuz": "because", "govt": "government", "mgmt": "management", "mgr": "manager",
     "avg": "average", "hrs": "hours", "w/o": "without", "reqs": "requirements", "wrk": "work", "exp": "experience",
     "n": "and", "em": "them", "y": "why", "wud": "would", "wich": "which", "kno": "know", "bout": "about", "qs": "questions",
-    "comp": "compensation", "w": "with",
+    "comp": "compensation", "w": "with", "wfh": "work from home", "pls": "please", "plz": "please",
+    # chat fillers say nothing the answer must be about
+    "tbh": "really", "lol": "really", "imo": "really", "btw": "really", "ok": "really", "okay": "really",
 }  # fmt: skip
 
 
@@ -465,7 +543,12 @@ def correct(word: str, index: Index) -> str:
     """
     if word in CHAT_WORDS and word not in index.word_counts:  # the corpus itself may use one ("exp" in a URL)
         return CHAT_WORDS[word]
-    if not word.isalpha() or word in index.known_words or word in STOPWORDS:
+    if not word.isalpha() or word in STOPWORDS:
+        return word
+    spelled = other_spelling(word, index)
+    if spelled:
+        return spelled
+    if word in index.known_words:
         return word
     clipped = abbreviation(word, index)
     if clipped:
@@ -484,6 +567,30 @@ def correct(word: str, index: Index) -> str:
     fewest = min(d for _, d, _ in found)
     same = [(w, at) for w, d, at in found if d == fewest]  # at: the word's place in the vocabulary
     return min(same, key=lambda x: (len(x[0]) != len(word), x[1]))[0]
+
+
+# British and American spellings of one word ("licence" and "license", "programme" and "program",
+# "specialise" and "specialize"): each way round, as the corpus may use either.
+_SPELLINGS = (
+    ("isation", "ization"), ("isations", "izations"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"),
+    ("ising", "izing"), ("yse", "yze"),
+    ("our", "or"), ("ours", "ors"), ("tre", "ter"), ("tres", "ters"), ("ence", "ense"), ("ences", "enses"),
+    ("lled", "led"), ("lling", "ling"), ("programme", "program"), ("programmes", "programs"), ("ogue", "og"),
+)  # fmt: skip
+SPELLINGS = True
+
+
+def other_spelling(word: str, index: Index) -> str | None:
+    """The corpus's spelling of ``word`` when the corpus never writes it this way, or None."""
+    if not SPELLINGS or word in index.word_counts or len(word) < 5:
+        return None
+    for a, b in _SPELLINGS:
+        for end, other in ((a, b), (b, a)):
+            if word.endswith(end):
+                candidate = word[: -len(end)] + other
+                if candidate in index.word_counts:
+                    return candidate
+    return None
 
 
 def abbreviation(word: str, index: Index) -> str | None:
@@ -540,6 +647,8 @@ def analyze(
             expanded = f"{expanded} ({', '.join(spelled.values())})"
     content = [t for t in fixed if t not in STOPWORDS and any(ch.isalnum() for ch in t)]
     oov = _unknown_words(index, content)
+    asker = asker_terms(expanded, index) if fix_typos else frozenset()
+    oov = [t for t in oov if not set(content_terms(t)) <= asker or not content_terms(t)]
     asked = focus if focus is not None else text
     focus_words = [correct(t, index) for t in words(asked)] if fix_typos else words(asked)
     for wrong, right in corrections.items():  # the answer type is read from the corrected wording
@@ -556,6 +665,7 @@ def analyze(
         focus_terms=content_terms(" ".join(focus_words)),
         role=role_of(expanded),
         constraints=constraints_of(expanded, index),
+        background=asker,
         wants=wanted(asked)
         or (wanted(expanded) if focus is not None and inherit_wants and WANTS_FROM_CONVERSATION and not _about_value(asked)
             and not _asks_own_subject(asked)
