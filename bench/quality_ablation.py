@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tpm_assistant import abstain, answer, answerable, chat, query
+from tpm_assistant import abstain, answer, answerable, chat, query, retrieval
 from tpm_assistant.abstain import SIGNALS
 from tpm_assistant.assistant import Assistant
 from tpm_assistant.config import load_settings
@@ -164,6 +164,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("- a counted time is a unit (how many weeks)", {"setup": lambda: setattr(query, "COUNTED_UNITS", False)}, None),
     ("- a later follow-up reads an earlier what-about as filled (PMP? / the associate one? / who is it for?)",
      {"setup": lambda: setattr(chat, "CHAINED_SLOTS", False)}, None),
+    ("- where people come from leads a question asking it (which jobs do people switch into TPM from?)",
+     {"setup": lambda: setattr(retrieval, "ORIGIN_BOOST", 0.0)}, None),
     ("- int8 query encoder (questions encoded by the float export)", {"settings": {"query_int8": False}}, None),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
@@ -190,7 +192,7 @@ SWITCHED = [
     (chat, "QUOTED_LATER"), (query, "WANTS_FROM_CONVERSATION"), (query, "WANTS_PER_SENTENCE"), (query, "place_starts"),
     (query, "CHAT_WORDS"), (query, "INITIALISMS"), (answerable, "CONTRASTS"), (answerable, "DENSE_NUMBERS"),
     (query, "OWN_SUBJECT"), (query, "BACKGROUND"), (query, "SET_ASIDE"), (query, "SPELLINGS"), (query, "PLACE_ALIASES"),
-    (query, "COUNTED_UNITS"), (chat, "CHAINED_SLOTS"),
+    (query, "COUNTED_UNITS"), (chat, "CHAINED_SLOTS"), (retrieval, "ORIGIN_BOOST"),
 ]  # fmt: skip
 SHIPPED = {(module, name): getattr(module, name) for module, name in SWITCHED}
 NAME_RUN, LIST_INTENT = answer._NAME_RUN, query.INTENTS["list"]

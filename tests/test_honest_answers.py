@@ -555,3 +555,20 @@ def test_wording_the_guide_does_not_use_is_read_as_the_guides(real_assistant, mo
     assert real_assistant.ask(weeks).missing[:1] == ["weeks"]
     monkeypatch.setattr(query, "COUNTED_UNITS", False)
     assert real_assistant.ask(weeks).answered
+
+
+def test_a_question_on_where_people_come_from_gets_where_they_come_from(real_assistant, monkeypatch):
+    """"Which jobs do people switch into TPM from?" asks where people come from (the "origin"
+    intent): the passage saying so ("Some professionals enter from ...") leads, not the one on where
+    TPMs move next ("Technical project managers often move into program management"), which shares
+    more of its words (retrieval.ORIGIN_BOOST). "What background do I need?" asks no such thing."""
+    from tpm_assistant import retrieval
+    from tpm_assistant.query import INTENTS
+
+    assert not INTENTS["origin"].search("What background do I need?")
+    question = "What backgrounds do people usually come from when they move into technical project management?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and answer.answer.startswith("Some professionals enter from software engineering")
+    assert exact(answer)
+    monkeypatch.setattr(retrieval, "ORIGIN_BOOST", 0.0)
+    assert not real_assistant.ask(question).answer.startswith("Some professionals enter from")

@@ -64,7 +64,8 @@ MIN_ORDINAL_LIST = 3
 # model reads "what are the X" too, which often asks for one item.
 EVERY_ITEM = re.compile(
     r"^\W*(?:please\s+)?(?:list|enumerate)\b"
-    r"|\b(?:full|complete|entire|whole) list\b|\blist (?:them|all|every|each|out)\b|\ball of (?:them|those|these)\b"
+    r"|\b(?:full|complete|entire|whole) (?:list|rundown|run-down|breakdown|set|range)\b"
+    r"|\blist (?:them|all|every|each|out)\b|\ball of (?:them|those|these)\b"
     r"|\b(?:give|tell|show|name|list)(?: me)? (?:all|every)\b|\bwhat are all\b|\b(?:walk|take) me through (?:all|every)\b",
     re.I,
 )
@@ -486,7 +487,20 @@ class Composer:
                 parts.append(others[0])
         if index is not None:
             parts += [s for s in self.restatements(index, ranking, best, found) if s.chunk not in {p.chunk for p in parts}]
-        return self._value_first(parts, ranking)
+        return self._origin_first(self._value_first(parts, ranking), ranked, ranking)
+
+    @staticmethod
+    def _origin_first(parts: list[Sentence], ranked: list[Sentence], ranking: Ranking) -> list[Sentence]:
+        """For "Which jobs do people switch into TPM from?", the best sentence saying where people
+        come from ("Some professionals enter from software engineering, ...") leads, from the
+        passages the answer quotes."""
+        from .retrieval import ORIGIN, ORIGIN_BOOST
+
+        if not ORIGIN_BOOST or not ranking.query.intents.get("origin") or ORIGIN.search(parts[0].text):
+            return parts
+        quoted = {p.chunk for p in parts}
+        origin = next((s for s in ranked if s.chunk in quoted and ORIGIN.search(s.text)), None)
+        return parts if origin is None else [origin, *(p for p in parts if p is not origin)]
 
     def _value_first(self, parts: list[Sentence], ranking: Ranking) -> list[Sentence]:
         """When the question asks for a value ("how long", "what salary") and the answer's first

@@ -26,6 +26,14 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"|\b(make|makes)\b.*\b(year|annually|month|hour)\b|\b(make|makes)\W*$",
         re.I,
     ),
+    # Where people come from into the job: "switch into TPM from?", "from which earlier jobs", "what backgrounds
+    # do people come from"
+    "origin": re.compile(
+        r"\bfrom\W*$|\bfrom\s+(?:what|which)\b|\b(?:earlier|previous|prior|former|past)\s+(?:jobs?|roles?|careers?"
+        r"|positions?|fields?|professions?)\b|\bbackgrounds\b"
+        r"|\bcome\s+(?:in\s+)?from\b",
+        re.I,
+    ),
     "years": re.compile(r"\b(how long|how many years|years?|when|how much experience)\b", re.I),
     "percent": re.compile(r"%|\bpercent|\bhow fast\b|\bgrow", re.I),
     # ... or "what" and a plural ("What skills do I need?"), not a verb ("what does", "what helps").
@@ -60,7 +68,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
     # ... unless it asks about a figure rather than for one ("what affects how much TPMs earn?").
     "qualitative": re.compile(
         r"\b(affect|determin|factor|depend|influenc|matter|differ|vary|varies|lead|why|raise|boost|increase|change|help"
-        r"|well|guarantee|track|negotiat|higher|more|most|better|command|same|less|lower|equal)\w*",
+        r"|well|guarantee|track|negotiat|higher|more|most|better|command|same|less|lower|equal|push|drive|shap|impact"
+        r"|decreas|reduc)\w*",
         re.I,
     ),
     "rate": re.compile(

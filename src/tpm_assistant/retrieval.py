@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -123,6 +124,12 @@ def same_job(role: str, subject: str, similarity: float) -> bool:
         return False
     head, subject_head = asked[-1], named[-1]
     return set(asked) <= set(named) or subject_head.startswith(head) or head.startswith(subject_head)
+
+
+# Where people come from into a job, as a passage says it.
+# ("moving from administrative support to delivery" is a step within it).
+ORIGIN = re.compile(r"\b(?:coming|come|comes|enter|enters|entering|switching|transitioning) from\b", re.I)
+ORIGIN_BOOST = 3.0
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -339,6 +346,11 @@ class Retriever:
         x, rows, cos = self.features(query, vector, cand, lexical, matches, weights, guide)
         scores = np.full(n, -np.inf, dtype=np.float32)
         scores[cand] = x[:, self.columns] @ self.weights
+        if ORIGIN_BOOST and query.intents.get("origin"):
+            # "Which jobs do people switch into TPM from?" asks where people come from: a passage
+            # saying so ("people coming from software development") over one on where TPMs go next
+            # ("TPMs often move into program management"), which shares more of its words.
+            scores[cand] += ORIGIN_BOOST * np.array([bool(ORIGIN.search(index.chunks[c].text)) for c in cand], np.float32)
         features = np.zeros((n, len(FEATURES)), dtype=np.float32)
         features[cand] = x
         row_cosine = np.full(index.stats["rows"], -1.0, dtype=np.float32)
