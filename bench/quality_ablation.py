@@ -31,7 +31,8 @@ TRAIN = [ROOT / "eval" / f"{name}.jsonl" for name in ("train", "tune", "train3")
 CHECK = {
     name: ROOT / "eval" / f"{name}.jsonl"
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
-                 "conv10", "fact10", "near11", "conv12", "conv13", "probe13")
+                 "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14",
+                 "both15")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -166,6 +167,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(chat, "CHAINED_SLOTS", False)}, None),
     ("- where people come from leads a question asking it (which jobs do people switch into TPM from?)",
      {"setup": lambda: setattr(retrieval, "ORIGIN_BOOST", 0.0)}, None),
+    ("- a signed quotation answers what people say, not questions of fact (the senior stage, not Romeo's quote)",
+     {"setup": lambda: setattr(retrieval, "QUOTE_PENALTY", 0.0)}, None),
     ("- int8 query encoder (questions encoded by the float export)", {"settings": {"query_int8": False}}, None),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
@@ -192,7 +195,7 @@ SWITCHED = [
     (chat, "QUOTED_LATER"), (query, "WANTS_FROM_CONVERSATION"), (query, "WANTS_PER_SENTENCE"), (query, "place_starts"),
     (query, "CHAT_WORDS"), (query, "INITIALISMS"), (answerable, "CONTRASTS"), (answerable, "DENSE_NUMBERS"),
     (query, "OWN_SUBJECT"), (query, "BACKGROUND"), (query, "SET_ASIDE"), (query, "SPELLINGS"), (query, "PLACE_ALIASES"),
-    (query, "COUNTED_UNITS"), (chat, "CHAINED_SLOTS"), (retrieval, "ORIGIN_BOOST"),
+    (query, "COUNTED_UNITS"), (chat, "CHAINED_SLOTS"), (retrieval, "ORIGIN_BOOST"), (retrieval, "QUOTE_PENALTY"),
 ]  # fmt: skip
 SHIPPED = {(module, name): getattr(module, name) for module, name in SWITCHED}
 NAME_RUN, LIST_INTENT = answer._NAME_RUN, query.INTENTS["list"]

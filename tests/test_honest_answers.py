@@ -572,3 +572,19 @@ def test_a_question_on_where_people_come_from_gets_where_they_come_from(real_ass
     assert exact(answer)
     monkeypatch.setattr(retrieval, "ORIGIN_BOOST", 0.0)
     assert not real_assistant.ask(question).answer.startswith("Some professionals enter from")
+
+
+def test_a_practitioners_quotation_answers_what_people_say_not_a_question_of_fact(real_assistant, monkeypatch):
+    """A signed quotation ('"... transition into senior management ... — Romeo"') touches on senior
+    roles, pay and growth in passing; "What does the work of a senior TPM look like?" is answered by
+    the senior stage's passage, not the quotation (retrieval.QUOTE_PENALTY). Asked what people in the
+    job say, the quotations still answer."""
+    from tpm_assistant import retrieval
+
+    question = "What does the work of a senior TPM look like?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and answer.citations[0].text.startswith("Senior Technical Project Manager")
+    said = real_assistant.ask("What do professionals say about the TPM career?")
+    assert said.answered and "— " in said.citations[0].text
+    monkeypatch.setattr(retrieval, "QUOTE_PENALTY", 0.0)
+    assert not real_assistant.ask(question).citations[0].text.startswith("Senior Technical Project Manager")

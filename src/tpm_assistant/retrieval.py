@@ -130,6 +130,15 @@ def same_job(role: str, subject: str, similarity: float) -> bool:
 # ("moving from administrative support to delivery" is a step within it).
 ORIGIN = re.compile(r"\b(?:coming|come|comes|enter|enters|entering|switching|transitioning) from\b", re.I)
 ORIGIN_BOOST = 3.0
+# A passage that is a quotation signed by a person: opens with a quotation mark, ends "— Name".
+QUOTATION = re.compile(r"""^\W*["“].*[—–]\s*[A-Z][\w.' -]{1,40}["”]?\s*$""", re.S)
+_ASKS_OPINION = re.compile(
+    r"\b(?:say|says|said|saying|quotes?|quoted|testimonials?|opinions?|views?|think|thoughts|feel|feelings|reviews?"
+    r"|recommend\w*|practitioners?|professionals|people who work|in their own words|share\w*|according to"
+    r"|(?:people|those|folks) (?:in|doing|working))\b",
+    re.I,
+)
+QUOTE_PENALTY = 2.0
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -346,6 +355,11 @@ class Retriever:
         x, rows, cos = self.features(query, vector, cand, lexical, matches, weights, guide)
         scores = np.full(n, -np.inf, dtype=np.float32)
         scores[cand] = x[:, self.columns] @ self.weights
+        if QUOTE_PENALTY and not _ASKS_OPINION.search(query.text):
+            # A practitioner's quotation ('"... — Romeo"') speaks of everything in passing (growth,
+            # senior roles, pay); it answers what people say, not a question of fact.
+            quoted = [bool(QUOTATION.search(index.chunks[c].text)) for c in cand]
+            scores[cand] -= QUOTE_PENALTY * np.array(quoted, np.float32)
         if ORIGIN_BOOST and query.intents.get("origin"):
             # "Which jobs do people switch into TPM from?" asks where people come from: a passage
             # saying so ("people coming from software development") over one on where TPMs go next
