@@ -169,6 +169,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(retrieval, "ORIGIN_BOOST", 0.0)}, None),
     ("- a signed quotation answers what people say, not questions of fact (the senior stage, not Romeo's quote)",
      {"setup": lambda: setattr(retrieval, "QUOTE_PENALTY", 0.0)}, None),
+    ("- a deadline asks for a date (the application deadline for an internship)",
+     {"setup": lambda: setattr(query, "DATES", False)}, None),
     ("- int8 query encoder (questions encoded by the float export)", {"settings": {"query_int8": False}}, None),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
@@ -196,6 +198,7 @@ SWITCHED = [
     (query, "CHAT_WORDS"), (query, "INITIALISMS"), (answerable, "CONTRASTS"), (answerable, "DENSE_NUMBERS"),
     (query, "OWN_SUBJECT"), (query, "BACKGROUND"), (query, "SET_ASIDE"), (query, "SPELLINGS"), (query, "PLACE_ALIASES"),
     (query, "COUNTED_UNITS"), (chat, "CHAINED_SLOTS"), (retrieval, "ORIGIN_BOOST"), (retrieval, "QUOTE_PENALTY"),
+    (query, "DATES"),
 ]  # fmt: skip
 SHIPPED = {(module, name): getattr(module, name) for module, name in SWITCHED}
 NAME_RUN, LIST_INTENT = answer._NAME_RUN, query.INTENTS["list"]

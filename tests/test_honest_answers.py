@@ -588,3 +588,18 @@ def test_a_practitioners_quotation_answers_what_people_say_not_a_question_of_fac
     assert said.answered and "— " in said.citations[0].text
     monkeypatch.setattr(retrieval, "QUOTE_PENALTY", 0.0)
     assert not real_assistant.ask(question).citations[0].text.startswith("Senior Technical Project Manager")
+
+
+def test_a_deadline_asks_for_a_date(real_assistant, monkeypatch):
+    """"What is the application deadline for the NYU Langone internship?" asks for a date (the
+    "date" answer type, query.DATES): the guide describes the internship but gives no date, so it
+    says so; it was answered with the internship's description. "Shifting deadlines" asks none."""
+    from tpm_assistant import query
+
+    question = "What is the application deadline for the NYU Langone project management internship?"
+    answer = real_assistant.ask(question)
+    assert not answer.answered and answer.missing == ["a date for NYU Langone"]
+    assert answer.answer.startswith("The guide does not give a date for NYU Langone.") and exact(answer)
+    assert not query.wanted("How do TPMs handle shifting deadlines?")
+    monkeypatch.setattr(query, "DATES", False)
+    assert real_assistant.ask(question).answered

@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .chat import Turn
 from .deps import in_worker, ready_assistant
 from .errors import TpmError
-from .models import MAX_K, Answer, ChatRequest, Citation
+from .models import MAX_K, MAX_QUESTION_CHARS, NOT_BLANK, Answer, ChatRequest, Citation
 from .streaming import SSE_EVENT, event_stream, frame, pieces
 
 MODEL = "tpm-assistant"
@@ -138,7 +138,18 @@ class StreamOptions(BaseModel):
 class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")  # temperature, max_tokens, user, ...: accepted, ignored
     model: str = Field(examples=[MODEL])
-    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
+    messages: list[ChatMessage] = Field(
+        min_length=1,
+        max_length=100,
+        description="at least one user message with a question (blank user messages are skipped)",
+        # JSON Schema for "a user message with a question", so the schema says all that is checked.
+        json_schema_extra={"contains": {
+            "type": "object",
+            "properties": {"role": {"const": "user"},
+                           "content": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": NOT_BLANK}},
+            "required": ["role", "content"],
+        }},
+    )  # fmt: skip
     stream: StrictBool = False
     stream_options: StreamOptions | None = None
     k: int | None = Field(default=None, ge=1, le=MAX_K, description="extra: passages to cite (default 3)")
@@ -185,6 +196,8 @@ def _turns(body: ChatCompletionRequest) -> list[Turn]:
     for m in body.messages:
         if m.role in ("user", "assistant"):
             content = m.text()
+            if m.role == "user" and not content.strip():
+                continue  # an empty part of the conversation; the question is in another message
             if m.role == "assistant":  # a client sends back our content: the sources list is not the answer
                 content = content.split(SOURCES_HEADING, 1)[0]
             messages.append({"role": m.role, "content": content})

@@ -87,6 +87,13 @@ INTENTS: dict[str, re.Pattern[str]] = {
         rf"|\bhow (fast|quickly)\b(?!.*{_CHANGING})",
         re.I,
     ),
+    # A day of the calendar: "the application deadline", "when do applications open?"
+    "date": re.compile(
+        r"\b(?:application|applying|apply|submission|registration|enrol\w*|exam|sign-?up)\s+(?:deadlines?|dates?|window)\b"
+        r"|\b(?:what|when)(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:deadline|due date|closing date|start date)s?\b"
+        r"|\b(?:due|closing|what|which) dates?\b|\bwhen\s+(?:is|are|do|does|will)\b[^?.!]*\b(?:open|opens|close|closes|due)\b",
+        re.I,
+    ),
     "comparison": re.compile(
         r"\b(better|best|worse|worst|superior|prefer\w*|wiser|smarter)\b(?=.*\b(or|vs\.?|versus|than|over)\b)"
         r"|\b(or|vs\.?|versus)\b(?=.*\b(better|best|worse|worst|superior|prefer\w*)\b)"
@@ -101,7 +108,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
 }
 # Answer types a question can want and a passage can hold: a question asking for one is answered
 # only by a passage that gives one ("what does X pay" by a figure, "how long" by a duration).
-WANTS = {"money": "figure", "count": "count", "percent": "rate", "duration": "duration"}  # type -> intent
+WANTS = {"money": "figure", "count": "count", "percent": "rate", "duration": "duration", "date": "date"}  # type -> intent
+DATES = True  # a deadline asks for a date (False: bench/quality_ablation.py)
 # Units and currencies a question can constrain a figure to ("in euros", "per hour"): general
 # knowledge about units, not about any question.
 UNITS = frozenset(
@@ -732,4 +740,5 @@ def wanted(text: str) -> frozenset[str]:
     return frozenset(
         t for part in (_QUESTION_END.split(text) if WANTS_PER_SENTENCE else [text]) for t, intent in WANTS.items()
         if INTENTS[intent].search(part) and not (t == "money" and INTENTS["qualitative"].search(part))
+        and (DATES or t != "date")
     )  # fmt: skip
