@@ -603,3 +603,15 @@ def test_a_deadline_asks_for_a_date(real_assistant, monkeypatch):
     assert not query.wanted("How do TPMs handle shifting deadlines?")
     monkeypatch.setattr(query, "DATES", False)
     assert real_assistant.ask(question).answered
+
+
+def test_a_light_verb_is_no_word_the_answer_must_use(real_assistant, monkeypatch):
+    """"Should a TPM always run projects with Agile?": "run" and "always" constrain nothing the
+    passage must say (query.LIGHT); it was declined for want of "run"."""
+    from tpm_assistant import query
+
+    question = "Should a technical project manager always run projects with Agile?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "Agile" in answer.answer and exact(answer)
+    monkeypatch.setattr(query, "LIGHT", False)
+    assert not real_assistant.ask(question).answered

@@ -161,6 +161,24 @@ def test_other_spellings_of_a_word_or_place_are_the_guides(monkeypatch):
     assert constraints_of("How many weeks does it take?", index)[0].kind == "term"
 
 
+def test_light_words_and_short_figures(monkeypatch):
+    """"Is it true that ... somewhere between 85k and 130k?": hedges and light verbs constrain nothing
+    (query.LIGHT), and "85k" is the guide's "$85,000" (query.SHORT_NUMBERS)."""
+    from tpm_assistant import query
+    from tpm_assistant.query import constraints_of
+
+    index, _ = make_index(GUIDE_LIKE + "\nSalaries range from $85,000 to $130,000.\n")
+    question = analyze("Is it true that TPMs earn somewhere between 85k and 130k?", index)
+    assert question.corrections == {"85k": "85,000", "130k": "130,000"}
+    assert [(c.text, c.kind, c.in_corpus) for c in question.constraints] == [
+        ("85,000", "number", True), ("130,000", "number", True)]
+    monkeypatch.setattr(query, "LIGHT", False)
+    monkeypatch.setattr(query, "SHORT_NUMBERS", False)
+    off = analyze("Is it true that TPMs earn somewhere between 85k and 130k?", index)
+    assert {"true", "somewhere"} <= {c.text for c in off.constraints}
+    assert not any(c.in_corpus for c in constraints_of("earn 85k", index))
+
+
 def test_a_follow_up_asking_about_pay_does_not_ask_for_the_figure_the_conversation_asked_for():
     """"what else would push my pay higher?" after "What's the pay in New York City?" asks what
     raises pay, not for a figure (it was declined for want of "a figure for else"); "and in Chicago?"

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .query import RARE_IDF, Constraint, Query, is_type_term, known_word
+from .query import RARE_IDF, Constraint, Query, is_type_term, known_word, light_terms
 from .text import content_terms, stem, words
 
 if TYPE_CHECKING:
@@ -303,7 +303,11 @@ def anchored(index: Index, query: Query, matches: list[ConstraintMatch], chunk: 
 def specific_terms(index: Index, query: Query) -> set[str]:
     """The question's terms that are neither its topic's (common across the guide) nor those that
     say what type of answer it wants."""
-    return {t for t in query.terms if not index.generic(t, query.guide) and not is_type_term(t) and t not in query.background}
+    light = light_terms()
+    return {
+        t for t in query.terms
+        if not index.generic(t, query.guide) and not is_type_term(t) and t not in query.background and t not in light
+    }  # fmt: skip
 
 
 _TARGET = re.compile(r"\b(?:which|what)\s+((?:[\w'-]+\s+)?[\w'-]+)", re.I)

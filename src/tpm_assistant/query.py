@@ -396,6 +396,47 @@ _ASKER_CLAUSE = re.compile(r"^\W*(?:i|i'm|i’m|im|i am|i've|i’ve|ive|i have|i
 BACKGROUND = True
 
 
+# Words that carry no constraint in a question whatever the guide says: light verbs ("run projects",
+# "make sense", "go about"), vague nouns ("stuff", "kinds") and hedges ("is it true that", "actually").
+LIGHT_WORDS = frozenset(
+    [
+     "run", "runs", "running", "ran", "get", "gets", "getting", "got", "go", "goes", "going", "went", "take", "takes",
+     "taking", "took", "keep", "keeps", "keeping", "put", "puts", "putting", "hold", "holds", "holding", "try",
+     "tries", "trying", "tried", "sense", "true", "truly", "somewhere", "something", "someone", "somebody", "anything",
+     "anyone", "everything", "everyone", "stuff", "thing", "things", "lot", "lots", "kind", "kinds", "sort", "sorts",
+     "bit", "bits", "way", "ways", "actually", "basically", "literally", "exactly", "probably", "maybe", "perhaps",
+     "honestly", "seriously", "generally", "usually", "normally", "typically", "always", "ever", "still", "sometimes",
+     "often",
+    ]
+)  # fmt: skip
+LIGHT = True
+
+
+def light_terms() -> frozenset[str]:
+    """The stemmed terms of LIGHT_WORDS (none when LIGHT is off)."""
+    return _light_terms() if LIGHT else frozenset()
+
+
+@functools.lru_cache(maxsize=1)
+def _light_terms() -> frozenset[str]:
+    return frozenset(t for w in LIGHT_WORDS for t in content_terms(w))
+
+
+# "85k", "$120K", "1.5m": a figure written short.
+_SHORT_NUMBER = re.compile(r"^[$€£]?(\d+(?:\.\d+)?)([km])$", re.I)
+SHORT_NUMBERS = True
+
+
+def plain_number(token: str) -> str:
+    """The digits of a number as the guide's figures are kept ("$85,000" -> "85000"), a short one
+    written out ("85k" -> "85000")."""
+    short = _SHORT_NUMBER.match(token) if SHORT_NUMBERS else None
+    if short:
+        value = float(short.group(1)) * (1_000 if short.group(2).lower() == "k" else 1_000_000)
+        return str(int(value)) if value.is_integer() else str(value)
+    return re.sub(r"[^\d.%]", "", token)
+
+
 def background_spans(text: str) -> list[tuple[int, int]]:
     """Where ``text`` tells the asker's own situation: clauses opening with "I", "I'm", "my" or
     "as a" that are not the question (they do not end in "?"), when the text has another clause."""
@@ -499,7 +540,7 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
                 continue  # "in my 60s" says who asks, not a figure the guide must give
             if background(start):
                 continue  # "with 6 years in hospital IT": the asker's, not a figure asked for
-            digits = re.sub(r"[^\d.%]", "", token)
+            digits = plain_number(token)
             found.append(Constraint(token, start, start + len(token), "number", (digits,), digits in index.numbers))
             continue
         # "per week", and "how many weeks": a time given in that unit (the guide's years do not answer it)
@@ -531,7 +572,7 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
             continue
         flush()
         terms = tuple(content_terms(lower))
-        if terms and not known_word(index, lower, own) and not background(start):
+        if terms and not known_word(index, lower, own) and not background(start) and not (LIGHT and lower in LIGHT_WORDS):
             found.append(Constraint(token, start, start + len(token), "term", terms, False))
     flush()
     return found
@@ -560,6 +601,9 @@ def correct(word: str, index: Index) -> str:
     """
     if word in CHAT_WORDS and word not in index.word_counts:  # the corpus itself may use one ("exp" in a URL)
         return CHAT_WORDS[word]
+    if SHORT_NUMBERS and _SHORT_NUMBER.match(word):
+        number = plain_number(word)  # "85k" is written as the guide writes figures: "85,000"
+        return f"{int(number):,}" if number.isdigit() else number
     if not word.isalpha() or word in STOPWORDS:
         return word
     spelled = other_spelling(word, index)
@@ -666,6 +710,7 @@ def analyze(
     oov = _unknown_words(index, content)
     asker = asker_terms(expanded, index) if fix_typos else frozenset()
     oov = [t for t in oov if not set(content_terms(t)) <= asker or not content_terms(t)]
+    oov = [t for t in oov if not (LIGHT and t in LIGHT_WORDS)]
     asked = focus if focus is not None else text
     focus_words = [correct(t, index) for t in words(asked)] if fix_typos else words(asked)
     for wrong, right in corrections.items():  # the answer type is read from the corrected wording
