@@ -400,13 +400,13 @@ BACKGROUND = True
 # "make sense", "go about"), vague nouns ("stuff", "kinds") and hedges ("is it true that", "actually").
 LIGHT_WORDS = frozenset(
     [
-     "run", "runs", "running", "ran", "get", "gets", "getting", "got", "go", "goes", "going", "went", "take", "takes",
-     "taking", "took", "keep", "keeps", "keeping", "put", "puts", "putting", "hold", "holds", "holding", "try",
-     "tries", "trying", "tried", "sense", "true", "truly", "somewhere", "something", "someone", "somebody", "anything",
-     "anyone", "everything", "everyone", "stuff", "thing", "things", "lot", "lots", "kind", "kinds", "sort", "sorts",
-     "bit", "bits", "way", "ways", "actually", "basically", "literally", "exactly", "probably", "maybe", "perhaps",
-     "honestly", "seriously", "generally", "usually", "normally", "typically", "always", "ever", "still", "sometimes",
-     "often",
+        "run", "runs", "running", "ran", "get", "gets", "getting", "got", "go", "goes", "going", "went", "take", "takes",
+        "taking", "took", "keep", "keeps", "keeping", "put", "puts", "putting", "hold", "holds", "holding", "try",
+        "tries", "trying", "tried", "sense", "true", "truly", "somewhere", "something", "someone", "somebody", "anything",
+        "anyone", "everything", "everyone", "stuff", "thing", "things", "lot", "lots", "kind", "kinds", "sort", "sorts",
+        "bit", "bits", "way", "ways", "actually", "basically", "literally", "exactly", "probably", "maybe", "perhaps",
+        "honestly", "seriously", "generally", "usually", "normally", "typically", "always", "ever", "still", "sometimes",
+        "often", "instead",
     ]
 )  # fmt: skip
 LIGHT = True
