@@ -171,7 +171,7 @@ def fit(assistant: Assistant, items: list[dict[str, Any]], ranker_features: Sequ
 SHORT_ANSWER_WORDS = 40  # median answer length the margins may not exceed
 SECOND_SENTENCE_GRID = tuple(x / 4 for x in range(0, 21))
 RESTATEMENT_QUANTILES = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 0.99)  # cut-offs tried along the restatement model
-MAX_RESTATEMENTS = (1, 2)
+MAX_RESTATEMENTS = (1, 2, 3)
 
 
 def fit_answer_length(
