@@ -406,7 +406,10 @@ LIGHT_WORDS = frozenset(
         "anyone", "everything", "everyone", "stuff", "thing", "things", "lot", "lots", "kind", "kinds", "sort", "sorts",
         "bit", "bits", "way", "ways", "actually", "basically", "literally", "exactly", "probably", "maybe", "perhaps",
         "honestly", "seriously", "generally", "usually", "normally", "typically", "always", "ever", "still", "sometimes",
-        "often", "instead",
+        "often", "instead", "away", "wait", "catch",
+        # words about the guide itself ("what considerations does the guide suggest", "the practitioners quoted")
+        "suggest", "suggests", "suggested", "mention", "mentions", "mentioned", "quote", "quotes", "quoted", "overview",
+        "section", "article", "consideration", "considerations", "write", "writes", "writing", "written",
     ]
 )  # fmt: skip
 LIGHT = True
