@@ -632,3 +632,16 @@ def test_a_third_restatement_shows_the_second_figure(real_assistant):
     weights = copy.deepcopy(default_weights())
     weights["sentence"]["max_restatements"] = 2
     assert "metropolitan areas may be higher" not in real_assistant.with_weights(weights).ask(question).answer
+
+
+def test_a_definition_question_is_answered_by_the_definition(real_assistant, monkeypatch):
+    """"What does ESG mean in this job?": "mean" says what type of answer is wanted (a definition,
+    query.TYPE_WORDS), and "this job" is the guide's own subject (query.LIGHT_WORDS): the passage
+    spelling ESG out answers; both were words it must use, and it was declined."""
+    from tpm_assistant import query
+
+    assert query.is_type_term("mean") and query.is_type_term("stand")
+    answer = real_assistant.ask("What does ESG mean in this job?")
+    assert answer.answered and "Environmental, social, and governance" in answer.answer and exact(answer)
+    monkeypatch.setattr(query, "LIGHT", False)
+    assert not real_assistant.ask("What does ESG mean in this job?").answered

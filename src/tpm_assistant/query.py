@@ -247,7 +247,9 @@ POSITION_WORDS = re.compile(
 TYPE_WORDS = re.compile(
     r"(long|fast|quickly|rates?|percent\w*|number|better|best|worse|worst|higher|lower|compared?|comparison|versus|vs"
     r"|superior|prefer\w*|salar\w*|pay|pays|paid|paying|earn\w*|make|makes|money|compensation|wages?|income|costs?"
-    r"|fees?|price|priced|tuition|expensive|cheap)",
+    r"|fees?|price|priced|tuition|expensive|cheap"
+    # a definition: "what does ESG mean / stand for?"
+    r"|mean|means|meaning|stand|stands|definition|define|defined|acronym|abbreviation)",
     re.I,
 )
 
@@ -409,7 +411,10 @@ LIGHT_WORDS = frozenset(
         "often", "instead", "away", "wait", "catch",
         # words about the guide itself ("what considerations does the guide suggest", "the practitioners quoted")
         "suggest", "suggests", "suggested", "mention", "mentions", "mentioned", "quote", "quotes", "quoted", "overview",
-        "section", "article", "consideration", "considerations", "write", "writes", "writing", "written",
+        "section", "article", "consideration", "considerations", "write", "writes", "writing", "written", "real",
+        "purpose", "point",
+        # the job itself, however named ("in this job", "the role", "this line of work")
+        "job", "jobs", "role", "roles", "career", "careers", "field", "position", "positions", "profession", "occupation",
     ]
 )  # fmt: skip
 LIGHT = True
