@@ -339,3 +339,8 @@ def test_a_question_naming_an_item_gets_the_one_after_or_before_it():
     before = retriever.search("What comes before the manager stage on the career path?", 3)
     assert composer.beside_item(index, before) == chunk_with(index, "Coordinator: In this entry stage")
     assert composer.beside_item(index, retriever.search("How long before I am a senior manager on the path?", 3)) is None
+    # "above" and "below" a stage step along the path too
+    above = retriever.search("Which roles sit above the senior manager stage on the career path?", 3)
+    assert composer.beside_item(index, above) == chunk_with(index, "Director: These roles")
+    below = retriever.search("What is below the manager stage on the career path?", 3)
+    assert composer.beside_item(index, below) == chunk_with(index, "Coordinator: In this entry stage")

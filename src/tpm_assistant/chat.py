@@ -49,8 +49,8 @@ POINTED_VALUES = True  # a value asked of "that level" is asked of the item the 
 _ANAPHORA = {
     "it", "its", "that", "this", "those", "these", "they", "them", "their", "there", "one", "ones", "such", "else", "same",
 }  # fmt: skip
-_AFTER = re.compile(r"\b(after|next|then|following|afterwards|beyond|up from|step up|move up|comes? later)\b", re.I)
-_BEFORE = re.compile(r"\b(before|previous|prior|earlier|preceding|leads? (?:up )?to)\b", re.I)
+_AFTER = re.compile(r"\b(after|next|then|following|afterwards|beyond|up from|step up|move up|comes? later|above)\b", re.I)
+_BEFORE = re.compile(r"\b(before|previous|prior|earlier|preceding|leads? (?:up )?to|below|beneath)\b", re.I)
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "last": -1, "final": -1}  # fmt: skip
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|item|stage|step|tip|option|point|bullet|role)\b", re.I)
@@ -240,7 +240,7 @@ def quoted_passages(index: Index, answer: str | None, documents: set[int] | None
 
 # "after senior TPM", "before the coordinator stage": the words naming where to start from.
 _FROM_NAMED = re.compile(
-    r"\b(after|before|beyond|past|following|preceding)\s+(?:the\s+|a\s+|an\s+)?(.+?)"
+    r"\b(after|before|beyond|past|following|preceding|above|below|beneath)\s+(?:the\s+|a\s+|an\s+)?(.+?)"
     r"(?:\s+(?:stage|level|role|step|position|one|on|in|of|at|for|along)\b|\W*$)",
     re.I,
 )
@@ -275,7 +275,7 @@ def named_item(index: Index, question: str, items: list[int]) -> tuple[int, int]
     item = closest_named(label_terms(index, items), wanted)
     if item is None:
         return None
-    return item, -1 if found.group(1).lower() in ("before", "preceding") else 1
+    return item, -1 if found.group(1).lower() in ("before", "preceding", "below", "beneath") else 1
 
 
 def is_sequence(index: Index, items: list[int], question: str = "") -> bool:
