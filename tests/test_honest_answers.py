@@ -645,3 +645,16 @@ def test_a_definition_question_is_answered_by_the_definition(real_assistant, mon
     assert answer.answered and "Environmental, social, and governance" in answer.answer and exact(answer)
     monkeypatch.setattr(query, "LIGHT", False)
     assert not real_assistant.ask("What does ESG mean in this job?").answered
+
+
+def test_a_question_on_where_pay_is_highest_gets_where_it_is_highest(real_assistant, monkeypatch):
+    """"Which sector tends to pay TPMs the most?" asks where pay is highest (the "top_pay" intent):
+    the passage saying so ("IT and technology sectors offer some of the highest compensation") is
+    cited first, over the one listing what pay depends on (retrieval.TOP_PAY_BOOST)."""
+    from tpm_assistant import retrieval
+
+    question = "Which sector tends to pay TPMs the most?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and answer.citations[0].text.startswith("Industry: IT and technology sectors") and exact(answer)
+    monkeypatch.setattr(retrieval, "TOP_PAY_BOOST", 0.0)
+    assert not real_assistant.ask(question).citations[0].text.startswith("Industry: IT and technology sectors")

@@ -34,6 +34,13 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"|\bcome\s+(?:in\s+)?from\b",
         re.I,
     ),
+    # Where or when pay is highest: "which industry pays the most?", "highest-paying sector", "top earners"
+    "top_pay": re.compile(
+        r"\b(?:most|highest|best|top|biggest|largest)\b[^?.!]*\b(?:pay\w*|paid|salar\w*|earn\w*|money|compensation)\b"
+        r"|\b(?:pay\w*|paid|salar\w*|earn\w*|compensation)\b[^?.!]*\b(?:most|highest|best|top)\b"
+        r"|\b(?:highest|top|best)[- ]pa(?:ying|id)\b",
+        re.I,
+    ),
     "years": re.compile(r"\b(how long|how many years|years?|when|how much experience)\b", re.I),
     "percent": re.compile(r"%|\bpercent|\bhow fast\b|\bgrow", re.I),
     # ... or "what" and a plural ("What skills do I need?"), not a verb ("what does", "what helps").

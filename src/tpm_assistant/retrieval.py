@@ -130,6 +130,9 @@ def same_job(role: str, subject: str, similarity: float) -> bool:
 # ("moving from administrative support to delivery" is a step within it).
 ORIGIN = re.compile(r"\b(?:coming|come|comes|enter|enters|entering|switching|transitioning) from\b", re.I)
 ORIGIN_BOOST = 3.0
+# Where pay is highest, as a passage says it.
+TOP_PAY = re.compile(r"\b(?:highest|top[- ]paying|best[- ]paid|most lucrative|upwards of)\b", re.I)
+TOP_PAY_BOOST = 2.0
 # A passage that is a quotation signed by a person: opens with a quotation mark, ends "— Name".
 QUOTATION = re.compile(r"""^\W*["“].*[—–]\s*[A-Z][\w.' -]{1,40}["”]?\s*$""", re.S)
 _ASKS_OPINION = re.compile(
@@ -360,6 +363,12 @@ class Retriever:
             # senior roles, pay); it answers what people say, not a question of fact.
             quoted = [bool(QUOTATION.search(index.chunks[c].text)) for c in cand]
             scores[cand] -= QUOTE_PENALTY * np.array(quoted, np.float32)
+        if TOP_PAY_BOOST and query.intents.get("top_pay"):
+            # "Which industry pays the most?" asks where pay is highest: a passage saying where it
+            # is ("IT and technology sectors offer some of the highest compensation") over one
+            # listing what pay depends on, which shares more of its words.
+            top = [bool(TOP_PAY.search(index.chunks[c].text)) for c in cand]
+            scores[cand] += TOP_PAY_BOOST * np.array(top, np.float32)
         if ORIGIN_BOOST and query.intents.get("origin"):
             # "Which jobs do people switch into TPM from?" asks where people come from: a passage
             # saying so ("people coming from software development") over one on where TPMs go next
