@@ -176,6 +176,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("- a figure written short is the guide's (85k is $85,000)", {"setup": lambda: setattr(query, "SHORT_NUMBERS", False)}, None),
     ("- where pay is highest leads a question asking it (which sector pays the most?)",
      {"setup": lambda: setattr(retrieval, "TOP_PAY_BOOST", 0.0)}, None),
+    ("- the stage after a named one is found in any list among the best passages (the next step after senior)",
+     {"setup": lambda: setattr(answer, "BESIDE_ANY_LIST", False)}, None),
     ("- int8 query encoder (questions encoded by the float export)", {"settings": {"query_int8": False}}, None),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
@@ -204,6 +206,7 @@ SWITCHED = [
     (query, "OWN_SUBJECT"), (query, "BACKGROUND"), (query, "SET_ASIDE"), (query, "SPELLINGS"), (query, "PLACE_ALIASES"),
     (query, "COUNTED_UNITS"), (chat, "CHAINED_SLOTS"), (retrieval, "ORIGIN_BOOST"), (retrieval, "QUOTE_PENALTY"),
     (query, "DATES"), (query, "LIGHT"), (query, "SHORT_NUMBERS"), (retrieval, "TOP_PAY_BOOST"),
+    (answer, "BESIDE_ANY_LIST"),
 ]  # fmt: skip
 SHIPPED = {(module, name): getattr(module, name) for module, name in SWITCHED}
 NAME_RUN, LIST_INTENT = answer._NAME_RUN, query.INTENTS["list"]

@@ -658,3 +658,17 @@ def test_a_question_on_where_pay_is_highest_gets_where_it_is_highest(real_assist
     assert answer.answered and answer.citations[0].text.startswith("Industry: IT and technology sectors") and exact(answer)
     monkeypatch.setattr(retrieval, "TOP_PAY_BOOST", 0.0)
     assert not real_assistant.ask(question).citations[0].text.startswith("Industry: IT and technology sectors")
+
+
+def test_the_stage_after_a_named_one_is_found_in_whichever_list_names_it(real_assistant, monkeypatch):
+    """"What's the next step after senior?" matches the advice on promotion best ("Senior roles
+    require evidence"), a list without stages; the stage it names is in the career path among the
+    best passages, and the one after it answers (answer.BESIDE_ANY_LIST)."""
+    from tpm_assistant import answer as composing
+
+    question = "What's the next step after senior?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and answer.answer.startswith("Program Manager, Project Director, or Head of Projects")
+    assert exact(answer)
+    monkeypatch.setattr(composing, "BESIDE_ANY_LIST", False)
+    assert not real_assistant.ask(question).answer.startswith("Program Manager")

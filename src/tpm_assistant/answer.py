@@ -59,6 +59,7 @@ _PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "f
            "5th": 5, "last": -1, "final": -1}  # fmt: skip
 _ORDINAL_IN_QUESTION = re.compile(rf"\bthe\s+({'|'.join(_PLACES)})\s+([\w-]+)", re.I)
 MIN_ORDINAL_LIST = 3
+BESIDE_ANY_LIST = True  # the item named after "after" may be in any list among the best passages
 # A question asking in so many words for every item ("Give me the full list", "List them all",
 # "What are all the ...?") gets the whole list found, whatever the fitted list model says: the
 # model reads "what are the X" too, which often asks for one item.
@@ -393,7 +394,18 @@ class Composer:
         if not self.ordinals or not ranking.hits:
             return None
         items = self._navigable_list(index, ranking)
-        named = named_item(index, (ranking.alone or ranking).query.text, items)  # the last message
+        message = (ranking.alone or ranking).query.text  # the last message
+        named = named_item(index, message, items)
+        if named is None and BESIDE_ANY_LIST:
+            # "What's the next step after senior?" matched advice on promotion best; the stage it
+            # names is in another list among the best passages (the career path).
+            for chunk in ranking.top(LIST_POOL):
+                other = index.section_bullets(chunk)
+                if len(other) >= MIN_ORDINAL_LIST and other != items:
+                    named = named_item(index, message, other)
+                    if named is not None:
+                        items = other
+                        break
         if named is None:
             return None
         place = items.index(named[0]) + named[1]
