@@ -66,6 +66,11 @@ def signals_without(*names: str) -> tuple[str, ...]:
 
 # name -> (fit arguments, change to the fitted weights); "setup" in the arguments switches a technique
 # off before the fit
+
+def switch(label: str, module: object, name: str, value: object) -> tuple[str, dict[str, Any], None]:
+    """A row that sets one module-level switch for its run (SWITCHED restores it after)."""
+    return (label, {"setup": lambda: setattr(module, name, value)}, None)
+
 VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ("full system", {}, None),
     ("- dense views (passage vector only)", {"ranker_features": without(*DENSE_VIEWS)}, None),
@@ -154,30 +159,34 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
      {"setup": lambda: setattr(answer, "_NAME_RUN", re.compile(NAME_RUN.pattern.removesuffix(answer.ACRONYM_AFTER)))}, None),
     ("- the passage quoted first counts most for a follow-up (all quoted alike)",
      {"setup": lambda: setattr(chat, "QUOTED_LATER", 1.0)}, None),
-    ("- the asker's own situation is no constraint (I'm a nurse with 6 years in hospital IT - ...)",
-     {"setup": lambda: setattr(query, "BACKGROUND", False)}, None),
-    ("- a name set aside is no constraint (certificate programmes (not PMP))",
-     {"setup": lambda: setattr(query, "SET_ASIDE", False)}, None),
-    ("- British and American spellings are one word (licence, programmes)",
-     {"setup": lambda: setattr(query, "SPELLINGS", False)}, None),
-    ("- other names of a place are the guide's (America, the States)",
-     {"setup": lambda: setattr(query, "PLACE_ALIASES", False)}, None),
-    ("- a counted time is a unit (how many weeks)", {"setup": lambda: setattr(query, "COUNTED_UNITS", False)}, None),
-    ("- a later follow-up reads an earlier what-about as filled (PMP? / the associate one? / who is it for?)",
-     {"setup": lambda: setattr(chat, "CHAINED_SLOTS", False)}, None),
-    ("- where people come from leads a question asking it (which jobs do people switch into TPM from?)",
-     {"setup": lambda: setattr(retrieval, "ORIGIN_BOOST", 0.0)}, None),
-    ("- a signed quotation answers what people say, not questions of fact (the senior stage, not Romeo's quote)",
-     {"setup": lambda: setattr(retrieval, "QUOTE_PENALTY", 0.0)}, None),
-    ("- a deadline asks for a date (the application deadline for an internship)",
-     {"setup": lambda: setattr(query, "DATES", False)}, None),
-    ("- light verbs and hedges constrain nothing (always run projects with Agile; is it true that)",
-     {"setup": lambda: setattr(query, "LIGHT", False)}, None),
-    ("- a figure written short is the guide's (85k is $85,000)", {"setup": lambda: setattr(query, "SHORT_NUMBERS", False)}, None),
-    ("- where pay is highest leads a question asking it (which sector pays the most?)",
-     {"setup": lambda: setattr(retrieval, "TOP_PAY_BOOST", 0.0)}, None),
-    ("- the stage after a named one is found in any list among the best passages (the next step after senior)",
-     {"setup": lambda: setattr(answer, "BESIDE_ANY_LIST", False)}, None),
+    switch(
+        "- the asker's own situation is no constraint (I'm a nurse with 6 years in hospital IT - ...)",
+        query, "BACKGROUND", False,
+    ),
+    switch("- a name set aside is no constraint (certificate programmes (not PMP))", query, "SET_ASIDE", False),
+    switch("- British and American spellings are one word (licence, programmes)", query, "SPELLINGS", False),
+    switch("- other names of a place are the guide's (America, the States)", query, "PLACE_ALIASES", False),
+    switch("- a counted time is a unit (how many weeks)", query, "COUNTED_UNITS", False),
+    switch(
+        "- a later follow-up reads an earlier what-about as filled (PMP? / the associate one? / who is it for?)",
+        chat, "CHAINED_SLOTS", False,
+    ),
+    switch(
+        "- where people come from leads a question asking it (which jobs do people switch into TPM from?)",
+        retrieval, "ORIGIN_BOOST", 0.0,
+    ),
+    switch(
+        "- a signed quotation answers what people say, not questions of fact (the senior stage, not Romeo's quote)",
+        retrieval, "QUOTE_PENALTY", 0.0,
+    ),
+    switch("- a deadline asks for a date (the application deadline for an internship)", query, "DATES", False),
+    switch("- light verbs and hedges constrain nothing (always run projects with Agile; is it true that)", query, "LIGHT", False),
+    switch("- a figure written short is the guide's (85k is $85,000)", query, "SHORT_NUMBERS", False),
+    switch("- where pay is highest leads a question asking it (which sector pays the most?)", retrieval, "TOP_PAY_BOOST", 0.0),
+    switch(
+        "- the stage after a named one is found in any list among the best passages (the next step after senior)",
+        answer, "BESIDE_ANY_LIST", False,
+    ),
     ("- int8 query encoder (questions encoded by the float export)", {"settings": {"query_int8": False}}, None),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
