@@ -357,6 +357,8 @@ def test_a_question_asking_for_every_item_gets_the_whole_list(real_assistant, mo
     (answer.EVERY_ITEM); the fitted list model alone answers it with one question's sentences."""
     from tpm_assistant import answer
 
+    # Read alone: the paragraph before the list ("Use the questions below") now tells the model too.
+    monkeypatch.setattr(answer, "LEAD_IN", False)
     question = "What are all the self-assessment questions for deciding on this career?"
     listed = real_assistant.ask(question)
     assert listed.answered and listed.answer.startswith("Under “How do you know if becoming") and exact(listed)
@@ -672,3 +674,18 @@ def test_the_stage_after_a_named_one_is_found_in_whichever_list_names_it(real_as
     assert exact(answer)
     monkeypatch.setattr(composing, "BESIDE_ANY_LIST", False)
     assert not real_assistant.ask(question).answer.startswith("Program Manager")
+
+
+def test_the_paragraph_before_a_list_says_what_its_items_are(real_assistant, monkeypatch):
+    """"What questions should I ask myself before becoming a TPM?": the list's heading ("How do you
+    know if ... is the right career choice for you?") does not say its items are questions, the
+    paragraph before it does ("Use the questions below ..."), so the whole list answers
+    (answer.LEAD_IN); it was one item. "business" is no plural of anything."""
+    from tpm_assistant import answer as composing
+
+    question = "What questions should I ask myself before becoming a TPM?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and answer.answer.startswith("Under “How do you know if becoming a technical project manager")
+    assert "Values alignment" in answer.answer and exact(answer)
+    monkeypatch.setattr(composing, "LEAD_IN", False)
+    assert not real_assistant.ask(question).answer.startswith("Under “")

@@ -60,6 +60,7 @@ _PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "f
 _ORDINAL_IN_QUESTION = re.compile(rf"\bthe\s+({'|'.join(_PLACES)})\s+([\w-]+)", re.I)
 MIN_ORDINAL_LIST = 3
 BESIDE_ANY_LIST = True  # the item named after "after" may be in any list among the best passages
+LEAD_IN = True  # the paragraph before a list says what its items are ("the questions below")
 # A question asking in so many words for every item ("Give me the full list", "List them all",
 # "What are all the ...?") gets the whole list found, whatever the fitted list model says: the
 # model reads "what are the X" too, which often asks for one item.
@@ -313,13 +314,15 @@ class Composer:
         rare = {t for t in asked if index.idf.get(t, 0.0) >= RARE_IDF}
         in_list = set(items)
         hits = [h.chunk for h in ranking.hits[:LIST_HITS]] or [ranking.hits[0].chunk]
-        plural = {stem(w) for w in words(query.text) if w.endswith("s") and len(w) > 3}
+        # "the advanced ones", "the others": pronouns, which name no kind of item
+        plural = {stem(w) for w in words(query.text)
+                  if w.endswith("s") and not w.endswith("ss") and len(w) > 3 and w not in ("ones", "others")}
         best_label = max(float(ranking.column("label")[i]) for i in items)
         return {
             "whole_list": float(query.intents["whole_list"]),
             "list": float(query.intents["list"]),
             "heading_named": float(bool(heading & asked)),
-            "plural_heading": float(bool(heading & plural)),
+            "plural_heading": float(bool((heading | self._lead_in(index, items, query.guide)) & plural)),
             "rare_item": float(any(rare & set(content_terms(self._item_name(index, i))) for i in items)),
             "head_over_label": float(ranking.column("head")[lead] - best_label),
             "hits_in_list": sum(h in in_list for h in hits) / len(hits),
@@ -328,6 +331,17 @@ class Composer:
             # item "Government agencies"): it asks about that item.
             "item_named": float(bool(self.named_items(ranking, index, items))),
         }
+
+    @staticmethod
+    def _lead_in(index: Index, items: list[int], guide: int | None) -> set[str]:
+        """The specific words of the paragraph right before a list, under its heading ("Use the
+        questions below to evaluate ..."): what the items are, when the heading does not say."""
+        before = items[0] - 1
+        if not LEAD_IN or before < 0 or index.chunks[before].section != index.chunks[items[0]].section:
+            return set()
+        if index.is_bullet[before] or int(index.doc[before]) != int(index.doc[items[0]]):
+            return set()
+        return {t for t in content_terms(index.chunks[before].text) if not index.generic(t, guide)}
 
     def list_section(self, index: Index, ranking: Ranking) -> list[int] | None:
         """The bullets of one list, when the question asks for that list rather than one item: a
