@@ -188,6 +188,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
         answer, "BESIDE_ANY_LIST", False,
     ),
     switch("- the paragraph before a list says what its items are (the questions below)", answer, "LEAD_IN", False),
+    switch("- which thing pays most is answered only where the guide ranks that kind (which company?)",
+           answerable, "RANKINGS", False),
     ("- int8 query encoder (questions encoded by the float export)", {"settings": {"query_int8": False}}, None),
     ("- follow-up references (direction, ordinal)", {}, lambda w: w["followup"].update(direction=0.0, ordinal=0.0)),
     ("- follow-up substitution (what about X?)", {}, lambda w: w["followup"].update(substitution=0.0)),
@@ -216,7 +218,7 @@ SWITCHED = [
     (query, "OWN_SUBJECT"), (query, "BACKGROUND"), (query, "SET_ASIDE"), (query, "SPELLINGS"), (query, "PLACE_ALIASES"),
     (query, "COUNTED_UNITS"), (chat, "CHAINED_SLOTS"), (retrieval, "ORIGIN_BOOST"), (retrieval, "QUOTE_PENALTY"),
     (query, "DATES"), (query, "LIGHT"), (query, "SHORT_NUMBERS"), (retrieval, "TOP_PAY_BOOST"),
-    (answer, "BESIDE_ANY_LIST"), (answer, "LEAD_IN"),
+    (answer, "BESIDE_ANY_LIST"), (answer, "LEAD_IN"), (answerable, "RANKINGS"),
 ]  # fmt: skip
 SHIPPED = {(module, name): getattr(module, name) for module, name in SWITCHED}
 NAME_RUN, LIST_INTENT = answer._NAME_RUN, query.INTENTS["list"]

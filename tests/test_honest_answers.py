@@ -689,3 +689,18 @@ def test_the_paragraph_before_a_list_says_what_its_items_are(real_assistant, mon
     assert "Values alignment" in answer.answer and exact(answer)
     monkeypatch.setattr(composing, "LEAD_IN", False)
     assert not real_assistant.ask(question).answer.startswith("Under “")
+
+
+def test_which_thing_pays_most_is_answered_only_where_the_guide_ranks_that_kind(real_assistant, monkeypatch):
+    """"Which single company pays TPMs the most?": the guide says which sectors pay most ("IT and
+    technology sectors offer some of the highest compensation"), never which company, so it is
+    declined (answerable.RANKINGS, a rule that declines alone); "Which sector ...?" is answered."""
+    from tpm_assistant import answerable
+
+    company = "Which single company pays technical project managers the most?"
+    answer = real_assistant.ask(company)
+    assert not answer.answered and answer.missing == ["which single company pays the most"]
+    sector = real_assistant.ask("Which sector tends to pay TPMs the most?")
+    assert sector.answered and "IT and technology sectors" in sector.answer and exact(sector)
+    monkeypatch.setattr(answerable, "RANKINGS", False)
+    assert real_assistant.ask(company).answered

@@ -52,6 +52,7 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
         "known_name_value_unmatched": checked.known_name_value_unmatched,
         "stage_value_unmet": checked.stage_value_unmet,
         "rate_unmatched": checked.rate_unmatched,
+        "ranking_unmet": checked.ranking_unmet,
     }
     if not asked.hits:
         return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0, "other_job": 0.0} | answerability
@@ -108,7 +109,9 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # labelled sets each fires on at most one fact, which the fitted model declines too. The model
 # weighs them with the rest, which in a conversation the earlier turns' words can outweigh: as rules
 # they cannot be.
-DECIDING: tuple[str, ...] = ("known_name_value_unmatched", "comparison_unmet", "stage_value_unmet", "rate_unmatched")
+DECIDING: tuple[str, ...] = (
+    "known_name_value_unmatched", "comparison_unmet", "stage_value_unmet", "rate_unmatched", "ranking_unmet",
+)  # fmt: skip
 
 
 class Abstainer:

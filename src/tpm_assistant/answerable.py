@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .query import RARE_IDF, Constraint, Query, is_type_term, known_word, light_terms
+from .chunking import sentence_spans
+from .query import RARE_IDF, TYPE_WORDS, Constraint, Query, is_type_term, known_word, light_terms
 from .text import content_terms, stem, words
 
 if TYPE_CHECKING:
@@ -85,6 +86,9 @@ class Coverage:
     named_word_unmatched: float = 0.0  # word_unmatched, when the passage holds a name the question gives
     stage_value_unmet: float = 0.0  # 1 when a value is asked of a stage its words name, and that stage's passage lacks it
     rate_unmatched: float = 0.0  # 1 when a rate is asked and none is given beside any of the message's words
+    # 1 when "which X pays the most?" asks a kind of thing no sentence on higher pay names ("which company")
+    ranking_unmet: float = 0.0
+    ranked_kind: str = ""  # that kind, as asked
     asked_words: str = ""  # the message's specific words, once each (what that rate is of)
     stage: str = ""  # that stage's label
     unmet_types: tuple[str, ...] = ()
@@ -106,6 +110,8 @@ class Coverage:
         if self.comparison_unmet:
             asked = list(dict.fromkeys(m.constraint.text for m in self.matches if m.constraint.kind == "name"))
             out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
+        if self.ranking_unmet and not out:
+            out.append(f"which {self.ranked_kind} pays the most")
         if self.rate_unmatched >= 1.0 and not out:
             noun = TYPE_NOUNS[next(w for w in self.wants if w in RATES)]
             out.append(f"{noun} for {self.asked_words}" if self.asked_words else noun)
@@ -370,6 +376,31 @@ def target_terms(index: Index, query: Query) -> set[str]:
     return {t for t in content_terms(found.group(1)) if not index.generic(t, query.guide) and not is_type_term(t)}
 
 
+# A sentence on where pay is higher: "IT and technology sectors offer some of the highest compensation".
+_HIGHER_PAY = re.compile(r"\b(?:higher|highest|top[- ]paying|best[- ]paid|most lucrative|upwards of)\b", re.I)
+RANKINGS = True
+
+
+def ranked_kind(index: Index, message: Query, near: list[int]) -> str:
+    """For "Which single company pays TPMs the most?": the kind of thing asked to single out
+    ("single company"), when no sentence of the near passages on higher pay names it; else "".
+    The guide says which sectors pay most ("Which industry pays the most?" is answered) but never
+    which company, state or certification."""
+    if not RANKINGS or not message.intents.get("top_pay"):
+        return ""
+    found = _TARGET.search(message.expanded)
+    asked = target_terms(index, message)
+    if found is None or not asked:
+        return ""
+    for chunk in near:
+        passage = index.chunks[chunk]
+        for a, b in sentence_spans(passage.text):
+            sentence = passage.text[a:b]
+            if _HIGHER_PAY.search(sentence) and asked & set(content_terms(f"{passage.label} {sentence}")):
+                return ""
+    return " ".join(w for w in found.group(1).split() if not TYPE_WORDS.fullmatch(w))  # "company", not "company pays"
+
+
 OWN_WORDS = True  # a follow-up with specific words of its own is checked by them (see coverage)
 
 
@@ -484,7 +515,10 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         rate_match = beside_value if alone is asked else value_match(index, alone, near, [m.constraint for m in matches])
         rate_unmatched = 1.0 - rate_match[0]
         asked_words = " ".join(dict.fromkeys(w for w in message.content if stem(w) in message_terms))
+    ranked = ranked_kind(index, message, near)
     return Coverage(
+        ranking_unmet=float(bool(ranked)),
+        ranked_kind=ranked,
         matches=matches,
         name_unmatched=max((1.0 - m.score for m in names), default=0.0),
         name_unknown=max((1.0 - m.score for m in names if not known_in_guide(index, m.constraint, top)), default=0.0),
