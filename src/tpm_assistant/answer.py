@@ -403,7 +403,7 @@ class Composer:
         """For "What comes after the senior TPM stage?": the item after (or before) the one the
         question names, in the list of the best passage's own section (or the one the best
         passages sit in), when that list is a sequence."""
-        from .chat import named_item
+        from .chat import named_item, section_lists
 
         if not self.ordinals or not ranking.hits:
             return None
@@ -413,13 +413,10 @@ class Composer:
         if named is None and BESIDE_ANY_LIST:
             # "What's the next step after senior?" matched advice on promotion best; the stage it
             # names is in another list among the best passages (the career path).
-            for chunk in ranking.top(LIST_POOL):
-                other = index.section_bullets(chunk)
-                if len(other) >= MIN_ORDINAL_LIST and other != items:
-                    named = named_item(index, message, other)
-                    if named is not None:
-                        items = other
-                        break
+            for other in section_lists(index, ranking.top(LIST_POOL), MIN_ORDINAL_LIST):
+                if other != items and (named := named_item(index, message, other)) is not None:
+                    items = other
+                    break
         if named is None:
             return None
         place = items.index(named[0]) + named[1]

@@ -22,8 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .chunking import sentence_spans
-from .query import RARE_IDF, TYPE_WORDS, Constraint, Query, is_type_term, known_word, light_terms
+from .query import RARE_IDF, TOP_PAY_WORDS, TYPE_WORDS, Constraint, Query, is_type_term, known_word, light_terms
 from .text import content_terms, stem, words
 
 if TYPE_CHECKING:
@@ -86,9 +85,8 @@ class Coverage:
     named_word_unmatched: float = 0.0  # word_unmatched, when the passage holds a name the question gives
     stage_value_unmet: float = 0.0  # 1 when a value is asked of a stage its words name, and that stage's passage lacks it
     rate_unmatched: float = 0.0  # 1 when a rate is asked and none is given beside any of the message's words
-    # 1 when "which X pays the most?" asks a kind of thing no sentence on higher pay names ("which company")
-    ranking_unmet: float = 0.0
-    ranked_kind: str = ""  # that kind, as asked
+    # "which X pays the most?" asking a kind of thing no sentence on higher pay names ("company"), as asked
+    ranked_kind: str = ""
     asked_words: str = ""  # the message's specific words, once each (what that rate is of)
     stage: str = ""  # that stage's label
     unmet_types: tuple[str, ...] = ()
@@ -97,6 +95,11 @@ class Coverage:
 
     def unmatched(self, threshold: float = WEAK_MATCH) -> list[Constraint]:
         return [m.constraint for m in self.matches if m.score < threshold]
+
+    @property
+    def ranking_unmet(self) -> float:
+        """1 when the question asks which thing pays most of a kind the guide never ranks."""
+        return float(bool(self.ranked_kind))
 
     def missing(self, role: str | None = None, other_job: bool = False) -> list[str]:
         """The parts of the question the guide does not give, in words a reader understands."""
@@ -370,14 +373,21 @@ def _compound_of_known(index: Index, word: str, guide: int | None) -> bool:
 
 def target_terms(index: Index, query: Query) -> set[str]:
     """What a "which X is best" question asks to single out: the words after "which" or "what"."""
+    return _target(index, query)[1]
+
+
+def _target(index: Index, query: Query) -> tuple[str, set[str]]:
+    """The words after "which" or "what" as asked, without answer-type words ("company", not
+    "company pays"), and their specific terms."""
     found = _TARGET.search(query.expanded)
     if found is None:
-        return set()
-    return {t for t in content_terms(found.group(1)) if not index.generic(t, query.guide) and not is_type_term(t)}
+        return "", set()
+    shown = " ".join(w for w in found.group(1).split() if not TYPE_WORDS.fullmatch(w))
+    return shown, {t for t in content_terms(found.group(1)) if not index.generic(t, query.guide) and not is_type_term(t)}
 
 
 # A sentence on where pay is higher: "IT and technology sectors offer some of the highest compensation".
-_HIGHER_PAY = re.compile(r"\b(?:higher|highest|top[- ]paying|best[- ]paid|most lucrative|upwards of)\b", re.I)
+_HIGHER_PAY = re.compile(rf"\b(?:higher|{TOP_PAY_WORDS})\b", re.I)
 RANKINGS = True
 
 
@@ -388,17 +398,16 @@ def ranked_kind(index: Index, message: Query, near: list[int]) -> str:
     which company, state or certification."""
     if not RANKINGS or not message.intents.get("top_pay"):
         return ""
-    found = _TARGET.search(message.expanded)
-    asked = target_terms(index, message)
-    if found is None or not asked:
+    shown, asked = _target(index, message)
+    if not asked:
         return ""
     for chunk in near:
         passage = index.chunks[chunk]
-        for a, b in sentence_spans(passage.text):
-            sentence = passage.text[a:b]
+        for s, e in passage.sentences:
+            sentence = passage.text[s - passage.start : e - passage.start]
             if _HIGHER_PAY.search(sentence) and asked & set(content_terms(f"{passage.label} {sentence}")):
                 return ""
-    return " ".join(w for w in found.group(1).split() if not TYPE_WORDS.fullmatch(w))  # "company", not "company pays"
+    return shown
 
 
 OWN_WORDS = True  # a follow-up with specific words of its own is checked by them (see coverage)
@@ -515,10 +524,8 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         rate_match = beside_value if alone is asked else value_match(index, alone, near, [m.constraint for m in matches])
         rate_unmatched = 1.0 - rate_match[0]
         asked_words = " ".join(dict.fromkeys(w for w in message.content if stem(w) in message_terms))
-    ranked = ranked_kind(index, message, near)
     return Coverage(
-        ranking_unmet=float(bool(ranked)),
-        ranked_kind=ranked,
+        ranked_kind=ranked_kind(index, message, near),
         matches=matches,
         name_unmatched=max((1.0 - m.score for m in names), default=0.0),
         name_unknown=max((1.0 - m.score for m in names if not known_in_guide(index, m.constraint, top)), default=0.0),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -298,6 +298,17 @@ def closest_named(names: dict[int, set[str]], wanted: set[str]) -> int | None:
 NAMED_SIBLING = True
 
 
+def section_lists(index: Index, chunks: Iterable[int], least: int = 2) -> Iterator[list[int]]:
+    """The lists (a section's bullets, ``least`` at least) that ``chunks`` sit in, each once, in the
+    order of the chunks."""
+    seen: set[tuple[int, ...]] = set()
+    for chunk in chunks:
+        items = index.section_bullets(chunk)
+        if len(items) >= least and tuple(items) not in seen:
+            seen.add(tuple(items))
+            yield items
+
+
 def sequence_item_named(
     index: Index, terms: set[str], chunks: list[int], guide: int | None = None, least: int = 2, besides: int | None = None
 ) -> int | None:
@@ -305,12 +316,7 @@ def sequence_item_named(
     ``chunks`` that ``terms`` name: of the terms any label of that list uses (not the guide's topic
     words: "junior", "program", "senior"), the item whose label has them all and the fewest others,
     if it is not ``besides``."""
-    seen: set[tuple[int, ...]] = set()
-    for chunk in chunks:
-        items = index.section_bullets(chunk)
-        if len(items) < least or tuple(items) in seen:
-            continue
-        seen.add(tuple(items))
+    for items in section_lists(index, chunks, least):
         if not is_sequence(index, items):
             continue
         labels = label_terms(index, items)

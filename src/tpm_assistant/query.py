@@ -113,6 +113,9 @@ INTENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
+# How a passage says pay is highest ("some of the highest compensation", "upwards of $148,000"):
+# what answers "which sector pays the most?" (retrieval.TOP_PAY, answerable.ranked_kind).
+TOP_PAY_WORDS = r"highest|top[- ]paying|best[- ]paid|most lucrative|upwards of"
 # Answer types a question can want and a passage can hold: a question asking for one is answered
 # only by a passage that gives one ("what does X pay" by a figure, "how long" by a duration).
 WANTS = {"money": "figure", "count": "count", "percent": "rate", "duration": "duration", "date": "date"}  # type -> intent
@@ -724,8 +727,9 @@ def analyze(
     content = [t for t in fixed if t not in STOPWORDS and any(ch.isalnum() for ch in t)]
     oov = _unknown_words(index, content)
     asker = asker_terms(expanded, index) if fix_typos else frozenset()
-    oov = [t for t in oov if not set(content_terms(t)) <= asker or not content_terms(t)]
-    oov = [t for t in oov if not (LIGHT and t in LIGHT_WORDS)]
+    # the asker's own words, and light ones, are none the guide must know
+    oov = [t for t in oov if not (asker and (said := set(content_terms(t))) and said <= asker)
+           and not (LIGHT and t in LIGHT_WORDS)]  # fmt: skip
     asked = focus if focus is not None else text
     focus_words = [correct(t, index) for t in words(asked)] if fix_typos else words(asked)
     for wrong, right in corrections.items():  # the answer type is read from the corrected wording

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .build import VIEW_CODE, VIEWS
 from .index import expand
-from .query import Query, analyze, scoped
+from .query import TOP_PAY_WORDS, Query, analyze, scoped
 from .text import char_grams, content_terms, is_content_token
 
 log = logging.getLogger("tpm_assistant")
@@ -131,7 +131,7 @@ def same_job(role: str, subject: str, similarity: float) -> bool:
 ORIGIN = re.compile(r"\b(?:coming|come|comes|enter|enters|entering|switching|transitioning) from\b", re.I)
 ORIGIN_BOOST = 3.0
 # Where pay is highest, as a passage says it.
-TOP_PAY = re.compile(r"\b(?:highest|top[- ]paying|best[- ]paid|most lucrative|upwards of)\b", re.I)
+TOP_PAY = re.compile(rf"\b(?:{TOP_PAY_WORDS})\b", re.I)
 TOP_PAY_BOOST = 2.0
 # A passage that is a quotation signed by a person: opens with a quotation mark, ends "— Name".
 QUOTATION = re.compile(r"""^\W*["“].*[—–]\s*[A-Z][\w.' -]{1,40}["”]?\s*$""", re.S)
@@ -361,19 +361,17 @@ class Retriever:
         if QUOTE_PENALTY and not _ASKS_OPINION.search(query.text):
             # A practitioner's quotation ('"... — Romeo"') speaks of everything in passing (growth,
             # senior roles, pay); it answers what people say, not a question of fact.
-            quoted = [bool(QUOTATION.search(index.chunks[c].text)) for c in cand]
-            scores[cand] -= QUOTE_PENALTY * np.array(quoted, np.float32)
+            scores[cand] -= QUOTE_PENALTY * self._saying(QUOTATION, cand)
         if TOP_PAY_BOOST and query.intents.get("top_pay"):
             # "Which industry pays the most?" asks where pay is highest: a passage saying where it
             # is ("IT and technology sectors offer some of the highest compensation") over one
             # listing what pay depends on, which shares more of its words.
-            top = [bool(TOP_PAY.search(index.chunks[c].text)) for c in cand]
-            scores[cand] += TOP_PAY_BOOST * np.array(top, np.float32)
+            scores[cand] += TOP_PAY_BOOST * self._saying(TOP_PAY, cand)
         if ORIGIN_BOOST and query.intents.get("origin"):
             # "Which jobs do people switch into TPM from?" asks where people come from: a passage
             # saying so ("people coming from software development") over one on where TPMs go next
             # ("TPMs often move into program management"), which shares more of its words.
-            scores[cand] += ORIGIN_BOOST * np.array([bool(ORIGIN.search(index.chunks[c].text)) for c in cand], np.float32)
+            scores[cand] += ORIGIN_BOOST * self._saying(ORIGIN, cand)
         features = np.zeros((n, len(FEATURES)), dtype=np.float32)
         features[cand] = x
         row_cosine = np.full(index.stats["rows"], -1.0, dtype=np.float32)
@@ -384,6 +382,13 @@ class Retriever:
         hits = [Hit(int(i), float(scores[i])) for i in cand[np.argsort(-scores[cand], kind="stable")[:k]]]
         role = self.role_similarity(query.role, about)
         return Ranking(query, hits, scores, features, row_cosine, tokens, role, candidates=cand)
+
+    def _saying(self, pattern: re.Pattern[str], cand: np.ndarray) -> np.ndarray:
+        """1 for each candidate passage whose text ``pattern`` finds, else 0 (the candidates only:
+        the rules that read a passage's wording cost what the candidates do, not the corpus)."""
+        import numpy as np
+
+        return np.array([bool(pattern.search(self.index.chunks[c].text)) for c in cand], np.float32)
 
     def role_similarity(self, role: str | None, about: set[int] | None = None) -> float:
         """How close the job a question names is to the subject of the guides answering it (of any
