@@ -704,3 +704,30 @@ def test_which_thing_pays_most_is_answered_only_where_the_guide_ranks_that_kind(
     assert sector.answered and "IT and technology sectors" in sector.answer and exact(sector)
     monkeypatch.setattr(answerable, "RANKINGS", False)
     assert real_assistant.ask(company).answered
+
+
+def test_a_job_pointed_at_is_the_assistants_own(real_assistant, monkeypatch):
+    """"What's the first rung on the ladder if I want to go this route?" names no job but points at
+    one: in a chat about one job it is that job, searched for as if named (query.THIS_JOB); without,
+    the question found nothing close enough and was declined."""
+    from tpm_assistant import query
+
+    question = "What's the first rung on the ladder if I want to go this route?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "Project Coordinator" in answer.answer and exact(answer)
+    monkeypatch.setattr(query, "THIS_JOB", False)
+    assert not real_assistant.ask(question).answered
+
+
+def test_a_restatement_is_looked_for_among_the_passages_nearest_the_answer(real_assistant, monkeypatch):
+    """"How do job prospects look ... in the years ahead?" is answered by the 2026 outlook; the guide
+    says it again far away, as growth "by 10% through 2025", in a passage the question's words do
+    not bring up. The passages nearest the best sentence in meaning are searched for restatements
+    too (answer.RESTATEMENT_NEIGHBOURS), so both are shown."""
+    from tpm_assistant import answer as answer_module
+
+    question = "How do job prospects look for technical project managers in the years ahead?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "outlook" in answer.answer and "10% through 2025" in answer.answer and exact(answer)
+    monkeypatch.setattr(answer_module, "RESTATEMENT_NEIGHBOURS", 0)
+    assert "10% through 2025" not in real_assistant.ask(question).answer

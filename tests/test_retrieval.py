@@ -279,3 +279,19 @@ def test_the_guide_subject_comes_from_its_title():
 
     assert guide_subject(["2026 How to Become a Technical Project Manager: Education, Salary"]) == "Technical Project Manager"
     assert guide_subject(["Notes on project delivery"]) is None
+
+
+def test_a_job_pointed_at_is_searched_for_as_the_home_job(monkeypatch):
+    """"this kind of job", "go this route": the job meant is the assistant's own (query.THIS_JOB); a
+    question naming a job, or naming the home job already, is left as asked."""
+    from tpm_assistant import query
+
+    index, _ = make_index()
+    home = "technical project manager"
+    pointed = analyze("Do I have to be a great programmer to land this kind of job?", index, home=home)
+    assert pointed.expanded.endswith("(technical project manager)") and {"technical", "project", "manager"} <= set(pointed.terms)
+    named = analyze("Is this kind of job good for a technical project manager?", index, home=home)
+    assert "(technical project manager)" not in named.expanded
+    assert analyze("Do I have to be a great programmer to land this kind of job?", index).expanded.endswith("job?")
+    monkeypatch.setattr(query, "THIS_JOB", False)
+    assert analyze("Do I have to be a great programmer to land this kind of job?", index, home=home).expanded.endswith("job?")

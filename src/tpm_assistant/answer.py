@@ -43,6 +43,7 @@ _YEARS = re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?years?\b")
 _PERCENT = re.compile(r"\d\s?%")
 LIST_ITEM_WORDS = 12  # an unlabelled bullet is named by its first words
 RESTATEMENT_PASSAGES = 8  # where a restatement of the best sentence is looked for
+RESTATEMENT_NEIGHBOURS = 3  # and in the passages nearest the best sentence in meaning
 LIST_NAMES = True  # a whole list names, beside each item, the names it gives (organisations, tools)
 LIST_HITS = 5  # how many of the best passages show whether a list as a whole is asked for
 LIST_POOL, LIST_VOTES = 10, 3  # the passages whose lists are candidates; how many of a list's passages count
@@ -99,8 +100,11 @@ def _sentence_maxsim(index: Index, ranking: Ranking, chunk: int, i: int) -> floa
     return float((weights * best).sum() / weights.sum())
 
 
-def sentence_candidates(index: Index, ranking: Ranking, passages: int = CANDIDATE_PASSAGES) -> list[Sentence]:
-    """Every sentence of the top passages, with the features the sentence model scores."""
+def sentence_candidates(
+    index: Index, ranking: Ranking, passages: int = CANDIDATE_PASSAGES, more: list[int] | None = None
+) -> list[Sentence]:
+    """Every sentence of the top passages (and of the passages ``more``), with the features the
+    sentence model scores."""
     terms = set(ranking.query.focus_terms or ranking.query.terms)
     intents = ranking.query.intents
 
@@ -108,6 +112,7 @@ def sentence_candidates(index: Index, ranking: Ranking, passages: int = CANDIDAT
     out = []
     # Candidates come from the best passages, even beyond the k that will be cited.
     best: list[int] = ranking.top(passages) if ranking.hits else []
+    best += [c for c in more or [] if c not in best]
     for rank, chunk_index in enumerate(best):
         hit = Hit(int(chunk_index), float(ranking.scores[chunk_index]))
         chunk = index.chunks[hit.chunk]
@@ -165,6 +170,29 @@ def _weighted_share(index: Index, part: set[str], whole: set[str]) -> float:
     return sum(index.idf.get(t, 0.0) for t in part & whole) / weight if weight else 0.0
 
 
+def nearest_passages(index: Index, ranking: Ranking, best: Sentence, n: int, besides: int = 0) -> list[int]:
+    """The ``n`` passages of ``best``'s guide (among those the question scored, besides its
+    ``besides`` best) holding the views
+    nearest ``best`` in meaning: where the guide may say the same thing again, however far away
+    and in whatever words the question did not use ("grow by 10% through 2025" for "the outlook in
+    2026 is promising")."""
+    import numpy as np
+
+    from .index import expand
+
+    pool = ranking.candidates if ranking.candidates is not None else np.arange(len(index))
+    taken = np.array([best.chunk, *ranking.top(besides)], dtype=np.int64)
+    pool = pool[(index.doc[pool] == index.doc[best.chunk]) & ~np.isin(pool, taken) & np.isfinite(ranking.scores[pool])]
+    if not len(pool):
+        return []
+    rows, owner = expand(index.row_start, pool)
+    closeness = index.vectors[rows] @ index.vectors[best.row]
+    nearest = np.full(len(pool), -2.0, dtype=np.float32)
+    np.maximum.at(nearest, owner, closeness)
+    order = np.argsort(-nearest, kind="stable")[:n]
+    return [int(c) for c in pool[order]]
+
+
 def restatement_candidates(index: Index, ranking: Ranking, best: Sentence, composer: Composer) -> list[Restatement]:
     """The best-scoring sentence of each of the top RESTATEMENT_PASSAGES passages other than
     ``best``'s, best first, with what the restatement model reads: how far below ``best`` the
@@ -175,7 +203,8 @@ def restatement_candidates(index: Index, ranking: Ranking, best: Sentence, compo
     same heading."""
     if best.row < 0:
         return []
-    pool = [s for s in sentence_candidates(index, ranking, RESTATEMENT_PASSAGES) if s.chunk != best.chunk]
+    near = nearest_passages(index, ranking, best, RESTATEMENT_NEIGHBOURS, RESTATEMENT_PASSAGES) if RESTATEMENT_NEIGHBOURS else []
+    pool = [s for s in sentence_candidates(index, ranking, RESTATEMENT_PASSAGES, near) if s.chunk != best.chunk]
     composer.score(pool)
     asked = set(ranking.query.focus_terms or ranking.query.terms)
 

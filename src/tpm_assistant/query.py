@@ -428,6 +428,14 @@ LIGHT_WORDS = frozenset(
     ]
 )  # fmt: skip
 LIGHT = True
+# The job pointed at, not named ("this kind of job", "this line of work", "go this route"): in a
+# chat about one job, it is that job (the assistant's ``home_job``), searched for as named.
+THIS_JOB = True
+_THIS_JOB = re.compile(
+    r"\b(?:this|that)\s+(?:(?:kind|type|sort|line)\s+of\s+)?(?:jobs?|work|careers?|field|roles?|professions?"
+    r"|occupations?|positions?|route|path|gig|trade)\b",
+    re.I,
+)
 
 
 def light_terms() -> frozenset[str]:
@@ -695,8 +703,10 @@ def analyze(
     acronyms_inline: bool = False,
     expand_abbreviations: bool = True,
     inherit_wants: bool = True,
+    home: str = "",
 ) -> Query:
-    """``text`` is what retrieval searches for; ``focus`` (a follow-up's last message) is what
+    """``text`` is what retrieval searches for; ``home``: the job a question pointing at "this
+    job" without naming one means; ``focus`` (a follow-up's last message) is what
     the answer sentence must be about, and what decides the answer type and list intent;
     ``inherit_wants``: a focus naming no answer type asks for the conversation's ("and in
     Chicago?" after a salary question), unless it points at another item ("what comes after it?")."""
@@ -724,6 +734,9 @@ def analyze(
                 expanded = re.sub(rf"\b{re.escape(t)}\b", long, expanded, flags=re.I)
         elif spelled:
             expanded = f"{expanded} ({', '.join(spelled.values())})"
+    if (THIS_JOB and home and _THIS_JOB.search(text) and role_of(expanded) is None
+            and not set(content_terms(home)) <= set(content_terms(expanded))):  # fmt: skip
+        expanded = f"{expanded} ({home.lower()})"
     content = [t for t in fixed if t not in STOPWORDS and any(ch.isalnum() for ch in t)]
     oov = _unknown_words(index, content)
     asker = asker_terms(expanded, index) if fix_typos else frozenset()

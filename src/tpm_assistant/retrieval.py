@@ -470,6 +470,7 @@ class Retriever:
             expand_acronyms=self.options.expand_acronyms,
             acronyms_inline=self.options.acronyms_inline,
             expand_abbreviations=self.options.expand_abbreviations,
+            home=self.home_job or (self.index.subjects[0] if len(self.index.subjects) == 1 else ""),
         )
 
     def search_followup(self, context: str, message: str, k: int, boosts: Boosts | None = None) -> Ranking:
