@@ -187,6 +187,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
         "- the stage after a named one is found in any list among the best passages (the next step after senior)",
         answer, "BESIDE_ANY_LIST", False,
     ),
+    switch("- a name typed in lower case among other capitals is a name (how much does medtronic pay TPMs?)",
+           query, "LOWER_NAMES", False),
     switch("- a job pointed at is the assistant's own (what does this kind of job need?)", query, "THIS_JOB", False),
     switch("- a restatement is looked for in the passages nearest the answer in meaning (growth and outlook)",
            answer, "RESTATEMENT_NEIGHBOURS", 0),

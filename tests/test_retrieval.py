@@ -295,3 +295,22 @@ def test_a_job_pointed_at_is_searched_for_as_the_home_job(monkeypatch):
     assert analyze("Do I have to be a great programmer to land this kind of job?", index).expanded.endswith("job?")
     monkeypatch.setattr(query, "THIS_JOB", False)
     assert analyze("Do I have to be a great programmer to land this kind of job?", index, home=home).expanded.endswith("job?")
+
+
+def test_a_name_typed_in_lower_case_among_other_capitals(monkeypatch):
+    """"So I asked: how much does medtronic pay TPMs?": no word is capitalised but the opening one, "I" and an
+    acronym, so a word the guide writes as a name ("Medtronic") is one here too (query.LOWER_NAMES);
+    a name the guide writes that is also a common word ("New" York) is not: "brand new"."""
+    from tpm_assistant import query
+    from tpm_assistant.query import constraints_of
+
+    text = GUIDE_LIKE + "\n- Health: Organizations like Medtronic hire TPMs in New York City.\n"
+    index, _ = make_index(text, known={"new", "brand", "city"})
+    asked = "So I asked: how much does medtronic pay TPMs?"
+    def names(question: str) -> list[tuple[str, bool]]:
+        return [(c.text, c.in_corpus) for c in constraints_of(question, index) if c.kind == "name"]
+
+    assert names(asked) == [("medtronic", True)]
+    assert names("What's the salary for someone brand new to TPM work?") == []
+    monkeypatch.setattr(query, "LOWER_NAMES", False)
+    assert names(asked) == []

@@ -428,6 +428,7 @@ LIGHT_WORDS = frozenset(
     ]
 )  # fmt: skip
 LIGHT = True
+LOWER_NAMES = True  # a name the guide writes capitalised, typed in lower case among other capitals
 # The job pointed at, not named ("this kind of job", "this line of work", "go this route"): in a
 # chat about one job, it is that job (the assistant's ``home_job``), searched for as named.
 THIS_JOB = True
@@ -501,6 +502,12 @@ def _same_place(index: Index, shown: str) -> tuple[str, ...] | None:
     return None
 
 
+def _titled(token: str) -> bool:
+    """A capitalised word that is not "I" ("I'm") or an acronym ("TPMs")."""
+    word = re.split(r"['’]", token)[0]
+    return word[:1].isupper() and word != "I" and sum(ch.isupper() for ch in word) == 1
+
+
 def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Constraint]:
     """The names, numbers, units and unknown words of a question, grouped into phrases.
 
@@ -524,6 +531,12 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
     found: list[Constraint] = []
     group: list[tuple[int, str]] = []
     places = place_starts(text)  # "in seattle" names a place, as "in Seattle" does
+    uncased = ignore_case or not any(ch.isupper() for ch in text)
+    # Nearly so: no word is capitalised but where a sentence opens, "I", and acronyms ("how much
+    # does medtronic pay TPMs?"): a word the guide writes as a name is one here too, unless it is
+    # also a common word ("new", "city"), which such a writer may mean as one.
+    lower_names = LOWER_NAMES and not uncased and not any(
+        _titled(token) and not (i == 0 or _SENTENCE_BREAK.search(text[:start])) for i, (start, token) in enumerate(tokens))
 
     def generic(word: str) -> bool:
         terms = content_terms(word)
@@ -581,7 +594,6 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
             flush()  # "PM", "TPM-related": the guide's own terms, abbreviated
             continue
         capitalised = not ignore_case and ((token[0].isupper() and not opens) or (len(token) > 1 and token.isupper()))
-        uncased = ignore_case or not any(ch.isupper() for ch in text)
         if group and lower in _NAME_JOINERS:
             group.append((start, token))  # kept only if a capitalised word follows
             continue
@@ -591,7 +603,8 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
         if lower in CHAT_WORDS and lower not in index.word_counts:
             flush()  # a texting spelling or filler ("yrs", "OK", "tbh") stands for a word, not a name
             continue
-        proper = uncased and lower in index.proper and (own is None or known_word(index, lower, own))
+        proper = (uncased or (lower_names and lower not in index.known_words.tokenizer)) and lower in index.proper and (
+            own is None or known_word(index, lower, own))
         if capitalised or proper or start in places:
             if not generic(token) or group:
                 group.append((start, token))
