@@ -258,3 +258,15 @@ GUIDE_LIKE_LIST = """# Which tools should you know?
 - Asana: Plan work in Asana boards.
 - Trello: Keep simple boards in Trello.
 """
+
+
+def test_the_ways_a_message_says_it_changes_the_subject():
+    """"switching topics -", "unrelated, but", "different q:", "by the way,": the message stands alone
+    (chat._NEW_TOPIC), read without the marker; "switching topics" was read as a constraint."""
+    from tpm_assistant.chat import Turn, resolve
+
+    earlier = [Turn("user", "Which industries hire TPMs?"), Turn("assistant", "Energy [1]")]
+    for marker in ("switching topics - ", "Unrelated, but ", "different q: ", "By the way, ", "Totally different question: "):
+        follow = resolve([*earlier, Turn("user", f"{marker}what's the projected growth rate for the role?")])
+        assert follow.standalone and follow.question == "what's the projected growth rate for the role?"
+    assert not resolve([*earlier, Turn("user", "and what projects do they do there?")]).standalone

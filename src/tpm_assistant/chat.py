@@ -40,9 +40,11 @@ _SUBSTITUTION = re.compile(
 )
 # "Separate question: what's ESG?": the message says it stands alone (its pronouns are its own).
 _NEW_TOPIC = re.compile(
-    r"^\W*(?:(?:a|one|another|on an?)\s+)?(?:separate|different|new|unrelated|other)\s+(?:question|topic|note|subject)\b\W*"
-    r"|^\W*(?:changing|switching|change of)\s+(?:the\s+)?(?:topic|subject|gears)\b\W*"
-    r"|^\W*(?:unrelated|on another note)\b\W*",
+    r"^\W*(?:(?:a|one|another|on an?)\s+)?(?:(?:totally|completely|quick|random|side)\s+)?"
+    r"(?:separate|different|new|unrelated|other|random|side|quick)\s+(?:questions?|qs?|topics?|notes?|subjects?|things?)\b(?:\s+(?:entirely|altogether))?\W*"
+    r"|^\W*(?:changing|switching|change of|to change)\s+(?:the\s+)?(?:topics?|subjects?|gears)\b\W*"
+    r"|^\W*(?:(?:totally|completely|also|somewhat)\s+)?(?:unrelated|off[- ]topic|on another note|by the way|btw)\b"
+    r"(?:\s*,?\s*but\b)?\W*",
     re.I,
 )
 POINTED_VALUES = True  # a value asked of "that level" is asked of the item the previous answer quoted
