@@ -189,6 +189,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     ),
     switch("- a name typed in lower case among other capitals is a name (how much does medtronic pay TPMs?)",
            query, "LOWER_NAMES", False),
+    switch("- a figure asked in a setting the guide gives none beside is not given (salary in healthcare)",
+           query, "QUALIFIERS", False),
     switch("- a job pointed at is the assistant's own (what does this kind of job need?)", query, "THIS_JOB", False),
     switch("- a restatement is looked for in the passages nearest the answer in meaning (growth and outlook)",
            answer, "RESTATEMENT_NEIGHBOURS", 0),

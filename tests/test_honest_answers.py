@@ -731,3 +731,19 @@ def test_a_restatement_is_looked_for_among_the_passages_nearest_the_answer(real_
     assert answer.answered and "outlook" in answer.answer and "10% through 2025" in answer.answer and exact(answer)
     monkeypatch.setattr(answer_module, "RESTATEMENT_NEIGHBOURS", 0)
     assert "10% through 2025" not in real_assistant.ask(question).answer
+
+
+def test_a_figure_asked_of_a_sector_the_guide_gives_none_for_is_declined(real_assistant, monkeypatch):
+    """"What's the average TPM salary in healthcare?": the guide names healthcare (where TPMs work,
+    "healthcare technology ... can also be competitive") but gives no figure beside it; it was
+    answered with the US average. A figure asked "in" a word of its own is a constraint, as a name
+    is (query.QUALIFIERS), and the answer says which."""
+    from tpm_assistant import query
+
+    question = "What's the average TPM salary in healthcare?"
+    answer = real_assistant.ask(question)
+    assert not answer.answered and answer.missing == ["healthcare"]
+    assert answer.answer.startswith("The guide does not give a figure for healthcare.") and exact(answer)
+    assert real_assistant.ask("What's the salary in tech companies?").answered  # "competitive tech industries ... $148,000"
+    monkeypatch.setattr(query, "QUALIFIERS", False)
+    assert real_assistant.ask(question).answered

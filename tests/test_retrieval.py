@@ -314,3 +314,23 @@ def test_a_name_typed_in_lower_case_among_other_capitals(monkeypatch):
     assert names("What's the salary for someone brand new to TPM work?") == []
     monkeypatch.setattr(query, "LOWER_NAMES", False)
     assert names(asked) == []
+
+
+def test_a_figure_asked_of_a_setting_no_figure_is_given_beside(monkeypatch):
+    """"What do TPMs earn in gaming?": a figure asked "in", "at" or "for" a word the guide knows but
+    gives no figure beside is a constraint, as a name is (query.QUALIFIERS); a place in the range
+    ("at the top end"), a word a figure is given beside ("entry-level") and a question asking no
+    figure add none."""
+    from tpm_assistant import query
+
+    index, _ = make_index(GUIDE_LIKE + "\nThe top end of a schedule needs buffers.\n")
+
+    def added(question: str) -> list[tuple[str, str, bool]]:
+        return [(c.text, c.in_corpus) for c in analyze(question, index).constraints if c.kind == "name"]
+
+    assert added("What do TPMs earn in gaming?") == [("gaming", True)]
+    assert added("What do TPMs earn at the top end?") == []
+    assert added("What do TPMs earn at entry-level?") == []
+    assert added("Do TPMs work in gaming?") == []
+    monkeypatch.setattr(query, "QUALIFIERS", False)
+    assert added("What do TPMs earn in gaming?") == []

@@ -121,6 +121,8 @@ class Coverage:
         if self.type_unmet and not out:
             noun = TYPE_NOUNS[self.unmet_types[0]]
             out.append(f"{noun} for {' and '.join(names)}" if names else noun)
+        if self.known_name_value_unmatched >= 1.0 and not out:
+            out += names  # named in the best passage, which gives a figure, but none beside them
         return list(dict.fromkeys(out))
 
     def describe(self, missing: list[str]) -> str:
@@ -135,6 +137,8 @@ class Coverage:
             return f"The guide does not compare {missing[0].removeprefix('a comparison of ')}."
         if missing[0].startswith((*tuple(TYPE_NOUNS.values()), "a comparison")):
             return f"The guide does not give {_join(missing)}."
+        if self.wants and self.known_name_value_unmatched >= 1.0:  # named, but with no figure beside
+            return f"The guide does not give {TYPE_NOUNS[self.wants[0]]} for {_join(missing)}."
         return f"The guide does not cover {_join(missing)}."
 
 

@@ -428,6 +428,14 @@ LIGHT_WORDS = frozenset(
     ]
 )  # fmt: skip
 LIGHT = True
+# "What's the average salary in healthcare?": a figure asked of a setting the guide knows, which a
+# figure must be given for ("in", "at", "for" a word of its own, not the topic's): a constraint as a
+# name is, so "healthcare" unmatched beside any figure is a figure the guide does not give.
+QUALIFIERS = True
+_QUALIFIER = re.compile(r"\b(?:in|at|for|within|across)\s+(?:the\s+|a\s+|an\s+)?([a-z][a-z-]+)\b(?:\s+([a-z]+))?", re.I)
+# A place within the range of figures ("at the top end", "at the start"), not a setting.
+_RANGE_PLACES = {"top", "bottom", "end", "start", "beginning", "high", "low", "upper", "lower", "middle", "peak", "max",
+                 "maximum", "minimum", "most", "least"}  # fmt: skip
 LOWER_NAMES = True  # a name the guide writes capitalised, typed in lower case among other capitals
 # The job pointed at, not named ("this kind of job", "this line of work", "go this route"): in a
 # chat about one job, it is that job (the assistant's ``home_job``), searched for as named.
@@ -757,6 +765,9 @@ def analyze(
     oov = [t for t in oov if not (asker and (said := set(content_terms(t))) and said <= asker)
            and not (LIGHT and t in LIGHT_WORDS)]  # fmt: skip
     asked = focus if focus is not None else text
+    constraints = constraints_of(expanded, index)
+    if QUALIFIERS and "money" in wanted(asked):
+        constraints += qualifiers(asked if focus is None else expanded, index, constraints, asker)
     focus_words = [correct(t, index) for t in words(asked)] if fix_typos else words(asked)
     for wrong, right in corrections.items():  # the answer type is read from the corrected wording
         asked = re.sub(rf"\b{re.escape(wrong)}\b", right, asked, flags=re.I)
@@ -771,13 +782,33 @@ def analyze(
         corrections=corrections,
         focus_terms=content_terms(" ".join(focus_words)),
         role=role_of(expanded),
-        constraints=constraints_of(expanded, index),
+        constraints=constraints,
         background=asker,
         wants=wanted(asked)
         or (wanted(expanded) if focus is not None and inherit_wants and WANTS_FROM_CONVERSATION and not _about_value(asked)
             and not _asks_own_subject(asked)
             else frozenset()),
     )
+
+
+def qualifiers(text: str, index: Index, found: list[Constraint], asker: frozenset[str]) -> list[Constraint]:
+    """The settings a figure is asked of, as known words (see QUALIFIERS), not already constraints,
+    that no passage of the guide gives a figure beside."""
+    out = []
+    taken = {t for c in found for t in c.terms}
+    for m in _QUALIFIER.finditer(text):
+        word = m.group(1).lower()
+        terms = tuple(content_terms(word))
+        head = (m.group(2) or "").lower()  # "in the benefits overview": the guide's own section
+        if (not terms or not m.group(1).islower() or word in STOPWORDS or (LIGHT and word in LIGHT_WORDS)
+                or TYPE_WORDS.fullmatch(word) or word in _RANGE_PLACES or (LIGHT and head in LIGHT_WORDS)
+                or word in TIME_UNITS or word in UNITS or set(terms) & (taken | asker) or acronym_key(index, word)
+                or not all(index.knows(t) and not index.generic(t) for t in terms)):  # fmt: skip
+            continue
+        if any(index.has_money[(index.passage_bm25.score({t: 1.0}) > 0)].any() for t in terms):
+            continue  # a passage gives a figure beside it ("in competitive tech industries"): found or not by retrieval
+        out.append(Constraint(m.group(1), m.start(1), m.end(1), "name", terms, True))
+    return out
 
 
 def scoped(query: Query, index: Index, guide: int | None) -> Query:
