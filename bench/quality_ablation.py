@@ -191,6 +191,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            query, "LOWER_NAMES", False),
     switch("- a figure asked in a setting the guide gives none beside is not given (salary in healthcare)",
            query, "QUALIFIERS", False),
+    switch("- who wrote the guide is answered from its byline (who wrote this guide?)", retrieval, "AUTHOR_BOOST", 0.0),
     switch("- a job pointed at is the assistant's own (what does this kind of job need?)", query, "THIS_JOB", False),
     switch("- a restatement is looked for in the passages nearest the answer in meaning (growth and outlook)",
            answer, "RESTATEMENT_NEIGHBOURS", 0),

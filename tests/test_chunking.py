@@ -19,7 +19,7 @@ def test_one_chunk_per_paragraph_or_bullet_with_exact_offsets():
     for c in chunks:
         assert doc.text[c.start : c.end] == c.text
         assert len(c.text) <= MAX_CHARS
-        assert c.kind in ("paragraph", "bullet")
+        assert c.kind in ("paragraph", "bullet", "byline")
         for s, e in c.sentences:
             assert c.start <= s < e <= c.end
     labels = {c.label for c in chunks if c.kind == "bullet"}

@@ -26,7 +26,7 @@ def test_every_kept_block_is_an_exact_slice_of_the_decoded_file():
 
 def test_noise_is_skipped_not_rewritten():
     doc = guide()
-    kept = "\n".join(doc.slice(b) for b in doc.blocks)
+    kept = "\n".join(doc.slice(b) for b in doc.blocks if b.kind != "byline")
     reasons = {n.reason for n in doc.noise}
     assert {"byline", "image file name", "reference and related-article lists"} <= reasons
     for noise in ("Imed Bouchrika", "Chief Data Scientist", ".webp", "Geoscientist", "MSW vs. MPH", "Related Articles"):
@@ -34,6 +34,18 @@ def test_noise_is_skipped_not_rewritten():
     # The back matter runs from "References" to the end of the file.
     tail = next(n for n in doc.noise if n.reason.startswith("reference"))
     assert doc.text[tail.start :].startswith("References") and tail.end == len(doc.text)
+
+
+def test_the_byline_under_the_title_is_a_block_of_its_own(monkeypatch):
+    """"by Imed Bouchrika, PhD" under the title says who wrote the guide: a "byline" block (a
+    passage only a question on the author is answered from); the author's name and role on lines
+    of their own, and bylines further down, stay noise. corpus.AUTHOR_PASSAGE off: all noise."""
+    from tpm_assistant import corpus
+
+    [byline] = [b for b in guide().blocks if b.kind == "byline"]
+    assert guide().slice(byline) == "by Imed Bouchrika, PhD"
+    monkeypatch.setattr(corpus, "AUTHOR_PASSAGE", False)
+    assert not [b for b in guide().blocks if b.kind == "byline"]
 
 
 def test_headings_become_sections_and_bullets_keep_their_labels():

@@ -747,3 +747,17 @@ def test_a_figure_asked_of_a_sector_the_guide_gives_none_for_is_declined(real_as
     assert real_assistant.ask("What's the salary in tech companies?").answered  # "competitive tech industries ... $148,000"
     monkeypatch.setattr(query, "QUALIFIERS", False)
     assert real_assistant.ask(question).answered
+
+
+def test_a_question_on_who_wrote_the_guide_gets_its_byline(real_assistant, monkeypatch):
+    """"Who wrote this guide?": the byline under the title is a passage (corpus.AUTHOR_PASSAGE) that
+    only a question on the author is answered from (retrieval.AUTHOR_BOOST); it was declined. Other
+    questions never get it, even one sharing its words ("Is a PhD needed?")."""
+    from tpm_assistant import retrieval
+
+    answer = real_assistant.ask("Who wrote this guide?")
+    assert answer.answered and answer.answer == "by Imed Bouchrika, PhD [1]" and exact(answer)
+    phd = real_assistant.ask("Is a PhD needed to become a TPM?")
+    assert all("Bouchrika" not in c.text for c in phd.citations)
+    monkeypatch.setattr(retrieval, "AUTHOR_BOOST", 0.0)
+    assert "Bouchrika" not in real_assistant.ask("Who wrote this guide?").answer

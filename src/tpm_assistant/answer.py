@@ -402,6 +402,8 @@ class Composer:
         return named
 
     def compose(self, index: Index, ranking: Ranking) -> Answer:
+        if ranking.hits and ranking.hits[0].chunk in index.bylines:
+            return self.compose_item(index, ranking, ranking.hits[0].chunk)  # "by Imed Bouchrika, PhD"
         item = self.ordinal_item(index, ranking)
         if item is None:
             item = self.beside_item(index, ranking)

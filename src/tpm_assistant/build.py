@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 
 VIEWS = ("chunk", "context", "sentence", "label", "heading", "headlabel")
 VIEW_CODE = {view: code for code, view in enumerate(VIEWS)}
-LAYOUT = 9  # bump when the meaning of a version's files changes
+LAYOUT = 10  # bump when the meaning of a version's files changes
 BM25_K1, BM25_B = 1.2, 0.75
 HUB_SAMPLE = 2048  # sentences a passage is compared with to tell how generic ("hub") it is
 HUB_TOP = 20
@@ -250,6 +250,7 @@ class VersionWriter:
         self.passages, self.sentences, self.grams = (PostingsWriter(self.work, kind) for kind in "psg")
         self._word_grams: dict[str, tuple[int, ...]] = {}  # a word's n-grams' term ids
         self._chunk_rows: list[tuple[Any, ...]] = []  # rows of the passages being added, written together
+        self.bylines: list[int] = []  # passages saying who wrote a document (corpus.AUTHOR_PASSAGE)
         self._sentence_rows: list[tuple[str, int]] = []
         self.token_df: Counter[int] = Counter()
         self.surface: Counter[str] = Counter()
@@ -405,6 +406,8 @@ class VersionWriter:
         arrays["has_percent"].append(bool(PERCENT.search(chunk.text)))
         arrays["has_count"].append(holds_count(chunk.text))
         arrays["is_bullet"].append(chunk.kind == "bullet")
+        if chunk.kind == "byline":
+            self.bylines.append(g)
         arrays["proper_density"].append(len(PROPER.findall(chunk.text)) / max(1, len(chunk.text.split())))
         arrays["heading_row"].append(heading_row)
         arrays["doc"].append(doc)
@@ -478,7 +481,7 @@ class VersionWriter:
         stats = {"layout": LAYOUT, "chunks": self.n_chunks, "rows": self.n_rows, "tokens": self.n_tokens,
                  "sentences": self.n_sentences, "dimension": self.dimension, "token_dimension": self.token_dimension,
                  "avg_p": _mean(self.passages.lengths), "avg_s": _mean(self.sentences.lengths),
-                 "default_tok_idf": math.log1p(max(1, self.n_chunks))}  # fmt: skip
+                 "default_tok_idf": math.log1p(max(1, self.n_chunks)), "bylines": self.bylines}  # fmt: skip
         self.db.executemany("INSERT INTO stats VALUES (?, ?)", [(k, json.dumps(v)) for k, v in stats.items()])
         self.db.commit()
         self.db.close()

@@ -30,7 +30,7 @@ class Chunk:
     id: str
     source: str
     section: str
-    kind: str  # "paragraph" or "bullet"
+    kind: str  # "paragraph", "bullet" or "byline" (who wrote the document)
     text: str  # == document text[start:end]
     start: int
     end: int
@@ -107,7 +107,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
     """One chunk per paragraph or bullet (split further only past MAX_CHARS)."""
     chunks: list[Chunk] = []
     seen: Counter[str] = Counter()
-    body: list[Block] = [b for b in doc.blocks if b.kind in ("paragraph", "bullet")]
+    body: list[Block] = [b for b in doc.blocks if b.kind in ("paragraph", "bullet", "byline")]
     for block in body:
         label = doc.text[block.start : block.label_end] if block.label_end else ""
         for start, end, sentences in _pieces(doc.text, block.start, block.end):

@@ -19,7 +19,7 @@ from .config import DEFAULT_MAX_FILE_BYTES
 
 SUFFIXES = (".txt", ".md")
 
-BlockKind = Literal["title", "heading", "paragraph", "bullet"]
+BlockKind = Literal["title", "heading", "paragraph", "bullet", "byline"]
 
 _IMAGE = re.compile(r"^(?:!\[[^\]]*\]\([^)]*\)|\S+\.(?:webp|png|jpe?g|gif|svg|bmp|avif|tiff?))$", re.I)
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
@@ -27,6 +27,7 @@ _BULLET = re.compile(r"^(?:[•●▪◦‣∙·*+\-–—]|\d{1,3}[.)])[ \t]+")
 # "Label: text" bullets; the label is short and has no sentence punctuation of its own.
 _LABEL = re.compile(r"([^:.!?\n]{1,100}?):[ \t]+\S")
 _BYLINE = re.compile(r"^by\s+\S", re.I)
+AUTHOR_PASSAGE = True
 # Markdown markup that is not prose: code fences, thematic breaks (and setext underlines), table
 # rows, block-quote markers and task-list boxes. Lines of markup are skipped as noise; markers at
 # the start of a kept line are stepped over. Text is never rewritten.
@@ -385,7 +386,12 @@ class _Parser:
                 continue
             if _BYLINE.match(line) and len(line.split()) <= 8:
                 flush()
-                self.doc.noise.append(Noise(start, end, "byline"))
+                if AUTHOR_PASSAGE and not self.seen_body and not any(b.kind == "byline" for b in self.doc.blocks):
+                    # "by Imed Bouchrika, PhD" under the title: who wrote the guide, a passage of its
+                    # own that only a question about the guide's author is answered from
+                    self.doc.blocks.append(Block("byline", start, end, None, self.section, self.heading_span))
+                else:
+                    self.doc.noise.append(Noise(start, end, "byline"))
                 continue
             md = _MD_HEADING.match(line)
             if md:

@@ -303,6 +303,7 @@ class Index:
         self.has_money, self.has_years, self.has_percent = load("has_money"), load("has_years"), load("has_percent")
         self.has_count, self.is_bullet, self.proper_density = load("has_count"), load("is_bullet"), load("proper_density")
         self.chunk_heading_row, self.doc, self.hub = load("heading_row"), load("doc"), load("hub")
+        self.bylines = np.array(stats.get("bylines", []), dtype=np.int64)  # who wrote a document: see corpus.AUTHOR_PASSAGE
         self.tok_idf_ids = np.asarray(load("tok_idf_ids"), dtype=np.int64)
         self.tok_idf_vals = np.asarray(load("tok_idf_vals"), dtype=np.float32)
         self.tok_default_idf = float(stats["default_tok_idf"])

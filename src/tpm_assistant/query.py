@@ -26,6 +26,12 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"|\b(make|makes)\b.*\b(year|annually|month|hour)\b|\b(make|makes)\W*$",
         re.I,
     ),
+    # Who wrote the guide: "who wrote this guide?", "who's the author?", "who is this written by?"
+    "author": re.compile(
+        r"^(?=.*\b(?:guide|article|page|piece|post|document|this|it)\b)(?:.*\bwho\b.*\b(?:wrote|writes|authored|penned"
+        r"|put together|is behind|written|made|created)\b|.*\b(?:author(?:s|ed)?|writer)\b)|^\W*who(?:'s| is) the author\W*$",
+        re.I,
+    ),
     # Where people come from into the job: "switch into TPM from?", "from which earlier jobs", "what backgrounds
     # do people come from"
     "origin": re.compile(
@@ -421,8 +427,8 @@ LIGHT_WORDS = frozenset(
         "often", "instead", "away", "wait", "catch",
         # words about the guide itself ("what considerations does the guide suggest", "the practitioners quoted")
         "suggest", "suggests", "suggested", "mention", "mentions", "mentioned", "quote", "quotes", "quoted", "overview",
-        "section", "article", "consideration", "considerations", "write", "writes", "writing", "written", "real",
-        "purpose", "point",
+        "section", "article", "consideration", "considerations", "write", "writes", "writing", "written", "wrote", "real",
+        "purpose", "point", "author", "authored",
         # the job itself, however named ("in this job", "the role", "this line of work")
         "job", "jobs", "role", "roles", "career", "careers", "field", "position", "positions", "profession", "occupation",
     ]

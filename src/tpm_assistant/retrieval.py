@@ -142,6 +142,7 @@ _ASKS_OPINION = re.compile(
     re.I,
 )
 QUOTE_PENALTY = 2.0
+AUTHOR_BOOST = 10.0  # a question on who wrote the guide gets the byline (see corpus.AUTHOR_PASSAGE)
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -351,6 +352,8 @@ class Retriever:
         # A question is answered from the guides ``about`` its job (see ``documents_about``): its
         # candidates are found within them (all of a small guide, as with one guide).
         cand = self.candidates_in(about, vector, terms, extra) if about else self.candidates(terms, vector, extra)
+        if len(index.bylines) and not (AUTHOR_BOOST and query.intents.get("author")):
+            cand = cand[~np.isin(cand, index.bylines)]  # who wrote a guide answers only who wrote it
         # BM25 of the candidates only (a small version: of every passage, as it always was).
         bm25 = index.passage_bm25
         lexical = bm25.score(terms)[cand] if n <= ALL_CANDIDATES else bm25.score_docs(terms, cand)
@@ -367,6 +370,8 @@ class Retriever:
             # is ("IT and technology sectors offer some of the highest compensation") over one
             # listing what pay depends on, which shares more of its words.
             scores[cand] += TOP_PAY_BOOST * self._saying(TOP_PAY, cand)
+        if AUTHOR_BOOST and query.intents.get("author") and len(index.bylines):
+            scores[cand] += AUTHOR_BOOST * np.isin(cand, index.bylines)  # "Who wrote this guide?"
         if ORIGIN_BOOST and query.intents.get("origin"):
             # "Which jobs do people switch into TPM from?" asks where people come from: a passage
             # saying so ("people coming from software development") over one on where TPMs go next
