@@ -334,3 +334,17 @@ def test_a_figure_asked_of_a_setting_no_figure_is_given_beside(monkeypatch):
     assert added("Do TPMs work in gaming?") == []
     monkeypatch.setattr(query, "QUALIFIERS", False)
     assert added("What do TPMs earn in gaming?") == []
+
+
+def test_a_place_named_another_way_is_searched_for_as_the_guide_names_it(monkeypatch):
+    """"the Big Apple" is the guide's "New York City" (query.SAME_PLACE), and the question is searched
+    for with the guide's name too, as an acronym is spelled out; "actual" is a hedge (query.LIGHT)."""
+    from tpm_assistant import query
+
+    index, _ = make_index(GUIDE_LIKE + "\nIn New York City, salaries average $112,547 USD.\n")
+    asked = analyze("Do TPMs in the Big Apple earn more?", index)
+    assert [(c.text, c.in_corpus) for c in asked.constraints] == [("Big Apple", True)]
+    assert asked.expanded.endswith("(new york city)") and {"york", "city"} <= set(asked.terms)
+    assert "actual" not in {c.text for c in analyze("What's the actual figure in New York City?", index).constraints}
+    monkeypatch.setattr(query, "PLACE_ALIASES", False)
+    assert "(new york city)" not in analyze("Do TPMs in the Big Apple earn more?", index).expanded

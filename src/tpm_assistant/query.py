@@ -397,7 +397,8 @@ INITIALISMS = True  # a name the guide never spells out matches its initials ("U
 SAME_PLACE = (
     ("us", "usa", "united states", "united states of america", "america", "states"),
     ("uk", "united kingdom", "great britain", "britain"),
-    ("nyc", "new york city"),
+    ("nyc", "new york city", "big apple"),
+    ("chicago", "windy city", "chi-town", "chitown"),
     ("sf", "san francisco"),
     ("la", "los angeles"),
 )
@@ -422,7 +423,8 @@ LIGHT_WORDS = frozenset(
         "taking", "took", "keep", "keeps", "keeping", "put", "puts", "putting", "hold", "holds", "holding", "try",
         "tries", "trying", "tried", "sense", "true", "truly", "somewhere", "something", "someone", "somebody", "anything",
         "anyone", "everything", "everyone", "stuff", "thing", "things", "lot", "lots", "kind", "kinds", "sort", "sorts",
-        "bit", "bits", "way", "ways", "actually", "basically", "literally", "exactly", "probably", "maybe", "perhaps",
+        "bit", "bits", "way", "ways", "actual", "exact", "precise", "actually", "basically", "literally", "exactly",
+        "probably", "maybe", "perhaps",
         "honestly", "seriously", "generally", "usually", "normally", "typically", "always", "ever", "still", "sometimes",
         "often", "instead", "away", "wait", "catch",
         # words about the guide itself ("what considerations does the guide suggest", "the practitioners quoted")
@@ -773,7 +775,12 @@ def analyze(
     asked = focus if focus is not None else text
     constraints = constraints_of(expanded, index)
     if QUALIFIERS and "money" in wanted(asked):
-        constraints += qualifiers(asked if focus is None else expanded, index, constraints, asker)
+        constraints += qualifiers(expanded, index, constraints, asker)
+    # "the Big Apple", "America": searched for as the guide names the place too ("New York City")
+    named_as = [" ".join(c.terms) for c in constraints
+                if c.kind == "name" and c.in_corpus and c.terms != tuple(content_terms(c.text))]  # fmt: skip
+    if PLACE_ALIASES and named_as:
+        expanded = f"{expanded} ({', '.join(dict.fromkeys(named_as))})"
     focus_words = [correct(t, index) for t in words(asked)] if fix_typos else words(asked)
     for wrong, right in corrections.items():  # the answer type is read from the corrected wording
         asked = re.sub(rf"\b{re.escape(wrong)}\b", right, asked, flags=re.I)
