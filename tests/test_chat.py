@@ -270,3 +270,20 @@ def test_the_ways_a_message_says_it_changes_the_subject():
         follow = resolve([*earlier, Turn("user", f"{marker}what's the projected growth rate for the role?")])
         assert follow.standalone and follow.question == "what's the projected growth rate for the role?"
     assert not resolve([*earlier, Turn("user", "and what projects do they do there?")]).standalone
+
+
+def test_an_acknowledgement_run_into_a_follow_up_is_read_past(monkeypatch):
+    """"ok and what about people with a lot of experience?" fills the earlier question's slot as
+    "and what about ...?" does (chat._ACK); "ok thanks. and ..." ends the acknowledgement in a sentence
+    of its own and is read as before."""
+    import re
+
+    from tpm_assistant import chat
+    from tpm_assistant.chat import Turn, resolve
+
+    earlier = [Turn("user", "how much do entry level TPMs make?"), Turn("assistant", "$76,683 [1]")]
+    follow = resolve([*earlier, Turn("user", "ok and what about people with a lot of experience?")])
+    assert follow.substitutes and follow.context == ("how much do entry level TPMs make?",)
+    assert not resolve([*earlier, Turn("user", "ok thanks. Which certifications help a new TPM most?")]).context
+    monkeypatch.setattr(chat, "_SUBSTITUTION", re.compile(chat._SUBSTITUTION.pattern.replace(chat._ACK, ""), re.I))
+    assert not resolve([*earlier, Turn("user", "ok and what about people with a lot of experience?")]).substitutes

@@ -30,13 +30,22 @@ if TYPE_CHECKING:
 
     from .index import Index
 
+# An acknowledgement run into a follow-up ("ok and what about ...?", "thanks, and in Chicago?") says
+# nothing of its own: the follow-up is read as if it opened the message. One ending a sentence of its
+# own ("ok thanks. and which industries pay the most?") leaves a question that may stand alone.
+_ACK = (
+    r"(?:(?:ok(?:ay)?|k|cool|great|nice|thanks|thank you|thx|hmm+|alright|right|got it|i see|ah|oh|wow|interesting)"
+    r"(?:\s*,\s*|\s+))*"
+)
 # Openers and pronouns that only make sense with something said before.
 _CONNECTOR = re.compile(
-    r"^(and|also|but|or|so|then|what about|how about|what if|and what|same for|in|for|at|with|why|how come)\b", re.I
+    rf"^{_ACK}(and|also|but|or|so|then|what about|how about|what if|and what|same for|in|for|at|with|why|how come)\b", re.I
 )
 # "what about X?", "and in X?": the earlier question, asked about X instead.
 _SUBSTITUTION = re.compile(
-    r"^\W*(?:and|or|but)?\s*(?:what|how)\s+about\b|^\W*(?:and|or)\s+(?:in|for|at|with|as|on)?\b|^\W*same for\b", re.I
+    rf"^\W*{_ACK}(?:and|or|but)?\s*(?:what|how)\s+about\b|^\W*{_ACK}(?:and|or)\s+(?:in|for|at|with|as|on)?\b"
+    rf"|^\W*{_ACK}same for\b",
+    re.I,
 )
 # "Separate question: what's ESG?": the message says it stands alone (its pronouns are its own).
 _NEW_TOPIC = re.compile(
