@@ -32,7 +32,7 @@ CHECK = {
     name: ROOT / "eval" / f"{name}.jsonl"
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
-                 "both15")
+                 "both15", "both18", "para18", "conv19", "mix19", "conv20")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -191,6 +191,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            query, "LOWER_NAMES", False),
     switch("- a figure asked in a setting the guide gives none beside is not given (salary in healthcare)",
            query, "QUALIFIERS", False),
+    switch("- 'my role' is the job the asker said they have (how long do people stay in my role?)", chat, "ASKER_ROLE", False),
     switch("- who wrote the guide is answered from its byline (who wrote this guide?)", retrieval, "AUTHOR_BOOST", 0.0),
     switch("- a job pointed at is the assistant's own (what does this kind of job need?)", query, "THIS_JOB", False),
     switch("- a restatement is looked for in the passages nearest the answer in meaning (growth and outlook)",

@@ -287,3 +287,18 @@ def test_an_acknowledgement_run_into_a_follow_up_is_read_past(monkeypatch):
     assert not resolve([*earlier, Turn("user", "ok thanks. Which certifications help a new TPM most?")]).context
     monkeypatch.setattr(chat, "_SUBSTITUTION", re.compile(chat._SUBSTITUTION.pattern.replace(chat._ACK, ""), re.I))
     assert not resolve([*earlier, Turn("user", "ok and what about people with a lot of experience?")]).substitutes
+
+
+def test_my_role_is_the_job_the_asker_said_they_have(monkeypatch):
+    """"how long do people usually stay in my role?" after "I'm a project coordinator right now"
+    (three turns back) is read naming it (chat.ASKER_ROLE); "I'm a bit confused" says no job."""
+    from tpm_assistant import chat
+    from tpm_assistant.chat import Turn, resolve
+
+    turns = [Turn("user", "I'm a project coordinator right now"), Turn("assistant", "..."),
+             Turn("user", "which sectors have special credential needs?"), Turn("assistant", "..."),
+             Turn("user", "how long do people usually stay in my role?")]  # fmt: skip
+    assert resolve(turns).question == "how long do people usually stay in my role? (project coordinator)"
+    assert chat.asker_role([Turn("user", "I'm a bit confused")], 1) is None
+    monkeypatch.setattr(chat, "ASKER_ROLE", False)
+    assert resolve(turns).question == "how long do people usually stay in my role?"

@@ -121,10 +121,34 @@ def _read_with_history(message: str) -> bool:
     return leans_on_history(message) or len(set(content_terms(message)) - STOPWORDS) <= ONE_WORD
 
 
+# "how long do people stay in my role?", "what should someone like me do first?": the asker, whose job
+# an earlier message said ("I'm a project coordinator right now"): the message is read naming it.
+ASKER_ROLE = True
+_MINE = re.compile(r"\bmy\s+(?:current\s+|own\s+|present\s+)?(?:role|job|position|title|level|stage)\b"
+                   r"|\b(?:someone|somebody|people|person|folks)\s+like\s+me\b|\bin my (?:shoes|position|situation)\b", re.I)
+_I_AM = re.compile(
+    r"\b(?:i'm|i’m|im|i am|i work as|i'm working as|i am working as)\s+(?:currently\s+|now\s+|still\s+)?(?:an?\s+)"
+    r"(?!(?:bit|little|lot|tad|big|huge|fan)\b)([a-z][\w-]*(?:\s+[a-z][\w-]*){0,3}?)"
+    r"(?=\s*(?:$|[,.!?;]|\s(?:right now|now|currently|at|in|for|with|and|but|who|about)\b))",
+    re.I,
+)
+
+
+def asker_role(messages: Sequence[Turn], before: int) -> str | None:
+    """The job the asker said they have, in the latest user message before ``before`` saying one."""
+    for m in reversed(messages[:before]):
+        found = _I_AM.search(m.content) if m.role == "user" else None
+        if found:
+            return found.group(1)
+    return None
+
+
 def resolve(messages: Sequence[Turn]) -> FollowUp:
     """The last user message and, when it depends on them, the earlier question(s) and answer."""
     users = [i for i, m in enumerate(messages) if m.role == "user" and m.content.strip()]
     question = messages[users[-1]].content.strip()
+    if ASKER_ROLE and _MINE.search(question) and (role := asker_role(messages, users[-1])):
+        question = f"{question} ({role})"
     if (new_topic := _NEW_TOPIC.match(question)) and new_topic.end() < len(question):
         return FollowUp(question[new_topic.end() :].strip())
     if len(users) < 2 or not depends_on_history(question):
