@@ -761,3 +761,17 @@ def test_a_question_on_who_wrote_the_guide_gets_its_byline(real_assistant, monke
     assert all("Bouchrika" not in c.text for c in phd.citations)
     monkeypatch.setattr(retrieval, "AUTHOR_BOOST", 0.0)
     assert "Bouchrika" not in real_assistant.ask("Who wrote this guide?").answer
+
+
+def test_two_statements_pinned_to_a_year_are_one_kind_of_value(real_assistant, monkeypatch):
+    """"What growth is projected ...?": the guide says it twice, as growth "by 10% through 2025" and
+    the outlook "in 2026 is promising". A statement of how things stand at a given year is a value,
+    as a figure is (answer.DATED_VALUES), so the second reads as the same kind of value said again
+    and both are shown; it was left out."""
+    from tpm_assistant import answer as answer_module
+
+    question = "What growth is projected for technical project manager jobs?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "10%" in answer.answer and "2026" in answer.answer and exact(answer)
+    monkeypatch.setattr(answer_module, "DATED_VALUES", False)
+    assert "2026" not in real_assistant.ask(question).answer

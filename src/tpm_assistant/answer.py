@@ -43,6 +43,7 @@ _YEARS = re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?years?\b")
 _PERCENT = re.compile(r"\d\s?%")
 LIST_ITEM_WORDS = 12  # an unlabelled bullet is named by its first words
 RESTATEMENT_PASSAGES = 8  # where a restatement of the best sentence is looked for
+DATED_VALUES = True  # a statement of a given year ("through 2025", "in 2026") is a value, as a figure is
 RESTATEMENT_NEIGHBOURS = 3  # and in the passages nearest the best sentence in meaning
 LIST_NAMES = True  # a whole list names, beside each item, the names it gives (organisations, tools)
 LIST_HITS = 5  # how many of the best passages show whether a list as a whole is asked for
@@ -161,8 +162,17 @@ RESTATEMENT_FEATURES = ("gap", "closeness", "topic", "question", "same_value", "
 _NUMBER = re.compile(r"\d[\d,.]*")
 
 
+# A statement of how things stand at a given year: "grow by 10% through 2025", "In 2026, the outlook
+# remains strong", "the outlook in 2026 is promising" (not "a career in 2026 and beyond").
+_DATED = re.compile(
+    r"\b(?:through|by|until)\s+(?:19|20)\d\d\b|^\W*in\s+(?:19|20)\d\d\b|\bin\s+(?:19|20)\d\d\s+(?:is|are|was|were|remains?|will)\b",
+    re.I,
+)
+
+
 def _value_kinds(text: str) -> set[str]:
-    return {k for k, p in (("money", _MONEY), ("years", _YEARS), ("percent", _PERCENT)) if p.search(text)}
+    kinds = (("money", _MONEY), ("years", _YEARS), ("percent", _PERCENT), ("dated", _DATED if DATED_VALUES else None))
+    return {k for k, p in kinds if p is not None and p.search(text)}
 
 
 def _weighted_share(index: Index, part: set[str], whole: set[str]) -> float:
