@@ -399,3 +399,12 @@ def test_a_decade_of_the_askers_life_is_no_figure_the_guide_must_give(small):
     assert not [c for c in constraints("I'm in my 60s. Can I still become a TPM?", index) if c[0] == "number"]
     assert not [c for c in constraints("Is it too late in your late 40s?", index) if c[0] == "number"]
     assert ("number", "2020s", False) in constraints("What did managers earn in the 2020s?", index)
+
+
+def test_a_thing_turning_into_another_is_no_job():
+    """"What systems keep project problems from becoming emergencies?" was read as asking about the
+    job "emergencies" (another career, declined); "from becoming a nurse" still names one."""
+    from tpm_assistant.query import role_of
+
+    assert role_of("What systems keep project problems from becoming emergencies?") is None
+    assert role_of("What stops people from becoming a nurse?") == "nurse"

@@ -212,6 +212,7 @@ _NOT_ROLES = frozenset(
 _ASKER = re.compile(r"(?:^|[.!?;,]\s*)(?:i|i'm|i am|im)\s+(?:\w+\s+){0,2}?(?:work|working)\s+as\s+(?:an?\s+)?$")
 
 
+_AN = re.compile(r"becom\w*\s+an?\s")
 # A decade of someone's life ("in my 60s", "in their 40s").
 _AGE = re.compile(r"[1-9]0'?s")
 _OWNERS = frozenset(["my", "your", "his", "her", "their", "our", "mid", "late", "early"])
@@ -237,7 +238,10 @@ def role_of(text: str) -> str | None:
     lowered = text.lower()
     for pattern in ROLE_PATTERNS:
         # "I currently work as a software tester": the asker's job now, not the one asked about
-        match = next((m for m in pattern.finditer(lowered) if not _ASKER.search(lowered[: m.start(1)])), None)
+        # "keep problems from becoming emergencies": a thing turning into another, not a job ("what
+        # stops people from becoming a nurse?" still names one)
+        match = next((m for m in pattern.finditer(lowered) if not _ASKER.search(lowered[: m.start(1)])
+                      and not (lowered[: m.start()].endswith("from ") and not _AN.match(lowered, m.start()))), None)  # fmt: skip
         if match:
             role = match.group(1).strip()
             parts = role.split()
