@@ -319,11 +319,12 @@ def test_a_name_typed_in_lower_case_among_other_capitals(monkeypatch):
 def test_a_figure_asked_of_a_setting_no_figure_is_given_beside(monkeypatch):
     """"What do TPMs earn in gaming?": a figure asked "in", "at" or "for" a word the guide knows but
     gives no figure beside is a constraint, as a name is (query.QUALIFIERS); a place in the range
-    ("at the top end"), a word a figure is given beside ("entry-level") and a question asking no
+    ("at the top end"), an adverb ("for a highly ..."), a word a figure is given beside ("entry-level")
+    and a question asking no
     figure add none."""
     from tpm_assistant import query
 
-    index, _ = make_index(GUIDE_LIKE + "\nThe top end of a schedule needs buffers.\n")
+    index, _ = make_index(GUIDE_LIKE + "\nThe top end of a schedule needs buffers. Highly skilled teams help.\n")
 
     def added(question: str) -> list[tuple[str, str, bool]]:
         return [(c.text, c.in_corpus) for c in analyze(question, index).constraints if c.kind == "name"]
@@ -331,6 +332,7 @@ def test_a_figure_asked_of_a_setting_no_figure_is_given_beside(monkeypatch):
     assert added("What do TPMs earn in gaming?") == [("gaming", True)]
     assert added("What do TPMs earn at the top end?") == []
     assert added("What do TPMs earn at entry-level?") == []
+    assert added("What do TPMs earn for a highly skilled role?") == []  # "highly" says how, not where
     assert added("Do TPMs work in gaming?") == []
     monkeypatch.setattr(query, "QUALIFIERS", False)
     assert added("What do TPMs earn in gaming?") == []

@@ -819,6 +819,7 @@ def qualifiers(text: str, index: Index, found: list[Constraint], asker: frozense
         head = (m.group(2) or "").lower()  # "in the benefits overview": the guide's own section
         if (not terms or not m.group(1).islower() or word in STOPWORDS or (LIGHT and word in LIGHT_WORDS)
                 or TYPE_WORDS.fullmatch(word) or word in _RANGE_PLACES or (LIGHT and head in LIGHT_WORDS)
+                or word.endswith("ly")  # "for a highly experienced TPM": a word saying how, not a setting
                 or word in TIME_UNITS or word in UNITS or set(terms) & (taken | asker) or acronym_key(index, word)
                 or not all(index.knows(t) and not index.generic(t) for t in terms)):  # fmt: skip
             continue
