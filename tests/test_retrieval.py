@@ -304,7 +304,7 @@ def test_a_name_typed_in_lower_case_among_other_capitals(monkeypatch):
     from tpm_assistant import query
     from tpm_assistant.query import constraints_of
 
-    text = GUIDE_LIKE + "\n- Health: Organizations like Medtronic hire TPMs in New York City.\n"
+    text = GUIDE_LIKE + "\n- Health: Organizations like Medtronic hire TPMs in New York City.\n- Data: Teams use Tableau daily.\n"
     index, _ = make_index(text, known={"new", "brand", "city"})
     asked = "So I asked: how much does medtronic pay TPMs?"
     def names(question: str) -> list[tuple[str, bool]]:
@@ -312,6 +312,11 @@ def test_a_name_typed_in_lower_case_among_other_capitals(monkeypatch):
 
     assert names(asked) == [("medtronic", True)]
     assert names("What's the salary for someone brand new to TPM work?") == []
+    # a word the question did not have, but typo correction made ("keep tabs on" -> "tableau"), is none
+    corrected = "What costs might a TPM keep tableau on?"
+    typed = "What costs might a TPM keep tabs on?"
+    assert [c.text for c in constraints_of(corrected, index, typed=typed) if c.kind == "name"] == []
+    assert [c.text for c in constraints_of(corrected, index) if c.kind == "name"] == ["tableau"]
     monkeypatch.setattr(query, "LOWER_NAMES", False)
     assert names(asked) == []
 

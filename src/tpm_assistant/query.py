@@ -528,7 +528,7 @@ def _titled(token: str) -> bool:
     return word[:1].isupper() and word != "I" and sum(ch.isupper() for ch in word) == 1
 
 
-def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Constraint]:
+def constraints_of(text: str, index: Index, guide: int | None = None, typed: str | None = None) -> list[Constraint]:
     """The names, numbers, units and unknown words of a question, grouped into phrases.
 
     A name is a capitalised word that does not open a sentence (or any word the corpus only writes
@@ -539,7 +539,9 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
     Words that say what type of answer is wanted (TYPE_WORDS) are not constraints.
     With several guides and the question answered from one (``guide``), a word is unknown when
     that guide does not use it, and a word typed in lower case is a name only if that guide uses
-    it: another guide's "Space Force" does not make "the energy space" a name.
+    it: another guide's "Space Force" does not make "the energy space" a name. ``typed``: the
+    question as asked, when ``text`` has typos corrected (a word typed in lower case is a name by
+    LOWER_NAMES only if it was typed: "keep tabs on" corrected to "tableau" is not).
     """
     own = guide if len(index.documents) > 1 else None  # with one guide, its words are the corpus's
     tokens = [(m.start(), m.group().rstrip(".,’'")) for m in _CASED_TOKEN.finditer(text)]
@@ -555,6 +557,7 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
     # Nearly so: no word is capitalised but where a sentence opens, "I", and acronyms ("how much
     # does medtronic pay TPMs?"): a word the guide writes as a name is one here too, unless it is
     # also a common word ("new", "city"), which such a writer may mean as one.
+    as_typed = set(words(typed)) if typed is not None else None
     lower_names = LOWER_NAMES and not uncased and not any(
         _titled(token) and not (i == 0 or _SENTENCE_BREAK.search(text[:start])) for i, (start, token) in enumerate(tokens))
 
@@ -623,7 +626,9 @@ def constraints_of(text: str, index: Index, guide: int | None = None) -> list[Co
         if lower in CHAT_WORDS and lower not in index.word_counts:
             flush()  # a texting spelling or filler ("yrs", "OK", "tbh") stands for a word, not a name
             continue
-        proper = (uncased or (lower_names and lower not in index.known_words.tokenizer)) and lower in index.proper and (
+        typed_so = as_typed is None or lower in as_typed
+        lower_name = lower_names and typed_so and lower not in index.known_words.tokenizer
+        proper = (uncased or lower_name) and lower in index.proper and (
             own is None or known_word(index, lower, own))
         if capitalised or proper or start in places:
             if not generic(token) or group:
@@ -777,7 +782,7 @@ def analyze(
     oov = [t for t in oov if not (asker and (said := set(content_terms(t))) and said <= asker)
            and not (LIGHT and t in LIGHT_WORDS)]  # fmt: skip
     asked = focus if focus is not None else text
-    constraints = constraints_of(expanded, index)
+    constraints = constraints_of(expanded, index, typed=text)
     if QUALIFIERS and "money" in wanted(asked):
         constraints += qualifiers(expanded, index, constraints, asker)
     # "the Big Apple", "America": searched for as the guide names the place too ("New York City")
@@ -835,7 +840,7 @@ def scoped(query: Query, index: Index, guide: int | None) -> Query:
     if guide is None or len(index.documents) <= 1:
         return query
     oov = _unknown_words(index, query.content, guide)
-    return dataclasses.replace(query, constraints=constraints_of(query.expanded, index, guide), oov=oov, guide=guide)
+    return dataclasses.replace(query, constraints=constraints_of(query.expanded, index, guide, query.text), oov=oov, guide=guide)
 
 
 # "and what's the outlook for 2026?" names what it asks for ("outlook"): not the rate asked before.
