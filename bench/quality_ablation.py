@@ -194,6 +194,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     switch("- 'my role' is the job the asker said they have (how long do people stay in my role?)", chat, "ASKER_ROLE", False),
     switch("- a statement pinned to a year is a value, as a figure is (growth through 2025, the outlook in 2026)",
            answer, "DATED_VALUES", False),
+    switch("- a number the guide never writes declines the question (the average in 2024)", answerable, "UNKNOWN_NUMBERS", False),
     switch("- who wrote the guide is answered from its byline (who wrote this guide?)", retrieval, "AUTHOR_BOOST", 0.0),
     switch("- a job pointed at is the assistant's own (what does this kind of job need?)", query, "THIS_JOB", False),
     switch("- a restatement is looked for in the passages nearest the answer in meaning (growth and outlook)",

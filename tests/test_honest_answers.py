@@ -500,6 +500,7 @@ def test_a_year_the_guide_does_not_give_is_no_year_it_gives(real_assistant, monk
     assert not declined.answered and declined.missing == ["2024"]
     outlook = ("By how much is the TPM role projected to grow?", "and what's the outlook in 2026?")
     assert converse(real_assistant, *outlook).answered
+    monkeypatch.setattr(answerable, "UNKNOWN_NUMBERS", False)  # which declines it on its own too
     monkeypatch.setattr(answerable, "DENSE_NUMBERS", True)
     assert real_assistant.ask(year).answered
     monkeypatch.setattr(answerable, "DENSE_NUMBERS", False)
@@ -775,3 +776,17 @@ def test_two_statements_pinned_to_a_year_are_one_kind_of_value(real_assistant, m
     assert answer.answered and "10%" in answer.answer and "2026" in answer.answer and exact(answer)
     monkeypatch.setattr(answer_module, "DATED_VALUES", False)
     assert "2026" not in real_assistant.ask(question).answer
+
+
+def test_a_number_the_guide_never_writes_declines_the_question(real_assistant, monkeypatch):
+    """"What was the US national average salary for TPMs in 2024?": the guide gives 2025's; a number
+    asked about that the guide never writes declines the question alone (answerable.UNKNOWN_NUMBERS),
+    whatever the fitted model says (it had answered with the 2025 figures)."""
+    from tpm_assistant import answerable
+
+    question = "What was the US national average salary for technical project managers in 2024?"
+    answer = real_assistant.ask(question)
+    assert not answer.answered and answer.missing == ["2024"] and exact(answer)
+    assert real_assistant.ask("Is it true that TPMs earn somewhere between 85k and 130k?").answered
+    monkeypatch.setattr(answerable, "UNKNOWN_NUMBERS", False)
+    assert real_assistant.ask(question).answered

@@ -53,6 +53,7 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
         "stage_value_unmet": checked.stage_value_unmet,
         "rate_unmatched": checked.rate_unmatched,
         "ranking_unmet": checked.ranking_unmet,
+        "number_unknown": checked.number_unknown,
     }
     if not asked.hits:
         return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0, "other_job": 0.0} | answerability
@@ -105,12 +106,14 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # for names the guide uses, but no near passage gives that kind of value beside any of them ("What's
 # the salary in the Chicago area?", where the guide names Chicago only for job searches); a
 # comparison asked that no near passage makes ("Is Tableau better than Power BI for that?"); a value
-# asked of a stage whose passage lacks it; a rate given beside none of the message's words. On the
+# asked of a stage whose passage lacks it; a rate given beside none of the message's words; a number
+# asked about that the guide never writes ("growth through 2030"). On the
 # labelled sets each fires on at most one fact, which the fitted model declines too. The model
 # weighs them with the rest, which in a conversation the earlier turns' words can outweigh: as rules
 # they cannot be.
 DECIDING: tuple[str, ...] = (
     "known_name_value_unmatched", "comparison_unmet", "stage_value_unmet", "rate_unmatched", "ranking_unmet",
+    "number_unknown",
 )  # fmt: skip
 
 

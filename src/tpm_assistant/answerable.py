@@ -97,6 +97,12 @@ class Coverage:
         return [m.constraint for m in self.matches if m.score < threshold]
 
     @property
+    def number_unknown(self) -> float:
+        """1 when the question asks about a number the guide never writes ("growth through 2030",
+        "the average in 2024"): no passage can give what is asked of it."""
+        return float(UNKNOWN_NUMBERS and any(m.constraint.kind == "number" and not m.constraint.in_corpus for m in self.matches))
+
+    @property
     def ranking_unmet(self) -> float:
         """1 when the question asks which thing pays most of a kind the guide never ranks."""
         return float(bool(self.ranked_kind))
@@ -453,6 +459,7 @@ def asked_constraints(ranking: Ranking) -> list[Constraint]:
 # at the junior TPM level?"), is given in that stage's passage or not at all: the guide gives years
 # for some stages and none for others.
 STAGE_VALUES = True
+UNKNOWN_NUMBERS = True  # a number the guide never writes, asked about, declines the question alone
 POINTED_STAGES = True  # ... and in a follow-up, of the stage it names or points at ("that stage")
 SEQUENCE_LIST = 3  # bullets at least, under a heading that says it is a sequence (path, stages)
 
