@@ -788,5 +788,6 @@ def test_a_number_the_guide_never_writes_declines_the_question(real_assistant, m
     answer = real_assistant.ask(question)
     assert not answer.answered and answer.missing == ["2024"] and exact(answer)
     assert real_assistant.ask("Is it true that TPMs earn somewhere between 85k and 130k?").answered
+    assert real_assistant.ask("best way 2 find tpm jobs in illinois").answered  # one digit: texting for "to"
     monkeypatch.setattr(answerable, "UNKNOWN_NUMBERS", False)
     assert real_assistant.ask(question).answered

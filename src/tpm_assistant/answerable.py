@@ -100,7 +100,9 @@ class Coverage:
     def number_unknown(self) -> float:
         """1 when the question asks about a number the guide never writes ("growth through 2030",
         "the average in 2024"): no passage can give what is asked of it."""
-        return float(UNKNOWN_NUMBERS and any(m.constraint.kind == "number" and not m.constraint.in_corpus for m in self.matches))
+        # one digit may be a word in texting ("best way 2 find tpm jobs"): only longer numbers count
+        return float(UNKNOWN_NUMBERS and any(m.constraint.kind == "number" and not m.constraint.in_corpus
+                                             and len(m.constraint.terms[0]) >= 2 for m in self.matches))  # fmt: skip
 
     @property
     def ranking_unmet(self) -> float:
