@@ -355,3 +355,12 @@ def test_a_place_named_another_way_is_searched_for_as_the_guide_names_it(monkeyp
     assert "actual" not in {c.text for c in analyze("What's the actual figure in New York City?", index).constraints}
     monkeypatch.setattr(query, "PLACE_ALIASES", False)
     assert "(new york city)" not in analyze("Do TPMs in the Big Apple earn more?", index).expanded
+
+
+def test_a_number_word_typed_in_lower_case_is_no_name(monkeypatch):
+    """"how long do people stay in the first one?": with another guide naming "Capital One", "one"
+    is a word the corpus writes capitalised; typed in lower case it is a number word, no name."""
+    index, _ = make_index(GUIDE_LIKE + "\n- Banking: Employers such as Capital One hire TPMs.\n")
+    from tpm_assistant.query import constraints_of
+
+    assert [c for c in constraints_of("how long do people stay in the first one?", index) if c.kind == "name"] == []

@@ -448,6 +448,7 @@ _QUALIFIER = re.compile(r"\b(?:in|at|for|within|across)\s+(?:the\s+|a\s+|an\s+)?
 # A place within the range of figures ("at the top end", "at the start"), not a setting.
 _RANGE_PLACES = {"top", "bottom", "end", "start", "beginning", "high", "low", "upper", "lower", "middle", "peak", "max",
                  "maximum", "minimum", "most", "least"}  # fmt: skip
+_NUMBER_WORDS = frozenset(["one", "ones", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
 LOWER_NAMES = True  # a name the guide writes capitalised, typed in lower case among other capitals
 # The job pointed at, not named ("this kind of job", "this line of work", "go this route"): in a
 # chat about one job, it is that job (the assistant's ``home_job``), searched for as named.
@@ -627,6 +628,9 @@ def constraints_of(text: str, index: Index, guide: int | None = None, typed: str
             flush()  # a texting spelling or filler ("yrs", "OK", "tbh") stands for a word, not a name
             continue
         typed_so = as_typed is None or lower in as_typed
+        if lower in _NUMBER_WORDS and not capitalised:
+            flush()  # "how long do people stay in the first one?": another guide's "Capital One" is no name here
+            continue
         lower_name = lower_names and typed_so and lower not in index.known_words.tokenizer
         proper = (uncased or lower_name) and lower in index.proper and (
             own is None or known_word(index, lower, own))
