@@ -171,8 +171,8 @@ _DATED = re.compile(
 
 
 def _value_kinds(text: str) -> set[str]:
-    kinds = (("money", _MONEY), ("years", _YEARS), ("percent", _PERCENT), ("dated", _DATED if DATED_VALUES else None))
-    return {k for k, p in kinds if p is not None and p.search(text)}
+    kinds = {k for k, p in (("money", _MONEY), ("years", _YEARS), ("percent", _PERCENT)) if p.search(text)}
+    return kinds | {"dated"} if DATED_VALUES and _DATED.search(text) else kinds
 
 
 def _weighted_share(index: Index, part: set[str], whole: set[str]) -> float:
@@ -182,10 +182,9 @@ def _weighted_share(index: Index, part: set[str], whole: set[str]) -> float:
 
 def nearest_passages(index: Index, ranking: Ranking, best: Sentence, n: int, besides: int = 0) -> list[int]:
     """The ``n`` passages of ``best``'s guide (among those the question scored, besides its
-    ``besides`` best) holding the views
-    nearest ``best`` in meaning: where the guide may say the same thing again, however far away
-    and in whatever words the question did not use ("grow by 10% through 2025" for "the outlook in
-    2026 is promising")."""
+    ``besides`` best) holding the views nearest ``best`` in meaning: where the guide may say the
+    same thing again, however far away and in whatever words the question did not use ("grow by 10%
+    through 2025" for "the outlook in 2026 is promising")."""
     import numpy as np
 
     from .index import expand

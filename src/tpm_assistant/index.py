@@ -163,6 +163,15 @@ class Postings:
         """The weights of the terms the postings hold, by term id."""
         return {found[0]: w for t, w in weights.items() if (found := self.terms.lookup(t)) is not None}
 
+    def docs_of(self, term: str) -> np.ndarray:
+        """The documents holding ``term`` (its postings alone: no array over every document)."""
+        import numpy as np
+
+        found = self.terms.lookup(term)
+        if found is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(self.docs[int(self.offsets[found[0]]) : int(self.offsets[found[0] + 1])])
+
     def score(self, weights: dict[str, float]) -> np.ndarray:
         """Sum of weight x value over the given terms, for every document."""
         return self._score_ids(self._ids(weights))

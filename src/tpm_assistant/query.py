@@ -627,11 +627,10 @@ def constraints_of(text: str, index: Index, guide: int | None = None, typed: str
         if lower in CHAT_WORDS and lower not in index.word_counts:
             flush()  # a texting spelling or filler ("yrs", "OK", "tbh") stands for a word, not a name
             continue
-        typed_so = as_typed is None or lower in as_typed
         if lower in _NUMBER_WORDS and not capitalised:
             flush()  # "how long do people stay in the first one?": another guide's "Capital One" is no name here
             continue
-        lower_name = lower_names and typed_so and lower not in index.known_words.tokenizer
+        lower_name = lower_names and (as_typed is None or lower in as_typed) and lower not in index.known_words.tokenizer
         proper = (uncased or lower_name) and lower in index.proper and (
             own is None or known_word(index, lower, own))
         if capitalised or proper or start in places:
@@ -832,7 +831,7 @@ def qualifiers(text: str, index: Index, found: list[Constraint], asker: frozense
                 or word in TIME_UNITS or word in UNITS or set(terms) & (taken | asker) or acronym_key(index, word)
                 or not all(index.knows(t) and not index.generic(t) for t in terms)):  # fmt: skip
             continue
-        if any(index.has_money[(index.passage_bm25.score({t: 1.0}) > 0)].any() for t in terms):
+        if any(index.has_money[index.passage_bm25.docs_of(t)].any() for t in terms):
             continue  # a passage gives a figure beside it ("in competitive tech industries"): found or not by retrieval
         out.append(Constraint(m.group(1), m.start(1), m.end(1), "name", terms, True))
     return out
