@@ -195,6 +195,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     switch("- a statement pinned to a year is a value, as a figure is (growth through 2025, the outlook in 2026)",
            answer, "DATED_VALUES", False),
     switch("- a number the guide never writes declines the question (the average in 2024)", answerable, "UNKNOWN_NUMBERS", False),
+    switch("- a unit that is also an everyday word is one only where a quantity is asked (weekly tasks)",
+           query, "PLAIN_WORD_UNITS", False),
     switch("- who wrote the guide is answered from its byline (who wrote this guide?)", retrieval, "AUTHOR_BOOST", 0.0),
     switch("- a job pointed at is the assistant's own (what does this kind of job need?)", query, "THIS_JOB", False),
     switch("- a restatement is looked for in the passages nearest the answer in meaning (growth and outlook)",

@@ -54,6 +54,22 @@ def test_constraints_are_names_numbers_units_and_unknown_words_not_the_topic(sma
     assert constraints("According to the FAQ, what gaming employer is there?", index) == []
 
 
+def test_a_unit_that_is_also_an_everyday_word_is_one_only_where_a_quantity_is_asked(small, monkeypatch):
+    from tpm_assistant import query
+
+    index, _ = small
+
+    def units(question: str) -> list[str]:
+        return [text for kind, text, _ in constraints(question, index) if kind == "unit"]
+
+    assert units("What are the weekly tasks of a project manager?") == []
+    assert units("Does a real project count as experience?") == []
+    assert units("What is the weekly salary of a manager?") == ["weekly"]
+    assert units("Do managers earn 900 pounds?") == ["pounds"]
+    monkeypatch.setattr(query, "PLAIN_WORD_UNITS", False)
+    assert units("What are the weekly tasks of a project manager?") == ["weekly"]
+
+
 def test_title_case_questions_carry_no_name_evidence(small):
     index, _ = small
     assert constraints("What Do Managers Earn At Entry Level?", index) == []

@@ -136,6 +136,11 @@ UNITS = frozenset(
         "weekly", "daily", "biweekly", "fortnightly",
     ]
 )  # fmt: skip
+# Units that are also everyday words ("real project experience", "weekly tasks", "what won them
+# the job"): a unit only in a question that asks for pay or another quantity, or beside a figure.
+PLAIN_WORD_UNITS = True
+_WORD_UNITS = frozenset(["real", "won", "pound", "pounds", "franc", "francs", "hourly", "monthly", "weekly", "daily",
+                         "biweekly", "fortnightly"])  # fmt: skip
 # "per hour", "a month": a time unit is a unit after these words (and a plain word elsewhere).
 TIME_UNITS = frozenset(["hour", "hours", "day", "days", "week", "weeks", "month", "months"])
 _PER = frozenset(["per", "an", "a", "each", "every"])
@@ -529,6 +534,13 @@ def _titled(token: str) -> bool:
     return word[:1].isupper() and word != "I" and sum(ch.isupper() for ch in word) == 1
 
 
+def _priced(tokens: list[tuple[int, str]], i: int, text: str) -> bool:
+    """Whether the word at ``tokens[i]`` stands beside a figure or in a question asking for pay or
+    another quantity."""
+    beside = [tokens[j][1] for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+    return any(any(ch.isdigit() for ch in w) for w in beside) or bool(INTENTS["money"].search(text) or wanted(text))
+
+
 def constraints_of(text: str, index: Index, guide: int | None = None, typed: str | None = None) -> list[Constraint]:
     """The names, numbers, units and unknown words of a question, grouped into phrases.
 
@@ -608,7 +620,9 @@ def constraints_of(text: str, index: Index, guide: int | None = None, typed: str
             continue
         # "per week", and "how many weeks": a time given in that unit (the guide's years do not answer it)
         per_unit = lower in TIME_UNITS and i > 0 and tokens[i - 1][1].lower() in (_PER | _COUNTED if COUNTED_UNITS else _PER)
-        if lower in UNITS or per_unit or (len(token) == 1 and token in "$€£¥₹"):
+        if lower in UNITS and PLAIN_WORD_UNITS and lower in _WORD_UNITS and not _priced(tokens, i, text):
+            pass  # an everyday word here, read as any other word below
+        elif lower in UNITS or per_unit or (len(token) == 1 and token in "$€£¥₹"):
             flush()
             unit = stem(lower)
             found.append(Constraint(token, start, start + len(token), "unit", (unit,), index.knows(unit)))
