@@ -791,3 +791,17 @@ def test_a_number_the_guide_never_writes_declines_the_question(real_assistant, m
     assert real_assistant.ask("best way 2 find tpm jobs in illinois").answered  # one digit: texting for "to"
     monkeypatch.setattr(answerable, "UNKNOWN_NUMBERS", False)
     assert real_assistant.ask(question).answered
+
+
+def test_a_stage_named_by_its_own_word_is_the_stage_answered(real_assistant, monkeypatch):
+    """"What happens at the senior stage?": "senior" names one stage of the career path, whose
+    passage leads (retrieval.STAGE_BOOST); the junior stage's passage ("At this stage, you may own
+    smaller workstreams") shares more of the question's words and led before."""
+    from tpm_assistant import retrieval
+
+    question = "What happens at the senior stage?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and answer.citations[0].text.startswith("Senior Technical Project Manager")
+    assert exact(answer)
+    monkeypatch.setattr(retrieval, "STAGE_BOOST", 0.0)
+    assert not real_assistant.ask(question).citations[0].text.startswith("Senior Technical Project Manager")

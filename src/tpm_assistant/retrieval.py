@@ -143,6 +143,12 @@ _ASKS_OPINION = re.compile(
 )
 QUOTE_PENALTY = 2.0
 AUTHOR_BOOST = 10.0  # a question on who wrote the guide gets the byline (see corpus.AUTHOR_PASSAGE)
+# "What happens at the senior stage?": a stage named by the words before "stage", "level", "step"
+# ("senior") is the item of a sequence among the best passages' lists whose label has them (see
+# chat.sequence_item_named); "At this stage" in another stage's passage shares more of the words.
+STAGE_BOOST = 3.0
+_STAGE_NAMED = re.compile(r"\b((?:[\w-]+\s+){1,2}?)(?:stage|level|step|phase|rung|tier)s?\b", re.I)
+STAGE_POOL = 10  # the lists of this many best passages are looked in
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -372,6 +378,8 @@ class Retriever:
             scores[cand] += TOP_PAY_BOOST * self._saying(TOP_PAY, cand)
         if AUTHOR_BOOST and query.intents.get("author") and len(index.bylines):
             scores[cand] += AUTHOR_BOOST * np.isin(cand, index.bylines)  # "Who wrote this guide?"
+        if STAGE_BOOST and not query.wants and (stage := self._stage_named(query.text, scores, cand, guide)) is not None:
+            scores[stage] += STAGE_BOOST
         if ORIGIN_BOOST and query.intents.get("origin"):
             # "Which jobs do people switch into TPM from?" asks where people come from: a passage
             # saying so ("people coming from software development") over one on where TPMs go next
@@ -387,6 +395,22 @@ class Retriever:
         hits = [Hit(int(i), float(scores[i])) for i in cand[np.argsort(-scores[cand], kind="stable")[:k]]]
         role = self.role_similarity(query.role, about)
         return Ranking(query, hits, scores, features, row_cosine, tokens, role, candidates=cand)
+
+    def _stage_named(self, text: str, scores: np.ndarray, cand: np.ndarray, guide: int | None) -> int | None:
+        """The item of a sequence list (the career path's stages) that "the X stage" names, X
+        being words of one item's label that are not the guide's topic words; else None."""
+        import numpy as np
+
+        from .chat import sequence_item_named
+        from .query import spelled_out
+        from .text import content_terms
+
+        found = _STAGE_NAMED.search(text)
+        if found is None:
+            return None
+        terms = set(content_terms(spelled_out(self.index, found.group(1))))
+        best = [int(c) for c in cand[np.argsort(-scores[cand], kind="stable")[:STAGE_POOL]]]
+        return sequence_item_named(self.index, terms, best, guide) if terms else None
 
     def _saying(self, pattern: re.Pattern[str], cand: np.ndarray) -> np.ndarray:
         """1 for each candidate passage whose text ``pattern`` finds, else 0 (the candidates only:
