@@ -302,3 +302,26 @@ def test_my_role_is_the_job_the_asker_said_they_have(monkeypatch):
     assert chat.asker_role([Turn("user", "I'm a bit confused")], 1) is None
     monkeypatch.setattr(chat, "ASKER_ROLE", False)
     assert resolve(turns).question == "how long do people usually stay in my role?"
+
+
+def test_the_first_stage_is_the_sequences_first_whichever_the_answer_quoted_first(monkeypatch):
+    """An answer quoting the path's stages last first (the ones a question matched best): "the
+    first stage" is the path's first stage (chat.SEQUENCE_ORDINALS), "the first one" the one quoted
+    first."""
+    from test_answer import PATH_AND_QUOTES
+    from test_retrieval import chunk_with
+
+    from tpm_assistant import chat
+
+    index, _ = make_index(PATH_AND_QUOTES)
+    director, senior = chunk_with(index, "Director: These"), chunk_with(index, "Senior manager: With")
+    answer = f"{index.chunks[director].text} [1] {index.chunks[senior].text} [2]"
+    history = [Turn("user", "What does the career ladder look like?"), Turn("assistant", answer)]
+
+    def pointed(message: str) -> list[int]:
+        return np.flatnonzero(boosts(index, resolve([*history, Turn("user", message)])).ordinal).tolist()
+
+    assert pointed("How long do people spend in the first stage?") == [chunk_with(index, "Coordinator: In this")]
+    assert pointed("How long do people spend in the first one?") == [director]
+    monkeypatch.setattr(chat, "SEQUENCE_ORDINALS", False)
+    assert pointed("How long do people spend in the first stage?") == [director]

@@ -65,6 +65,9 @@ _BEFORE = re.compile(r"\b(before|previous|prior|earlier|preceding|leads? (?:up )
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "last": -1, "final": -1}  # fmt: skip
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|item|stage|step|tip|option|point|bullet|role)\b", re.I)
+# "the first stage", "the second step": a place in the sequence the answer quoted stages of.
+SEQUENCE_ORDINALS = True
+_ORDINAL_STAGE = re.compile(rf"\b(?:{'|'.join(_ORDINALS)})\s+(?:stage|step|role)\b", re.I)
 QUOTED_LATER = 0.5  # how much a passage the previous answer quoted after its first counts as quoted
 _MARKER = re.compile(r"\s*\[\d+\]")
 MAX_CONTEXT_TURNS = 3  # a chain of follow-ups carries at most this many earlier questions
@@ -406,8 +409,13 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
         j = beside(named[0], named[1]) if named else beside((items or order)[0], follow.direction)
         if j is not None:
             direction[j] = 1.0
-    if order and follow.ordinal is not None and (follow.ordinal == -1 or follow.ordinal <= len(order)):
-        ordinal[order[follow.ordinal - 1 if follow.ordinal > 0 else -1]] = 1.0
+    placed = order
+    if SEQUENCE_ORDINALS and follow.ordinal is not None and _ORDINAL_STAGE.search(follow.question):
+        # "the first stage" is the path's first stage, whichever the answer quoted first (it quoted
+        # the stages the question matched best, the last one first)
+        placed = next((items for items in section_lists(index, order, 3) if is_sequence(index, items)), order)
+    if placed and follow.ordinal is not None and (follow.ordinal == -1 or follow.ordinal <= len(placed)):
+        ordinal[placed[follow.ordinal - 1 if follow.ordinal > 0 else -1]] = 1.0
     if follow.substitutes:
         for i in order:
             if index.chunks[i].kind == "bullet":
