@@ -325,3 +325,18 @@ def test_the_first_stage_is_the_sequences_first_whichever_the_answer_quoted_firs
     assert pointed("How long do people spend in the first one?") == [director]
     monkeypatch.setattr(chat, "SEQUENCE_ORDINALS", False)
     assert pointed("How long do people spend in the first stage?") == [director]
+
+
+def test_before_an_action_is_no_step_back_along_a_list(monkeypatch):
+    """"what should I weigh before enrolling?" asks about the asker's own timing, and "prior
+    experience" about what they bring: neither steps along a list (chat.TIMED_ACTIONS), as "what
+    comes before that?" does."""
+    from tpm_assistant import chat
+    from tpm_assistant.chat import direction_of
+
+    assert direction_of("If I still want one, what should I weigh before enrolling?") == 0
+    assert direction_of("and what about someone with prior experience?") == 0
+    assert direction_of("and after getting the PMP?") == 0
+    assert direction_of("what comes before that?") == -1 and direction_of("what is the stage after something else?") == 1
+    monkeypatch.setattr(chat, "TIMED_ACTIONS", False)
+    assert direction_of("If I still want one, what should I weigh before enrolling?") == -1

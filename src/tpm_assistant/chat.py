@@ -287,11 +287,21 @@ _ASKS_WHICH = re.compile(r"^\W*(?:(?:and|so|then)\W+)?(?:what|which|who)\b", re.
 _SEQUENCE_WORDS = re.compile(r"\b(path|progression|ladder|sequence|stages?|steps?|levels?|order)\b", re.I)
 # "then" opening or closing a message is a connective ("What about Chicago, then?"), no direction.
 _LOOSE_THEN = re.compile(r"^\W*(?:and\s+)?then\b|\bthen\W*$", re.I)
+# "before enrolling", "after getting certified", "prior experience": when the asker acts, or what
+# they bring, not a step along a list.
+TIMED_ACTIONS = True
+_TIMED_ACTION = re.compile(
+    r"\b(?:before|after|prior to)\s+(?!\w*thing\b)\w+ing\b"
+    r"|\b(?:prior|previous|earlier)\s+(?:experience|background|knowledge|work|jobs?|roles?|careers?|training)\b",
+    re.I,
+)
 
 
 def direction_of(question: str) -> int:
     """+1 for "what comes after ...?", -1 for "what came before ...?", else 0."""
     text = _LOOSE_THEN.sub(" ", question)
+    if TIMED_ACTIONS:
+        text = _TIMED_ACTION.sub(" ", text)
     return 1 if _AFTER.search(text) else -1 if _BEFORE.search(text) else 0
 
 
