@@ -200,6 +200,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     switch("- a stage named by its own word leads (what happens at the senior stage?)", retrieval, "STAGE_BOOST", 0.0),
     switch("- 'the first stage' is the sequence's first, whichever the answer quoted first", chat, "SEQUENCE_ORDINALS", False),
     switch("- 'before enrolling', 'prior experience' step along no list", chat, "TIMED_ACTIONS", False),
+    switch("- 'one of those', 'that one' fill no slot of the question before", chat, "POINTED_ITEMS", False),
+    switch("- a follow-up pointing at the item quoted gets that item, not its list", answer, "POINTED_NOT_LIST", False),
     switch("- who wrote the guide is answered from its byline (who wrote this guide?)", retrieval, "AUTHOR_BOOST", 0.0),
     switch("- a job pointed at is the assistant's own (what does this kind of job need?)", query, "THIS_JOB", False),
     switch("- a restatement is looked for in the passages nearest the answer in meaning (growth and outlook)",

@@ -340,3 +340,17 @@ def test_before_an_action_is_no_step_back_along_a_list(monkeypatch):
     assert direction_of("what comes before that?") == -1 and direction_of("what is the stage after something else?") == 1
     monkeypatch.setattr(chat, "TIMED_ACTIONS", False)
     assert direction_of("If I still want one, what should I weigh before enrolling?") == -1
+
+
+def test_one_of_those_points_at_what_the_answer_named_and_fills_no_slot(monkeypatch):
+    """"and what would I actually do at one of those?" after healthcare employers opens like "and
+    in Chicago?", but points at what the answer named: the earlier question keeps "healthcare"
+    (chat.POINTED_ITEMS)."""
+    from tpm_assistant import chat
+
+    earlier = [Turn("user", "which healthcare orgs hire project managers?"), Turn("assistant", "Medtronic [1]")]
+    message = Turn("user", "and what would I actually do at one of those?")
+    assert not resolve([*earlier, message]).substitutes
+    assert resolve([*earlier, Turn("user", "and in Chicago?")]).substitutes
+    monkeypatch.setattr(chat, "POINTED_ITEMS", False)
+    assert resolve([*earlier, message]).substitutes

@@ -805,3 +805,17 @@ def test_a_stage_named_by_its_own_word_is_the_stage_answered(real_assistant, mon
     assert exact(answer)
     monkeypatch.setattr(retrieval, "STAGE_BOOST", 0.0)
     assert not real_assistant.ask(question).citations[0].text.startswith("Senior Technical Project Manager")
+
+
+def test_a_follow_up_pointing_at_the_item_quoted_is_answered_with_that_item_not_its_list(real_assistant, monkeypatch):
+    """"what are those roles focused on?" after the last stage of the path: "what are ... roles"
+    asks for a list in a question alone, but "those" points at the stage the answer quoted
+    (answer.POINTED_NOT_LIST); "what other challenges ...?" still asks for the rest of its list."""
+    from tpm_assistant import answer as answer_module
+
+    asked = ("what's the last stage of the TPM career path?", "what are those roles focused on?")
+    answer = converse(real_assistant, *asked)
+    assert answer.answered and answer.answer.startswith("Program Manager, Project Director, or Head of Projects")
+    assert exact(answer)
+    monkeypatch.setattr(answer_module, "POINTED_NOT_LIST", False)
+    assert converse(real_assistant, *asked).answer.startswith("Under “What is the typical career progression")

@@ -66,6 +66,9 @@ LEAD_IN = True  # the paragraph before a list says what its items are ("the ques
 # A question asking in so many words for every item ("Give me the full list", "List them all",
 # "What are all the ...?") gets the whole list found, whatever the fitted list model says: the
 # model reads "what are the X" too, which often asks for one item.
+# A follow-up pointing at the item the previous answer quoted asks about that item.
+POINTED_NOT_LIST = True
+_OTHERS = re.compile(r"\b(?:others?|else|rest|remaining|more)\b", re.I)  # "what other challenges does it list?"
 EVERY_ITEM = re.compile(
     r"^\W*(?:please\s+)?(?:list|enumerate)\b"
     r"|\b(?:full|complete|entire|whole) (?:list|rundown|run-down|breakdown|set|range)\b"
@@ -393,6 +396,8 @@ class Composer:
             return None  # "Which government agency ...?" asks about that item of the list, not the list
         if EVERY_ITEM.search(ranking.query.expanded):
             return items
+        if POINTED_NOT_LIST and ranking.referent in items and not _OTHERS.search((ranking.alone or ranking).query.text):
+            return None  # "what are those roles focused on?" after one stage: that item, not its list
         values = self.list_features(index, ranking, items)
         z = self.list_bias + sum(w * values[n] for n, w in self.list_weights.items())
         return items if z > 0 else None

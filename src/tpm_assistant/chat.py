@@ -172,10 +172,11 @@ def resolve(messages: Sequence[Turn]) -> FollowUp:
         explicit=_read_with_history(question),
         direction=direction,
         ordinal=_ORDINALS[ordinal.group(1).lower()] if ordinal else None,
-        # "and what's the next step after it?" points along the list; it fills no slot of the
-        # question before ("and in Chicago?" does)
+        # "and what's the next step after it?" points along the list, "and what would I do at one
+        # of those?" at what the answer named; neither fills a slot of the question before ("and in
+        # Chicago?" does)
         substitutes=bool(_SUBSTITUTION.search(question)) and len(content_terms(question)) >= 1
-        and not direction and ordinal is None,
+        and not direction and ordinal is None and not (POINTED_ITEMS and _POINTED_ITEM.search(question)),
     )
 
 
@@ -290,6 +291,11 @@ _LOOSE_THEN = re.compile(r"^\W*(?:and\s+)?then\b|\bthen\W*$", re.I)
 # "before enrolling", "after getting certified", "prior experience": when the asker acts, or what
 # they bring, not a step along a list.
 TIMED_ACTIONS = True
+# "one of those", "that one": what the previous answer named, not a new value for the question's slot
+POINTED_ITEMS = True
+_POINTED_ITEM = re.compile(
+    r"\b(?:one|any|some|each|all|either|both|which|many|most|none)\s+of\s+(?:those|these|them)\b|\b(?:that|this)\s+one\b", re.I
+)
 _TIMED_ACTION = re.compile(
     r"\b(?:before|after|prior to)\s+(?!\w*thing\b)\w+ing\b"
     r"|\b(?:prior|previous|earlier)\s+(?:experience|background|knowledge|work|jobs?|roles?|careers?|training)\b",
