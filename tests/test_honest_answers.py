@@ -819,3 +819,20 @@ def test_a_follow_up_pointing_at_the_item_quoted_is_answered_with_that_item_not_
     assert exact(answer)
     monkeypatch.setattr(answer_module, "POINTED_NOT_LIST", False)
     assert converse(real_assistant, *asked).answer.startswith("Under “What is the typical career progression")
+
+
+def test_which_month_or_year_asks_for_a_date(real_assistant, monkeypatch):
+    """"In which month does the MTA open applications?", "When was Shopify founded?" ask for a date
+    (query.DATES): the guide names both but gives no date, so each is declined, saying so without the
+    word that names the date asked for ("a date for month"). A year the guide gives answers "in what
+    year ...?"."""
+    from tpm_assistant import query
+
+    month = "In which month does the MTA open applications for its technology project internships?"
+    for question, named in ((month, "Metropolitan Transportation Authority"), ("When was Shopify founded?", "Shopify")):
+        answer = real_assistant.ask(question)
+        assert not answer.answered and answer.missing == [f"a date for {named}"]
+        assert answer.answer.startswith(f"The guide does not give a date for {named}.")
+    assert real_assistant.ask("In what year were TPMs averaging $104,711?").answered
+    monkeypatch.setattr(query, "DATES", False)
+    assert real_assistant.ask("When was Shopify founded?").answered

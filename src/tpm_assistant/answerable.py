@@ -117,7 +117,7 @@ class Coverage:
         names = list(dict.fromkeys(found))
         if self.stage_value_unmet:  # the stage asked about is what lacks the value, not the other words
             return [f"{TYPE_NOUNS[self.wants[0]]} for {self.stage}"]
-        out = [c.text for c in self.unmatched()]
+        out = self._unmatched_parts()
         if self.comparison_unmet:
             asked = list(dict.fromkeys(m.constraint.text for m in self.matches if m.constraint.kind == "name"))
             out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
@@ -133,13 +133,18 @@ class Coverage:
             out += names  # named in the best passage, which gives a figure, but none beside them
         return list(dict.fromkeys(out))
 
+    def _unmatched_parts(self) -> list[str]:
+        """The unmatched constraints' words, but a word naming the date asked for ("in which month
+        ...?" names what is asked, not a part of the question the guide lacks)."""
+        return [c.text for c in self.unmatched() if not ("date" in self.wants and c.text.lower() in _DATE_WORDS)]
+
     def describe(self, missing: list[str]) -> str:
         """One sentence saying what the guide does not give."""
         if not missing:
             return "The guide does not cover that."
         if self.stage_value_unmet:
             return f"The guide does not give {_join(missing)}."
-        if self.wants and self.unmatched() and not self.comparison_unmet:
+        if self.wants and self._unmatched_parts() and not self.comparison_unmet:
             return f"The guide does not give {TYPE_NOUNS[self.wants[0]]} for {_join(missing)}."
         if self.comparison_unmet and len(missing) == 1 and missing[0].startswith("a comparison of "):
             return f"The guide does not compare {missing[0].removeprefix('a comparison of ')}."
@@ -148,6 +153,9 @@ class Coverage:
         if self.wants and self.known_name_value_unmatched >= 1.0:  # named, but with no figure beside
             return f"The guide does not give {TYPE_NOUNS[self.wants[0]]} for {_join(missing)}."
         return f"The guide does not cover {_join(missing)}."
+
+
+_DATE_WORDS = frozenset(["year", "month", "day", "date", "season", "quarter", "founded"])
 
 
 def _join(parts: list[str]) -> str:
@@ -165,7 +173,7 @@ _VALUE = {
     "date": re.compile(
         r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may"
         r"|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:january|february|march|april|june"
-        r"|july|august|september|october|november|december)\b",
+        r"|july|august|september|october|november|december)\b|\b(?:19|20)\d\d\b",  # a year answers "which year"
     ),
 }
 

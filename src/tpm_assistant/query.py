@@ -104,7 +104,11 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "date": re.compile(
         r"\b(?:application|applying|apply|submission|registration|enrol\w*|exam|sign-?up)\s+(?:deadlines?|dates?|window)\b"
         r"|\b(?:what|when)(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:deadline|due date|closing date|start date)s?\b"
-        r"|\b(?:due|closing|what|which) dates?\b|\bwhen\s+(?:is|are|do|does|will)\b[^?.!]*\b(?:open|opens|close|closes|due)\b",
+        r"|\b(?:due|closing|what|which) dates?\b|\bwhen\s+(?:is|are|do|does|will)\b[^?.!]*\b(?:open|opens|close|closes|due)\b"
+        # "in which month ...?", "what year did ... become common?", "when was it founded?"
+        r"|\b(?:what|which)\s+(?:year|month|day|season|quarter)\b"
+        r"|\bwhen\s+(?:was|were|did)\b[^?.!]*\b(?:founded|created|introduced|established|launched|started|began|became"
+        r"|become|emerged?|coined|invented)\b",
         re.I,
     ),
     "comparison": re.compile(
