@@ -202,6 +202,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     switch("- 'before enrolling', 'prior experience' step along no list", chat, "TIMED_ACTIONS", False),
     switch("- 'one of those', 'that one' fill no slot of the question before", chat, "POINTED_ITEMS", False),
     switch("- a follow-up pointing at the item quoted gets that item, not its list", answer, "POINTED_NOT_LIST", False),
+    switch("- a ranking asked by name that no near sentence makes is not given (which state employs the most?)",
+           answerable, "SUPERLATIVES", False),
     switch("- who wrote the guide is answered from its byline (who wrote this guide?)", retrieval, "AUTHOR_BOOST", 0.0),
     switch("- a job pointed at is the assistant's own (what does this kind of job need?)", query, "THIS_JOB", False),
     switch("- a restatement is looked for in the passages nearest the answer in meaning (growth and outlook)",

@@ -836,3 +836,16 @@ def test_which_month_or_year_asks_for_a_date(real_assistant, monkeypatch):
     assert real_assistant.ask("In what year were TPMs averaging $104,711?").answered
     monkeypatch.setattr(query, "DATES", False)
     assert real_assistant.ask("When was Shopify founded?").answered
+
+
+def test_a_ranking_the_guide_never_makes_is_declined(real_assistant, monkeypatch):
+    """"Which US state employs the most TPMs?", "What's the top-ranked university for ...?" single
+    out one thing of a kind; no sentence near singles out a state or a university, so both are
+    declined (answerable.SUPERLATIVES), as "Which single company pays the most?" is."""
+    from tpm_assistant import answerable
+
+    state = "Which US state employs the most technical project managers?"
+    university = "What's the top-ranked university for a technical project management degree?"
+    assert not real_assistant.ask(state).answered and not real_assistant.ask(university).answered
+    monkeypatch.setattr(answerable, "SUPERLATIVES", False)
+    assert real_assistant.ask(state).answered and real_assistant.ask(university).answered

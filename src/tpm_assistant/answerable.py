@@ -86,7 +86,7 @@ class Coverage:
     stage_value_unmet: float = 0.0  # 1 when a value is asked of a stage its words name, and that stage's passage lacks it
     rate_unmatched: float = 0.0  # 1 when a rate is asked and none is given beside any of the message's words
     # "which X pays the most?" asking a kind of thing no sentence on higher pay names ("company"), as asked
-    ranked_kind: str = ""
+    ranked_kind: str = ""  # what a ranking the guide does not make asks for: "single company pays the most"
     asked_words: str = ""  # the message's specific words, once each (what that rate is of)
     stage: str = ""  # that stage's label
     unmet_types: tuple[str, ...] = ()
@@ -122,7 +122,7 @@ class Coverage:
             asked = list(dict.fromkeys(m.constraint.text for m in self.matches if m.constraint.kind == "name"))
             out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
         if self.ranking_unmet and not out:
-            out.append(f"which {self.ranked_kind} pays the most")
+            out.append(f"which {self.ranked_kind}")
         if self.rate_unmatched >= 1.0 and not out:
             noun = TYPE_NOUNS[next(w for w in self.wants if w in RATES)]
             out.append(f"{noun} for {self.asked_words}" if self.asked_words else noun)
@@ -409,25 +409,55 @@ def _target(index: Index, query: Query) -> tuple[str, set[str]]:
 # A sentence on where pay is higher: "IT and technology sectors offer some of the highest compensation".
 _HIGHER_PAY = re.compile(rf"\b(?:higher|{TOP_PAY_WORDS})\b", re.I)
 RANKINGS = True
+SUPERLATIVES = True  # ... and which thing of a kind is first in another respect (employs the most, top-ranked)
+# A ranking asked for by name: "top-ranked", "ranked the best", "employs the most", "most popular"
+# (not "the best way to prepare", "the most important thing", which the guide's advice answers).
+_SUPER = (r"(?:(?:top|highest|best|most)[- ]?(?:ranked|rated)"
+          r"|ranked\s+(?:as\s+)?(?:the\s+)?(?:best|first|highest|top|number one|#1)"
+          r"|(?:employs|hires|employ|hire)\s+the\s+most|(?:the\s+)?most\s+(?:popular|prestigious|reputable))")
+_SUPERLATIVE_ASKED = re.compile(
+    rf"\bwhich\s+((?:[\w'-]+\s+)?[\w'-]+?)\s+(?:\w+\s+){{0,3}}?{_SUPER}\b"
+    rf"|\bwhat(?:'s|’s|\s+is|\s+are)\s+the\s+(?:single\s+)?{_SUPER}\s+((?:[\w'-]+\s+)?[\w'-]+?)\s+(?:for|in|among|to|of|at|on)\b",
+    re.I,
+)
+# A sentence singling one thing out: "the most common", "widely recognized", "especially", "best".
+_SINGLED_OUT = re.compile(
+    r"\b(?:most|best|top|highest|largest|biggest|greatest|strongest|leading|primary|main|widely|especially"
+    r"|particularly|premier|preferred|common)\b",
+    re.I,
+)
 
 
 def ranked_kind(index: Index, message: Query, near: list[int]) -> str:
-    """For "Which single company pays TPMs the most?": the kind of thing asked to single out
-    ("single company"), when no sentence of the near passages on higher pay names it; else "".
+    """For "Which single company pays TPMs the most?": the kind of thing asked to single out and how
+    ("single company pays the most"), when no sentence of the near passages on higher pay names it; else "".
     The guide says which sectors pay most ("Which industry pays the most?" is answered) but never
-    which company, state or certification."""
-    if not RANKINGS or not message.intents.get("top_pay"):
+    which company, state or certification. Likewise a ranking asked for by name ("Which US state
+    employs the most TPMs?", "the top-ranked university"), unless a near sentence singles out one
+    of that kind (SUPERLATIVES)."""
+    if not RANKINGS:
         return ""
-    shown, asked = _target(index, message)
+    if message.intents.get("top_pay"):
+        shown, asked = _target(index, message)
+        said, ranks = _HIGHER_PAY, "pays the most"
+    elif SUPERLATIVES and (found := _SUPERLATIVE_ASKED.search(message.expanded)):
+        # "Which US state employs the most TPMs?", "What's the top-ranked university for ...?": one
+        # thing of a kind singled out, which a near sentence singling one out of that kind answers
+        # ("This is the most common educational baseline")
+        shown = found.group(1) or found.group(2)
+        asked = {t for t in content_terms(shown) if not index.generic(t, message.guide) and not is_type_term(t)}
+        said, ranks = _SINGLED_OUT, "ranks first"
+    else:
+        return ""
     if not asked:
         return ""
     for chunk in near:
         passage = index.chunks[chunk]
         for s, e in passage.sentences:
             sentence = passage.text[s - passage.start : e - passage.start]
-            if _HIGHER_PAY.search(sentence) and asked & set(content_terms(f"{passage.label} {sentence}")):
+            if said.search(sentence) and asked & set(content_terms(f"{passage.label} {sentence}")):
                 return ""
-    return shown
+    return f"{shown} {ranks}"
 
 
 OWN_WORDS = True  # a follow-up with specific words of its own is checked by them (see coverage)
