@@ -291,15 +291,15 @@ _LOOSE_THEN = re.compile(r"^\W*(?:and\s+)?then\b|\bthen\W*$", re.I)
 # "before enrolling", "after getting certified", "prior experience": when the asker acts, or what
 # they bring, not a step along a list.
 TIMED_ACTIONS = True
-# "one of those", "that one": what the previous answer named, not a new value for the question's slot
-POINTED_ITEMS = True
-_POINTED_ITEM = re.compile(
-    r"\b(?:one|any|some|each|all|either|both|which|many|most|none)\s+of\s+(?:those|these|them)\b|\b(?:that|this)\s+one\b", re.I
-)
 _TIMED_ACTION = re.compile(
     r"\b(?:before|after|prior to)\s+(?!\w*thing\b)\w+ing\b"
     r"|\b(?:prior|previous|earlier)\s+(?:experience|background|knowledge|work|jobs?|roles?|careers?|training)\b",
     re.I,
+)
+# "one of those", "that one": what the previous answer named, not a new value for the question's slot
+POINTED_ITEMS = True
+_POINTED_ITEM = re.compile(
+    r"\b(?:one|any|some|each|all|either|both|which|many|most|none)\s+of\s+(?:those|these|them)\b|\b(?:that|this)\s+one\b", re.I
 )
 
 
