@@ -849,3 +849,12 @@ def test_a_ranking_the_guide_never_makes_is_declined(real_assistant, monkeypatch
     assert not real_assistant.ask(state).answered and not real_assistant.ask(university).answered
     monkeypatch.setattr(answerable, "SUPERLATIVES", False)
     assert real_assistant.ask(state).answered and real_assistant.ask(university).answered
+
+
+def test_a_rate_the_guide_does_not_give_is_said_as_a_reader_would(real_assistant):
+    """"What's the hourly pay of a TPM?" is declined (the guide gives yearly figures) with "The
+    guide does not give an hourly figure.", not "a figure for hourly"; `missing` stays the word."""
+    answer = real_assistant.ask("What's the hourly pay of a TPM?")
+    assert not answer.answered and answer.missing == ["hourly"]
+    assert answer.answer.startswith("The guide does not give an hourly figure.") and exact(answer)
+    assert real_assistant.ask("What's a TPM's weekly salary?").answer.startswith("The guide does not give a weekly figure.")

@@ -145,6 +145,10 @@ class Coverage:
         if self.stage_value_unmet:
             return f"The guide does not give {_join(missing)}."
         if self.wants and self._unmatched_parts() and not self.comparison_unmet:
+            if len(missing) == 1 and missing[0].lower() in _RATE_ADJECTIVES:  # "an hourly figure", not "a figure for hourly"
+                noun = TYPE_NOUNS[self.wants[0]].split(" ", 1)[1]
+                article = "an" if missing[0].lower() in ("hourly", "annual") else "a"
+                return f"The guide does not give {article} {missing[0].lower()} {noun}."
             return f"The guide does not give {TYPE_NOUNS[self.wants[0]]} for {_join(missing)}."
         if self.comparison_unmet and len(missing) == 1 and missing[0].startswith("a comparison of "):
             return f"The guide does not compare {missing[0].removeprefix('a comparison of ')}."
@@ -155,6 +159,7 @@ class Coverage:
         return f"The guide does not cover {_join(missing)}."
 
 
+_RATE_ADJECTIVES = frozenset(["hourly", "daily", "weekly", "biweekly", "fortnightly", "monthly", "yearly", "annual"])
 _DATE_WORDS = frozenset(["year", "month", "day", "date", "season", "quarter", "founded"])
 
 
