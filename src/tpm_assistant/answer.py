@@ -63,12 +63,12 @@ _ORDINAL_IN_QUESTION = re.compile(rf"\bthe\s+({'|'.join(_PLACES)})\s+([\w-]+)", 
 MIN_ORDINAL_LIST = 3
 BESIDE_ANY_LIST = True  # the item named after "after" may be in any list among the best passages
 LEAD_IN = True  # the paragraph before a list says what its items are ("the questions below")
-# A question asking in so many words for every item ("Give me the full list", "List them all",
-# "What are all the ...?") gets the whole list found, whatever the fitted list model says: the
-# model reads "what are the X" too, which often asks for one item.
 # A follow-up pointing at the item the previous answer quoted asks about that item.
 POINTED_NOT_LIST = True
 _OTHERS = re.compile(r"\b(?:others?|else|rest|remaining|more)\b", re.I)  # "what other challenges does it list?"
+# A question asking in so many words for every item ("Give me the full list", "List them all",
+# "What are all the ...?") gets the whole list found, whatever the fitted list model says: the
+# model reads "what are the X" too, which often asks for one item.
 EVERY_ITEM = re.compile(
     r"^\W*(?:please\s+)?(?:list|enumerate)\b"
     r"|\b(?:full|complete|entire|whole) (?:list|rundown|run-down|breakdown|set|range)\b"

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .query import RARE_IDF, TOP_PAY_WORDS, TYPE_WORDS, Constraint, Query, is_type_term, known_word, light_terms
+from .query import RARE_IDF, RATE_WORDS, TOP_PAY_WORDS, TYPE_WORDS, Constraint, Query, is_type_term, known_word, light_terms
 from .text import content_terms, stem, words
 
 if TYPE_CHECKING:
@@ -145,9 +145,9 @@ class Coverage:
         if self.stage_value_unmet:
             return f"The guide does not give {_join(missing)}."
         if self.wants and self._unmatched_parts() and not self.comparison_unmet:
-            if len(missing) == 1 and missing[0].lower() in _RATE_ADJECTIVES:  # "an hourly figure", not "a figure for hourly"
+            if len(missing) == 1 and missing[0].lower() in RATE_WORDS:  # "an hourly figure", not "a figure for hourly"
                 noun = TYPE_NOUNS[self.wants[0]].split(" ", 1)[1]
-                article = "an" if missing[0].lower() in ("hourly", "annual") else "a"
+                article = "an" if missing[0].lower() == "hourly" else "a"
                 return f"The guide does not give {article} {missing[0].lower()} {noun}."
             return f"The guide does not give {TYPE_NOUNS[self.wants[0]]} for {_join(missing)}."
         if self.comparison_unmet and len(missing) == 1 and missing[0].startswith("a comparison of "):
@@ -159,7 +159,6 @@ class Coverage:
         return f"The guide does not cover {_join(missing)}."
 
 
-_RATE_ADJECTIVES = frozenset(["hourly", "daily", "weekly", "biweekly", "fortnightly", "monthly", "yearly", "annual"])
 _DATE_WORDS = frozenset(["year", "month", "day", "date", "season", "quarter", "founded"])
 
 

@@ -132,19 +132,19 @@ WANTS = {"money": "figure", "count": "count", "percent": "rate", "duration": "du
 DATES = True  # a deadline asks for a date (False: bench/quality_ablation.py)
 # Units and currencies a question can constrain a figure to ("in euros", "per hour"): general
 # knowledge about units, not about any question.
+# A pay period ("hourly", "monthly"): a unit, as a currency is ("The guide does not give an hourly figure.").
+RATE_WORDS = frozenset(["hourly", "monthly", "weekly", "daily", "biweekly", "fortnightly"])
 UNITS = frozenset(
     [
         "euro", "euros", "eur", "€", "pound", "pounds", "gbp", "£", "sterling", "yen", "jpy", "¥", "rupee", "rupees", "inr",
         "₹", "yuan", "cny", "rmb", "aud", "cad", "chf", "sgd", "nzd", "hkd", "peso", "pesos", "mxn", "real", "reais", "brl",
-        "won", "krw", "franc", "francs", "krona", "kronor", "shekel", "shekels", "dirham", "dirhams", "hourly", "monthly",
-        "weekly", "daily", "biweekly", "fortnightly",
+        "won", "krw", "franc", "francs", "krona", "kronor", "shekel", "shekels", "dirham", "dirhams",
     ]
-)  # fmt: skip
+) | RATE_WORDS  # fmt: skip
 # Units that are also everyday words ("real project experience", "weekly tasks", "what won them
 # the job"): a unit only in a question that asks for pay or another quantity, or beside a figure.
 PLAIN_WORD_UNITS = True
-_WORD_UNITS = frozenset(["real", "won", "pound", "pounds", "franc", "francs", "hourly", "monthly", "weekly", "daily",
-                         "biweekly", "fortnightly"])  # fmt: skip
+_WORD_UNITS = frozenset(["real", "won", "pound", "pounds", "franc", "francs"]) | RATE_WORDS
 # "per hour", "a month": a time unit is a unit after these words (and a plain word elsewhere).
 TIME_UNITS = frozenset(["hour", "hours", "day", "days", "week", "weeks", "month", "months"])
 _PER = frozenset(["per", "an", "a", "each", "every"])
@@ -624,7 +624,7 @@ def constraints_of(text: str, index: Index, guide: int | None = None, typed: str
             continue
         # "per week", and "how many weeks": a time given in that unit (the guide's years do not answer it)
         per_unit = lower in TIME_UNITS and i > 0 and tokens[i - 1][1].lower() in (_PER | _COUNTED if COUNTED_UNITS else _PER)
-        if lower in UNITS and PLAIN_WORD_UNITS and lower in _WORD_UNITS and not _priced(tokens, i, text):
+        if PLAIN_WORD_UNITS and lower in _WORD_UNITS and not _priced(tokens, i, text):
             pass  # an everyday word here, read as any other word below
         elif lower in UNITS or per_unit or (len(token) == 1 and token in "$€£¥₹"):
             flush()

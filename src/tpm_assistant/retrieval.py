@@ -403,7 +403,6 @@ class Retriever:
 
         from .chat import sequence_item_named
         from .query import spelled_out
-        from .text import content_terms
 
         found = _STAGE_NAMED.search(text)
         if found is None:
