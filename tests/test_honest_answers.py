@@ -622,6 +622,22 @@ def test_a_light_verb_is_no_word_the_answer_must_use(real_assistant, monkeypatch
     assert not real_assistant.ask(question).answered
 
 
+def test_plain_praise_newness_and_idioms_are_no_words_the_answer_must_use(real_assistant, monkeypatch):
+    """"starting pay for a new tpm?": "new" is no name in a question typed without capitals (the
+    guide writes it only in "New York"), and with "great", "people", "offers", "right away" it
+    says nothing the passage must say (query.LIGHT_WORDS); the first was declined for want of a
+    figure for "new", the second for want of "away"."""
+    from tpm_assistant import query
+
+    answer = real_assistant.ask("starting pay for a new tpm?")
+    assert answer.answered and "$76,683" in answer.answer and exact(answer)
+    answer = real_assistant.ask("Is it better to get the PMP right away?")
+    assert answer.answered and "PMP" in answer.answer and exact(answer)
+    monkeypatch.setattr(query, "LIGHT", False)
+    assert real_assistant.ask("starting pay for a new tpm?").missing == ["new"]
+    assert real_assistant.ask("Is it better to get the PMP right away?").missing == ["away"]
+
+
 def test_a_third_restatement_shows_the_second_figure(real_assistant):
     """"Do TPMs earn more in big cities?": the guide says so twice, with New York City's $112,547 and
     "Salaries in major metropolitan areas may be higher"; the answer keeps up to three restatements

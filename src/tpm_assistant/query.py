@@ -440,12 +440,17 @@ LIGHT_WORDS = frozenset(
         "probably", "maybe", "perhaps",
         "honestly", "seriously", "generally", "usually", "normally", "typically", "always", "ever", "still", "sometimes",
         "often", "instead", "away", "wait", "catch",
+        # vague people and plain praise or size ("folks who want to", "a great programmer", "a brand new TPM")
+        "people", "person", "folks", "individual", "individuals", "great", "good", "big", "whole", "new", "brand", "advice",
+        "deal", "dealing", "back", "right", "break", "breaking",
+        # verbs of having on offer ("the internship ServiceNow offers"): the passage lists it, in whatever words
+        "offer", "offers", "offered", "offering", "provide", "provides", "provided", "give", "gives", "given",
         # words about the guide itself ("what considerations does the guide suggest", "the practitioners quoted")
         "suggest", "suggests", "suggested", "mention", "mentions", "mentioned", "quote", "quotes", "quoted", "overview",
         "section", "article", "consideration", "considerations", "write", "writes", "writing", "written", "wrote", "real",
         "purpose", "point", "author", "authored",
         # the job itself, however named ("in this job", "the role", "this line of work")
-        "job", "jobs", "role", "roles", "career", "careers", "field", "position", "positions", "profession", "occupation",
+        "job", "jobs", "work", "role", "roles", "career", "careers", "field", "position", "positions", "profession", "occupation",
     ]
 )  # fmt: skip
 LIGHT = True
@@ -649,7 +654,8 @@ def constraints_of(text: str, index: Index, guide: int | None = None, typed: str
             flush()  # "how long do people stay in the first one?": another guide's "Capital One" is no name here
             continue
         lower_name = lower_names and (as_typed is None or lower in as_typed) and lower not in index.known_words.tokenizer
-        proper = (uncased or lower_name) and lower in index.proper and (
+        # "a new tpm": the guide's "New" (York) is a name's word, not a name ("new york" is a place by itself)
+        proper = (uncased or lower_name) and lower in index.proper and not (LIGHT and lower in LIGHT_WORDS) and (
             own is None or known_word(index, lower, own))
         if capitalised or proper or start in places:
             if not generic(token) or group:
