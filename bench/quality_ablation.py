@@ -205,6 +205,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     switch("- a follow-up pointing at the item quoted gets that item, not its list", answer, "POINTED_NOT_LIST", False),
     switch("- a ranking asked by name that no near sentence makes is not given (which state employs the most?)",
            answerable, "SUPERLATIVES", False),
+    switch("- the time to go from one stage to another is the stage reached's (senior to director?)",
+           answerable, "STAGE_REACHED", False),
     switch("- who wrote the guide is answered from its byline (who wrote this guide?)", retrieval, "AUTHOR_BOOST", 0.0),
     switch("- a job pointed at is the assistant's own (what does this kind of job need?)", query, "THIS_JOB", False),
     switch("- a restatement is looked for in the passages nearest the answer in meaning (growth and outlook)",

@@ -289,6 +289,26 @@ def test_a_value_asked_of_a_stage_is_given_in_that_stages_passage_or_declined(re
     assert everything.ask(junior).answered
 
 
+def test_the_time_to_go_from_one_stage_to_another_is_that_of_the_stage_reached(real_assistant, monkeypatch):
+    """"How long to move up from senior TPM to head of projects?" asks the time to reach the stage it
+    goes to (which the guide gives no years for) or to leave the one it starts at: the senior
+    stage's "With 5-10 years of experience" is the time to reach senior, so the question is
+    declined (answerable.STAGE_REACHED); it was answered with the senior stage. The coordinator's
+    "Expect to spend 1-2 years" is time spent in the stage left: from coordinator to junior TPM is
+    answered."""
+    from tpm_assistant import answerable
+
+    weights = copy.deepcopy(default_weights())
+    weights["abstain"]["threshold"] = 0.0  # the rule alone decides
+    everything = real_assistant.with_weights(weights)
+    question = "How long does it take to move up from a senior TPM to head of projects?"
+    declined = everything.ask(question)
+    assert not declined.answered and declined.missing[0].startswith("a time frame for Program Manager")
+    assert everything.ask("How many years does it take to get from coordinator to junior TPM?").answered
+    monkeypatch.setattr(answerable, "STAGE_REACHED", False)
+    assert everything.ask(question).answered
+
+
 def test_a_rate_asked_in_a_follow_up_is_judged_by_the_message_alone(real_assistant):
     """"By what percentage?" after a question about the outlook asks the rate of what the answer
     gives: read with the earlier turn's words ("outlook", which no rate sits beside), it was

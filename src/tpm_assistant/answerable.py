@@ -508,11 +508,33 @@ POINTED_STAGES = True  # ... and in a follow-up, of the stage it names or points
 SEQUENCE_LIST = 3  # bullets at least, under a heading that says it is a sequence (path, stages)
 
 
+# "How long does it take to go from senior TPM to project director?" asks the time to reach the
+# stage it goes to, or the time spent in the one it leaves ("Expect to spend 1-2 years" there): the
+# senior stage's "With 5-10 years of experience" (the time to reach it) does not answer it.
+STAGE_REACHED = True
+_GOES_TO = re.compile(
+    r"\bfrom\s+(?:an?\s+|the\s+)?((?:[\w'-]+\s+){0,3}?[\w'-]+)\s+(?:up\s+)?(?:to|into)\s+(?:an?\s+|the\s+)?((?:[\w'-]+\s*){1,4})",
+    re.I,
+)
+_TIME_SPENT = re.compile(
+    r"\b(?:spend|spent|stay|stays|remain|remains)\b[^.;]{0,30}?\b\d+(?:\s*-\s*\d+)?\s+(?:years?|months?)\b", re.I
+)
+
+
 def named_stage(index: Index, query: Query, near: list[int]) -> int | None:
     """The item of a sequence list among the near passages' sections that the question's specific
-    words name (the item whose label has them all and the fewest others), or None."""
+    words name (the item whose label has them all and the fewest others), or None; in a question
+    going from one stage to another, the one it goes to (STAGE_REACHED)."""
     from .chat import sequence_item_named
 
+    reached = _GOES_TO.search(query.expanded) if STAGE_REACHED else None
+    if reached is not None:
+        left, goal = (sequence_item_named(index, set(content_terms(reached.group(n))), near, query.guide, least=SEQUENCE_LIST)
+                      for n in (1, 2))  # fmt: skip
+        if goal is not None and left is not None and not all(holds_value(k, index.chunks[goal].text) for k in query.wants):
+            return left if _TIME_SPENT.search(index.chunks[left].text) else goal
+        if goal is not None:
+            return goal
     return sequence_item_named(index, set(query.terms), near, query.guide, least=SEQUENCE_LIST)
 
 
