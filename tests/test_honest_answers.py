@@ -658,6 +658,19 @@ def test_plain_praise_newness_and_idioms_are_no_words_the_answer_must_use(real_a
     assert real_assistant.ask("Is it better to get the PMP right away?").missing == ["away"]
 
 
+def test_a_restatement_a_little_below_even_odds_is_shown(real_assistant, monkeypatch):
+    """"How does the job outlook for TPMs look?": the guide gives the 2026 outlook and, elsewhere,
+    growth of 10% through 2025; the restatement model scores the second a little below even odds, and
+    it is shown (answer.RESTATEMENT_THRESHOLD), as a "both" answer should be."""
+    from tpm_assistant import answer as composing
+
+    question = "How does the job outlook for TPMs look?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "2026" in answer.answer and "10% through 2025" in answer.answer and exact(answer)
+    monkeypatch.setattr(composing, "RESTATEMENT_THRESHOLD", 0.0)
+    assert "10% through 2025" not in real_assistant.ask(question).answer
+
+
 def test_a_third_restatement_shows_the_second_figure(real_assistant):
     """"Do TPMs earn more in big cities?": the guide says so twice, with New York City's $112,547 and
     "Salaries in major metropolitan areas may be higher"; the answer keeps up to three restatements
