@@ -309,6 +309,21 @@ def test_the_time_to_go_from_one_stage_to_another_is_that_of_the_stage_reached(r
     assert everything.ask(question).answered
 
 
+def test_a_thing_got_or_offered_that_the_guide_never_names_is_declined(real_assistant, monkeypatch):
+    """"Do technical project managers get equity?": what is got is a word the guide never uses, and
+    the best passage matches it badly, so the guide cannot say (answerable.HELD_UNKNOWN); it was
+    answered with the lateral moves. A participle is how one gets, not what ("get promoted"), and a
+    thing the guide names ("internships") is no unknown word."""
+    from tpm_assistant import answerable
+
+    declined = real_assistant.ask("Do technical project managers get equity?")
+    assert not declined.answered and declined.missing == ["equity"] and exact(declined)
+    assert real_assistant.ask("Do TPMs get promoted faster with a PMP?").answered
+    assert real_assistant.ask("Which organizations offer internships for TPMs?").answered
+    monkeypatch.setattr(answerable, "HELD_UNKNOWN", False)
+    assert real_assistant.ask("Do technical project managers get equity?").answered
+
+
 def test_a_rate_asked_in_a_follow_up_is_judged_by_the_message_alone(real_assistant):
     """"By what percentage?" after a question about the outlook asks the rate of what the answer
     gives: read with the earlier turn's words ("outlook", which no rate sits beside), it was

@@ -54,6 +54,7 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
         "rate_unmatched": checked.rate_unmatched,
         "ranking_unmet": checked.ranking_unmet,
         "number_unknown": checked.number_unknown,
+        "object_unknown": checked.object_unknown,
     }
     if not asked.hits:
         return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0, "other_job": 0.0} | answerability
@@ -113,7 +114,7 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # they cannot be.
 DECIDING: tuple[str, ...] = (
     "known_name_value_unmatched", "comparison_unmet", "stage_value_unmet", "rate_unmatched", "ranking_unmet",
-    "number_unknown",
+    "number_unknown", "object_unknown",
 )  # fmt: skip
 
 

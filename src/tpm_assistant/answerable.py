@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .query import RARE_IDF, RATE_WORDS, TOP_PAY_WORDS, TYPE_WORDS, Constraint, Query, is_type_term, known_word, light_terms
-from .text import content_terms, stem, words
+from .text import STOPWORDS, content_terms, stem, words
 
 if TYPE_CHECKING:
     from .index import Index
@@ -85,6 +85,7 @@ class Coverage:
     named_word_unmatched: float = 0.0  # word_unmatched, when the passage holds a name the question gives
     stage_value_unmet: float = 0.0  # 1 when a value is asked of a stage its words name, and that stage's passage lacks it
     rate_unmatched: float = 0.0  # 1 when a rate is asked and none is given beside any of the message's words
+    held_unknown: str = ""  # a word the guide never uses, as what is got or offered ("sponsor work visas"), unmatched
     # "which X pays the most?" asking a kind of thing no sentence on higher pay names ("company"), as asked
     ranked_kind: str = ""  # what a ranking the guide does not make asks for: "single company pays the most"
     asked_words: str = ""  # the message's specific words, once each (what that rate is of)
@@ -103,6 +104,13 @@ class Coverage:
         # one digit may be a word in texting ("best way 2 find tpm jobs"): only longer numbers count
         return float(UNKNOWN_NUMBERS and any(m.constraint.kind == "number" and not m.constraint.in_corpus
                                              and len(m.constraint.terms[0]) >= 2 for m in self.matches))  # fmt: skip
+
+    @property
+    def object_unknown(self) -> float:
+        """1 when what the question asks is got, offered or sponsored is a thing the guide never
+        names, and the passage matches it badly ("Does Tesla sponsor work visas?", "Do TPMs get stock
+        options?"): the guide cannot say whether anyone offers it."""
+        return float(bool(self.held_unknown))
 
     @property
     def ranking_unmet(self) -> float:
@@ -546,6 +554,36 @@ def pointed_stage(index: Index, chunk: int) -> int | None:
     return chunk if chunk in items and len(items) >= SEQUENCE_LIST and is_sequence(index, items) else None
 
 
+# What is got, offered, sponsored or included: "sponsor work visas", "get stock options", "provide
+# housing" (a participle is how one gets, not what: "get promoted", "get tired").
+HELD_UNKNOWN = True
+_HELD = re.compile(
+    r"\b(?:get|gets|getting|offer|offers|offering|sponsor|sponsors|sponsoring|provide|provides|providing|receive|receives"
+    r"|include|includes|come with|comes with)\s+(?:(?:a|an|the|any|some|their|its|your|my)\s+)?(?:([\w'-]+)\s+)?$",
+    re.I,
+)
+
+
+# where one gets, not what ("getting ahead")
+_WHERE_TO = frozenset(["ahead", "along", "around", "together", "anywhere", "somewhere", "home", "there", "far"])
+
+
+def held_unknown(query: Query, matches: list[ConstraintMatch]) -> str:
+    """The first unknown, unmatched word of the question that is what a verb of having gets or
+    offers, itself or after one modifier ("work visas"), or ""."""
+    for m in matches if HELD_UNKNOWN else ():
+        word = m.constraint
+        lower = word.text.lower()
+        if word.kind != "term" or word.in_corpus or m.score >= WEAK_MATCH:
+            continue
+        if lower.endswith(("ed", "ing")) or lower in _WHERE_TO:
+            continue
+        held = _HELD.search(query.expanded[: word.start])
+        if held is not None and (held.group(1) is None or held.group(1).lower() not in STOPWORDS):
+            return word.text
+    return ""
+
+
 def coverage(index: Index, ranking: Ranking) -> Coverage:
     """Check the question's constraints, answer type and comparison against its best passage."""
     if not ranking.hits:
@@ -623,6 +661,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         ),
         stage_value_unmet=float(stage_unmet),
         rate_unmatched=rate_unmatched,
+        held_unknown=held_unknown(query, matches),
         asked_words=asked_words,
         stage=index.chunks[stage].label if stage is not None else "",
         unmet_types=unmet,
