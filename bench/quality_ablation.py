@@ -205,6 +205,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     switch("- a follow-up pointing at the item quoted gets that item, not its list", answer, "POINTED_NOT_LIST", False),
     switch("- a ranking asked by name that no near sentence makes is not given (which state employs the most?)",
            answerable, "SUPERLATIVES", False),
+    switch("- two names set against each other by 'than' are compared only by a sentence naming both",
+           answerable, "NAMED_PAIRS", False),
     switch("- a thing got or offered that the guide never names declines (sponsor work visas? get equity?)",
            answerable, "HELD_UNKNOWN", False),
     switch("- a restatement a little below even odds is shown (the outlook: 2026 and 10% through 2025)",

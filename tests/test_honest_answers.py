@@ -324,6 +324,25 @@ def test_a_thing_got_or_offered_that_the_guide_never_names_is_declined(real_assi
     assert real_assistant.ask("Do technical project managers get equity?").answered
 
 
+def test_two_names_set_against_each_other_by_than_are_compared_only_by_a_sentence_naming_both(real_assistant, monkeypatch):
+    """"Is the PMP a better choice than a Scrum Master certification for a new TPM?": the guide
+    compares the PMP with experience and with its timing, never with Scrum Master; a sentence
+    comparing the PMP with something else does not answer it (answerable.NAMED_PAIRS), whatever
+    the fitted model says. "Is CAPM better than PMP for students?" is answered: the CAPM passage
+    names both."""
+    from tpm_assistant import answerable
+
+    weights = copy.deepcopy(default_weights())
+    weights["abstain"]["threshold"] = 0.0  # the rule alone decides
+    everything = real_assistant.with_weights(weights)
+    question = "Is the PMP a better choice than a Scrum Master certification for a new TPM?"
+    declined = everything.ask(question)
+    assert not declined.answered and declined.missing == ["a comparison of PMP and Scrum Master"] and exact(declined)
+    assert everything.ask("Is CAPM better than PMP for students?").answered
+    monkeypatch.setattr(answerable, "NAMED_PAIRS", False)
+    assert everything.ask(question).answered
+
+
 def test_a_rate_asked_in_a_follow_up_is_judged_by_the_message_alone(real_assistant):
     """"By what percentage?" after a question about the outlook asks the rate of what the answer
     gives: read with the earlier turn's words ("outlook", which no rate sits beside), it was

@@ -301,6 +301,10 @@ def compares(
         said = set().union(*terms)
         if len(sides) >= 2 and sum(bool(side & said) for side in sides) < 2:
             continue
+        # two things named and set against each other by "than" ("Is the PMP a better choice than a
+        # Scrum Master certification?"): a sentence comparing the PMP with something else does not
+        if NAMED_PAIRS and len(sides) < 2 and len(named) >= 2 and sum(bool(name & said) for name in named) < 2:
+            continue
         at = [i for i, t in enumerate(terms) if asked & t]
         comparing = [
             i for i, w in enumerate(tokens)
@@ -325,6 +329,7 @@ def compares(
 
 
 CONTRASTS = True
+NAMED_PAIRS = True
 _CONTRAST = re.compile(r"^\W*(?:however|but|yet|still|in contrast|on the other hand|by contrast)\b", re.I)
 
 
