@@ -32,7 +32,7 @@ CHECK = {
     name: ROOT / "eval" / f"{name}.jsonl"
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
-                 "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22",
+                 "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22", "final8",
                  "unans22")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
@@ -68,8 +68,13 @@ def signals_without(*names: str) -> tuple[str, ...]:
 # name -> (fit arguments, change to the fitted weights); "setup" in the arguments switches a technique
 # off before the fit
 
+# The switches the rows below set with ``switch``: restored as shipped before every row, as SWITCHED's are.
+ROW_SWITCHES: list[tuple[Any, str]] = []
+
+
 def switch(label: str, module: object, name: str, value: object) -> tuple[str, dict[str, Any], None]:
-    """A row that sets one module-level switch for its run (SWITCHED restores it after)."""
+    """A row that sets one module-level switch for its run (restored before the next row)."""
+    ROW_SWITCHES.append((module, name))
     return (label, {"setup": lambda: setattr(module, name, value)}, None)
 
 VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
@@ -250,7 +255,7 @@ SWITCHED = [
     (query, "DATES"), (query, "LIGHT"), (query, "SHORT_NUMBERS"), (retrieval, "TOP_PAY_BOOST"),
     (answer, "BESIDE_ANY_LIST"), (answer, "LEAD_IN"), (answerable, "RANKINGS"),
 ]  # fmt: skip
-SHIPPED = {(module, name): getattr(module, name) for module, name in SWITCHED}
+SHIPPED = {(module, name): getattr(module, name) for module, name in [*SWITCHED, *ROW_SWITCHES]}
 NAME_RUN, LIST_INTENT = answer._NAME_RUN, query.INTENTS["list"]
 # The list intent before "what" and a plural counted ("What skills do I need?").
 WORDS_ONLY_LIST = re.compile(r"\b(list|which|what are|name|examples?|some|any|all|every|types|kinds)\b", re.I)
