@@ -599,10 +599,9 @@ class Composer:
             return []
         found = restatement_candidates(index, ranking, best, self) if found is None else found
         if self.restatement_weights is not None:
+            scored = [(self.restatement_score(r), r.sentence) for r in found if r.sentence.text != best.text]
             # the likelier ones first (the model's even odds), then those just below fill the places left
-            sure = [r.sentence for r in found if self.restatement_score(r) > 0 and r.sentence.text != best.text]
-            kept = sure + [r.sentence for r in found if RESTATEMENT_THRESHOLD < self.restatement_score(r) <= 0
-                           and r.sentence.text != best.text]  # fmt: skip
+            kept = [s for score, s in scored if score > 0] + [s for score, s in scored if RESTATEMENT_THRESHOLD < score <= 0]
         else:
             kept = [r.sentence for r in found if r.closeness >= self.parallel_cosine and r.gap <= self.restatement_margin
                     and r.sentence.text != best.text]  # fmt: skip

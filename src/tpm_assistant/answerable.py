@@ -540,14 +540,17 @@ def named_stage(index: Index, query: Query, near: list[int]) -> int | None:
     going from one stage to another, the one it goes to (STAGE_REACHED)."""
     from .chat import sequence_item_named
 
+    def named_by(words_: str) -> int | None:
+        return sequence_item_named(index, set(content_terms(words_)), near, query.guide, least=SEQUENCE_LIST)
+
     reached = _GOES_TO.search(query.expanded) if STAGE_REACHED else None
-    if reached is not None:
-        left, goal = (sequence_item_named(index, set(content_terms(reached.group(n))), near, query.guide, least=SEQUENCE_LIST)
-                      for n in (1, 2))  # fmt: skip
-        if goal is not None and left is not None and not all(holds_value(k, index.chunks[goal].text) for k in query.wants):
-            return left if _TIME_SPENT.search(index.chunks[left].text) else goal
-        if goal is not None:
-            return goal
+    goal = named_by(reached.group(2)) if reached is not None else None
+    if reached is not None and goal is not None:
+        if not all(holds_value(k, index.chunks[goal].text) for k in query.wants):
+            left = named_by(reached.group(1))
+            if left is not None and _TIME_SPENT.search(index.chunks[left].text):
+                return left
+        return goal
     return sequence_item_named(index, set(query.terms), near, query.guide, least=SEQUENCE_LIST)
 
 

@@ -474,6 +474,11 @@ _THIS_JOB = re.compile(
 )
 
 
+def is_light(word: str) -> bool:
+    """``word`` (lower case, as typed) is one of LIGHT_WORDS, and they are on (LIGHT)."""
+    return LIGHT and word in LIGHT_WORDS
+
+
 def light_terms() -> frozenset[str]:
     """The stemmed terms of LIGHT_WORDS (none when LIGHT is off)."""
     return _light_terms() if LIGHT else frozenset()
@@ -655,7 +660,7 @@ def constraints_of(text: str, index: Index, guide: int | None = None, typed: str
             continue
         lower_name = lower_names and (as_typed is None or lower in as_typed) and lower not in index.known_words.tokenizer
         # "a new tpm": the guide's "New" (York) is a name's word, not a name ("new york" is a place by itself)
-        proper = (uncased or lower_name) and lower in index.proper and not (LIGHT and lower in LIGHT_WORDS) and (
+        proper = (uncased or lower_name) and lower in index.proper and not is_light(lower) and (
             own is None or known_word(index, lower, own))
         if capitalised or proper or start in places:
             if not generic(token) or group:
@@ -663,7 +668,7 @@ def constraints_of(text: str, index: Index, guide: int | None = None, typed: str
             continue
         flush()
         terms = tuple(content_terms(lower))
-        if terms and not known_word(index, lower, own) and not background(start) and not (LIGHT and lower in LIGHT_WORDS):
+        if terms and not known_word(index, lower, own) and not background(start) and not is_light(lower):
             found.append(Constraint(token, start, start + len(token), "term", terms, False))
     flush()
     return found
@@ -807,7 +812,7 @@ def analyze(
     asker = asker_terms(expanded, index) if fix_typos else frozenset()
     # the asker's own words, and light ones, are none the guide must know
     oov = [t for t in oov if not (asker and (said := set(content_terms(t))) and said <= asker)
-           and not (LIGHT and t in LIGHT_WORDS)]  # fmt: skip
+           and not is_light(t)]  # fmt: skip
     asked = focus if focus is not None else text
     constraints = constraints_of(expanded, index, typed=text)
     if QUALIFIERS and "money" in wanted(asked):
@@ -849,8 +854,8 @@ def qualifiers(text: str, index: Index, found: list[Constraint], asker: frozense
         word = m.group(1).lower()
         terms = tuple(content_terms(word))
         head = (m.group(2) or "").lower()  # "in the benefits overview": the guide's own section
-        if (not terms or not m.group(1).islower() or word in STOPWORDS or (LIGHT and word in LIGHT_WORDS)
-                or TYPE_WORDS.fullmatch(word) or word in _RANGE_PLACES or (LIGHT and head in LIGHT_WORDS)
+        if (not terms or not m.group(1).islower() or word in STOPWORDS or is_light(word)
+                or TYPE_WORDS.fullmatch(word) or word in _RANGE_PLACES or is_light(head)
                 or word.endswith("ly")  # "for a highly experienced TPM": a word saying how, not a setting
                 or word in TIME_UNITS or word in UNITS or set(terms) & (taken | asker) or acronym_key(index, word)
                 or not all(index.knows(t) and not index.generic(t) for t in terms)):  # fmt: skip
