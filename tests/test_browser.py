@@ -215,7 +215,10 @@ def test_a_source_under_the_answer_opens_its_passage(page, real_service: str):
     question = "Which certifications should a TPM get?"
     answer = ask(page, question)
     citations = api_answer(real_service, [{"role": "user", "content": question}])["citations"]
-    answer.find_elements("css selector", ".sources button")[-1].click()
+    source = answer.find_elements("css selector", ".sources button")[-1]
+    # as a reader does: a long answer opens at its start, its sources below the composer until scrolled to
+    page.execute_script("arguments[0].scrollIntoView({block: 'center'})", source)
+    source.click()
     mark = wait(page, lambda d: (css(d, "dialog[open] mark#highlight") or [False])[0])
     assert text_of(page, mark) == GUIDE_TEXT[citations[-1]["start"] : citations[-1]["end"]]
     css(page, "#close")[0].click()

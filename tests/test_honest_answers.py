@@ -941,3 +941,43 @@ def test_a_rate_the_guide_does_not_give_is_said_as_a_reader_would(real_assistant
     assert not answer.answered and answer.missing == ["hourly"]
     assert answer.answer.startswith("The guide does not give an hourly figure.") and exact(answer)
     assert real_assistant.ask("What's a TPM's weekly salary?").answer.startswith("The guide does not give a weekly figure.")
+
+
+def test_a_name_put_in_the_slot_replaces_one_said_two_turns_before(real_assistant, monkeypatch):
+    """"What internship does ServiceNow offer? / What do interns do in it? / And what does the MTA one
+    focus on?": the MTA takes ServiceNow's place though ServiceNow was named two turns back
+    (chat.SLOT_ANYWHERE); kept, it was checked against the MTA passage and declined for it."""
+    from tpm_assistant import chat
+
+    turns = ("What internship does ServiceNow offer?", "What do interns do in it?", "And what does the MTA one focus on?")
+    answer = converse(real_assistant, *turns)
+    assert answer.answered and answer.answer.startswith("Government agencies:") and exact(answer)
+    monkeypatch.setattr(chat, "SLOT_ANYWHERE", False)
+    assert converse(real_assistant, *turns).missing == ["ServiceNow"]
+
+
+def test_asked_for_more_of_one_item_the_item_is_given_whole(real_assistant, monkeypatch):
+    """"Tell me more about the second one." after the challenges: the second challenge with every
+    sentence of it (answer.WHOLE_ITEM), not only its opening one; "What is the second one?" still
+    gets the opening sentence alone."""
+    from tpm_assistant import answer as answer_module
+
+    first = "What challenges do technical project managers face?"
+    more = converse(real_assistant, first, "Tell me more about the second one.")
+    assert more.answer.startswith("Ambiguous requirements:") and "clarify goals" in more.answer and exact(more)
+    assert "clarify goals" not in converse(real_assistant, first, "What is the second one?").answer
+    monkeypatch.setattr(answer_module, "WHOLE_ITEM", False)
+    assert "clarify goals" not in converse(real_assistant, first, "Tell me more about the second one.").answer
+
+
+def test_a_short_passage_the_best_sentence_is_in_is_given_whole(real_assistant, monkeypatch):
+    """"When is the PMP actually worth getting?": the PMP bullet's first sentence says where it is
+    recognised, its second when it is useful ("after you have real project leadership experience");
+    the whole bullet is given (answer.WHOLE_PASSAGES), not its best sentence alone."""
+    from tpm_assistant import answer as answer_module
+
+    question = "When is the PMP actually worth getting?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "real project leadership experience" in answer.answer and exact(answer)
+    monkeypatch.setattr(answer_module, "WHOLE_PASSAGES", False)
+    assert "real project leadership experience" not in real_assistant.ask(question).answer

@@ -66,6 +66,10 @@ _PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "f
            "5th": 5, "last": -1, "final": -1}  # fmt: skip
 _ORDINAL_IN_QUESTION = re.compile(rf"\bthe\s+({'|'.join(_PLACES)})\s+([\w-]+)", re.I)
 MIN_ORDINAL_LIST = 3
+WHOLE_PASSAGES = True  # the best sentence's passage is given whole when it is short (Composer.whole)
+WHOLE_SENTENCES = 4  # a paragraph of at most this many sentences is short
+WHOLE_ITEM = True  # asked for more of one item, it is given whole, not its opening sentence
+_MORE_OF = re.compile(r"\b(?:more|elaborate|expand|explain|details?|in depth|further)\b", re.I)
 BESIDE_ANY_LIST = True  # the item named after "after" may be in any list among the best passages
 LEAD_IN = True  # the paragraph before a list says what its items are ("the questions below")
 # A follow-up pointing at the item the previous answer quoted asks about that item.
@@ -506,7 +510,9 @@ class Composer:
         wants = sorted(ranking.query.wants)
         place = next((i for i, t in enumerate(texts) if any(holds_value(k, t) for k in wants)), 0) if self.value_first else 0
         s, e = chunk.sentences[place]
-        opening = Sentence(0, item, s, e, texts[place], place == 0, [])
+        if place == 0 and WHOLE_ITEM and _MORE_OF.search((ranking.alone or ranking).query.text):
+            e = chunk.sentences[-1][1]  # "Tell me more about the second one": the item's every sentence
+        opening = Sentence(0, item, s, e, chunk.text[s - chunk.start : e - chunk.start], place == 0, [])
         chunks = self._cite_first(index, ranking, [item])
         text = self._group_text(index, [opening], [opening])
         return Answer(answered=True, answer=f"{text} [1]", citations=self._citations(index, ranking, chunks))
@@ -558,9 +564,17 @@ class Composer:
             ]  # fmt: skip
             if others and not any(p.chunk != best.chunk and _MONEY.search(p.text) for p in parts):
                 parts.append(others[0])
+        if index is not None and self.whole(index, best.chunk):
+            parts += [s for s in ranked if s.chunk == best.chunk and s not in parts]
         if index is not None:
             parts += [s for s in self.restatements(index, ranking, best, found) if s.chunk not in {p.chunk for p in parts}]
         return self._origin_first(self._value_first(parts, ranking), ranked, ranking)
+
+    @staticmethod
+    def whole(index: Index, chunk: int) -> bool:
+        """A short passage is given whole: a bullet, or a paragraph of a few sentences, whose later
+        sentences say when, how or but ("It is usually more useful after ...")."""
+        return WHOLE_PASSAGES and (bool(index.is_bullet[chunk]) or len(index.chunks[chunk].sentences) <= WHOLE_SENTENCES)
 
     @staticmethod
     def _origin_first(parts: list[Sentence], ranked: list[Sentence], ranking: Ranking) -> list[Sentence]:

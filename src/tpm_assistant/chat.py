@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,7 @@ QUOTED_LATER = 0.5  # how much a passage the previous answer quoted after its fi
 _MARKER = re.compile(r"\s*\[\d+\]")
 MAX_CONTEXT_TURNS = 3  # a chain of follow-ups carries at most this many earlier questions
 CHAINED_SLOTS = True  # a later follow-up reads an earlier "what about X?" as it filled its question
+SLOT_ANYWHERE = True  # "what about X?" replaces a name said in any earlier question it follows, not only the last
 SHORT = 2  # a message with this many content words or fewer may lean on the conversation
 # A message with this many content words or fewer is read with the conversation, never alone
 # ("what kinds of projects?"); 0 turns this off (bench/quality_ablation.py).
@@ -200,21 +201,33 @@ def context_text(follow: FollowUp, index: Index, documents: set[int] | None = No
 
 
 def _substituted(follow: FollowUp, index: Index, documents: set[int] | None) -> str:
-    from .query import constraints_of
+    from .query import analyze, constraints_of
 
     *earlier, last = follow.context
     keep = set(content_terms(follow.question))
+
+    def named(q: str, kinds: Container[str]) -> set[str]:
+        return {t for c in constraints_of(q, index) if c.kind in kinds for t in c.terms} - keep
+
     labels = [index.chunks[i].label for i in quoted_passages(index, follow.previous_answer, documents)]
-    slot = {t for label in labels for t in content_terms(label)}
-    slot |= {t for c in constraints_of(last, index) if c.kind != "term" for t in c.terms}
-    slot -= keep
+    slot = {t for label in labels for t in content_terms(label)} - keep
+    slot |= named(last, {"name", "number", "unit"})
+    # "What internship does ServiceNow offer? / What do interns do in it? / And the MTA one?": the
+    # name the message puts in the slot replaces a name of its kind said in any question it follows.
+    own = {c.kind for c in analyze(follow.question, index).constraints if c.kind != "term"} if SLOT_ANYWHERE else set()
+    return " ".join([*(_without(q, named(q, own)) for q in earlier), _without(last, slot)])
+
+
+def _without(question: str, slot: set[str]) -> str:
+    """``question`` without the words whose terms are all in ``slot``; a dropped word's closing "?"
+    stays, so the question still ends where it did ("... in the US?" still asks a figure)."""
 
     def filled(word: str) -> bool:
         terms = content_terms(word)
         return bool(terms) and all(t in slot for t in terms)
 
-    kept = " ".join(w for w in re.findall(r"\S+", last) if not filled(w))
-    return " ".join([*earlier, kept])
+    kept = " ".join(re.sub(r"^.*?(\W*)$", r"\1", w) if filled(w) else w for w in re.findall(r"\S+", question))
+    return re.sub(r"\s+(?=[?.!]|$)", "", re.sub(r"\s{2,}", " ", kept))
 
 
 def referent(follow: FollowUp, index: Index, documents: set[int] | None = None) -> str:

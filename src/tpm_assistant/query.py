@@ -439,7 +439,7 @@ LIGHT_WORDS = frozenset(
         "bit", "bits", "way", "ways", "actual", "exact", "precise", "actually", "basically", "literally", "exactly",
         "probably", "maybe", "perhaps",
         "honestly", "seriously", "generally", "usually", "normally", "typically", "always", "ever", "still", "sometimes",
-        "often", "instead", "away", "wait", "catch",
+        "often", "instead", "away", "wait", "catch", "yet", "already", "anymore",
         # vague people and plain praise or size ("folks who want to", "a great programmer", "a brand new TPM")
         "people", "person", "folks", "individual", "individuals", "great", "good", "big", "whole", "new", "brand", "advice",
         "deal", "dealing", "back", "right", "break", "breaking",
