@@ -981,3 +981,33 @@ def test_a_short_passage_the_best_sentence_is_in_is_given_whole(real_assistant, 
     assert answer.answered and "real project leadership experience" in answer.answer and exact(answer)
     monkeypatch.setattr(answer_module, "WHOLE_PASSAGES", False)
     assert "real project leadership experience" not in real_assistant.ask(question).answer
+
+
+def test_a_typical_value_of_a_thing_the_guide_never_names_is_declined(real_assistant, monkeypatch):
+    """"What's the average yearly raise for a TPM?" asks a typical value of a raise, which the guide
+    never mentions (answerable.VALUE_OF_UNKNOWN): declined, not answered with the salary figures;
+    "What's the average salary for a TPM?" is answered."""
+    from tpm_assistant import answerable
+
+    raise_ = "What's the average yearly raise for a TPM?"
+    answer = real_assistant.ask(raise_)
+    assert not answer.answered and "raise" in answer.missing and exact(answer)
+    assert real_assistant.ask("What's the average salary for a TPM?").answered
+    monkeypatch.setattr(answerable, "VALUE_OF_UNKNOWN", False)
+    assert real_assistant.ask(raise_).answered
+
+
+def test_who_awards_a_credential_is_answered_only_by_a_sentence_naming_a_body(real_assistant, monkeypatch):
+    """"Which organization awards the CAPM?": the guide describes the CAPM but names no body awarding
+    it, so the question is declined, saying what it asked (answerable.ISSUERS); "Which university is
+    behind the Technical Project Management certificate?" is answered by "Georgia Tech's Technical
+    Project Management certificate"."""
+    from tpm_assistant import answerable
+
+    awards = "Which organization awards the CAPM?"
+    answer = real_assistant.ask(awards)
+    assert not answer.answered and answer.missing == ["which organization awards the CAPM"] and exact(answer)
+    behind = real_assistant.ask("Which university is behind the Technical Project Management certificate?")
+    assert behind.answered and "Georgia Tech" in behind.answer
+    monkeypatch.setattr(answerable, "ISSUERS", False)
+    assert real_assistant.ask(awards).answered

@@ -108,8 +108,9 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # the salary in the Chicago area?", where the guide names Chicago only for job searches); a
 # comparison asked that no near passage makes ("Is Tableau better than Power BI for that?"); a value
 # asked of a stage whose passage lacks it; a rate given beside none of the message's words; a number
-# asked about that the guide never writes ("growth through 2030"); a thing got or offered that the
-# guide never names ("Does Tesla sponsor work visas?"). On the labelled sets each fires on at most
+# asked about that the guide never writes ("growth through 2030"); a thing got or offered, or whose
+# typical value is asked, that the guide never names ("Does Tesla sponsor work visas?", "the average
+# yearly raise"). On the labelled sets each fires on at most
 # one fact, which the fitted model declines too, but the last: it fires on five facts (three of them
 # answered right without it: "offers student placements", "a student summer gig", "come with
 # fatter paychecks") against 13 unanswered questions it alone declines. The model

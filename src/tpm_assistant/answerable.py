@@ -107,14 +107,16 @@ class Coverage:
 
     @property
     def object_unknown(self) -> float:
-        """1 when what the question asks is got, offered or sponsored is a thing the guide never
-        names, and the passage matches it badly ("Does Tesla sponsor work visas?", "Do TPMs get stock
-        options?"): the guide cannot say whether anyone offers it."""
+        """1 when what the question asks is got, offered or sponsored, or asks the typical value of,
+        is a thing the guide never names, and the passage matches it badly ("Does Tesla sponsor work
+        visas?", "Do TPMs get stock options?", "What's the average yearly raise?"): the guide cannot
+        say whether anyone offers it, or what it comes to."""
         return float(bool(self.held_unknown))
 
     @property
     def ranking_unmet(self) -> float:
-        """1 when the question asks which thing pays most of a kind the guide never ranks."""
+        """1 when the question asks which thing pays most of a kind the guide never ranks, or who
+        awards a credential when no near sentence names a body beside it."""
         return float(bool(self.ranked_kind))
 
     def missing(self, role: str | None = None, other_job: bool = False) -> list[str]:
@@ -129,8 +131,12 @@ class Coverage:
         if self.comparison_unmet:
             asked = list(dict.fromkeys(m.constraint.text for m in self.matches if m.constraint.kind == "name"))
             out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
-        if self.ranking_unmet and not out:
-            out.append(f"which {self.ranked_kind}")
+        if self.ranking_unmet:
+            # "which organization awards the ACP credential": its own words are not missing parts
+            words_asked = set(content_terms(self.ranked_kind))
+            out = [p for p in out if not set(content_terms(p)) <= words_asked]
+            if not out:
+                out.append(f"which {self.ranked_kind}")
         if self.rate_unmatched >= 1.0 and not out:
             noun = TYPE_NOUNS[next(w for w in self.wants if w in RATES)]
             out.append(f"{noun} for {self.asked_words}" if self.asked_words else noun)
@@ -445,13 +451,30 @@ _SINGLED_OUT = re.compile(
 )
 
 
+# Who awards a credential: "Which organization awards the Agile Certified Practitioner credential?",
+# "who administers the PMP exam?"; answered by a sentence naming a body beside it ("offered by the
+# Project Management Institute", "Georgia Tech's ... certificate", "the ... Institute").
+ISSUERS = True
+_ISSUER_ASKED = re.compile(
+    r"\b(?:which|what|who)\b(?:\s+(?!(?:do|does|did|can|could|should|would|will|might|must|to|i|you|we|they|tpms?)\b)[\w'-]+){0,2}?"
+    r"\s+(?:awards?|administers?|issues?|grants?|accredits?|certifies|confers?"
+    r"|governs?|oversees?|(?:is|are)\s+(?:behind|responsible for|in charge of))\s+(?:the\s+|a\s+|an\s+)?(.+?)\s*(?:[?.!,;]|$)",
+    re.I,
+)
+_ISSUER_SAID = re.compile(
+    r"\b(?:[Bb]y|[Ff]rom)\s+(?:the\s+)?[A-Z]|\b[A-Z][\w&.-]*['’]s\s"
+    r"|\b(?:Institute|Association|Board|Council|Society|Alliance|Foundation|University|School|College|Academy)\b"
+)
+
+
 def ranked_kind(index: Index, message: Query, near: list[int]) -> str:
     """For "Which single company pays TPMs the most?": the kind of thing asked to single out and how
     ("single company pays the most"), when no sentence of the near passages on higher pay names it; else "".
     The guide says which sectors pay most ("Which industry pays the most?" is answered) but never
     which company, state or certification. Likewise a ranking asked for by name ("Which US state
     employs the most TPMs?", "the top-ranked university"), unless a near sentence singles out one
-    of that kind (SUPERLATIVES)."""
+    of that kind (SUPERLATIVES); and who awards a credential ("Which organization awards the
+    CAPM?"), unless a near sentence on it names a body (ISSUERS)."""
     if not RANKINGS:
         return ""
     if message.intents.get("top_pay"):
@@ -464,6 +487,13 @@ def ranked_kind(index: Index, message: Query, near: list[int]) -> str:
         shown = found.group(1) or found.group(2)
         asked = {t for t in content_terms(shown) if not index.generic(t, message.guide) and not is_type_term(t)}
         said, ranks = _SINGLED_OUT, "ranks first"
+    elif ISSUERS and (found := _ISSUER_ASKED.search(message.text)):
+        asked = {t for t in content_terms(found.group(1)) if not index.generic(t, message.guide) and not is_type_term(t)}
+        # "which organization awards the Agile Certified Practitioner credential", as asked
+        shown, ranks = re.sub(r"^(?:which|what|who)\s+", "", found.group(0), flags=re.I).rstrip("?.!,; "), ""
+        if found.group(0).lower().startswith("who"):
+            shown = f"body {shown}"  # "who administers the PMP exam?": "which body administers the PMP exam"
+        said = _ISSUER_SAID
     else:
         return ""
     if not asked:
@@ -474,7 +504,7 @@ def ranked_kind(index: Index, message: Query, near: list[int]) -> str:
             sentence = passage.text[s - passage.start : e - passage.start]
             if said.search(sentence) and asked & set(content_terms(f"{passage.label} {sentence}")):
                 return ""
-    return f"{shown} {ranks}"
+    return f"{shown} {ranks}".strip()
 
 
 OWN_WORDS = True  # a follow-up with specific words of its own is checked by them (see coverage)
@@ -572,13 +602,30 @@ _HELD = re.compile(
 )
 
 
+# What a typical value is asked of: "What's the typical annual bonus for ...?", "how much travel
+# does ...?" (the word right after is a small word or the end: in "the typical ballpark salary" the
+# thing asked is the salary).
+VALUE_OF_UNKNOWN = True
+_VALUE_OF = re.compile(
+    r"(?:\bwhat(?:'s|’s|s| is| are| was)?\s+(?:(?:the|a|an)\s+)?"
+    r"(?:(?:typical|average|usual|normal|standard|expected|median|annual|yearly|monthly|weekly)\s+){1,3}|\bhow much\s+)"
+    r"(?:([\w'-]+)\s+)?$",
+    re.I,
+)
+_SMALL_AFTER = re.compile(
+    r"^\s*(?:$|[?,.!;]|(?:for|do|does|did|is|are|was|can|could|would|will|should|in|of|at|or|and|that|when|to|with|on|like"
+    r"|a|an|the|tpms?|technical)\b)",
+    re.I,
+)
+
 # where one gets, not what ("getting ahead")
 _WHERE_TO = frozenset(["ahead", "along", "around", "together", "anywhere", "somewhere", "home", "there", "far"])
 
 
 def held_unknown(query: Query, matches: list[ConstraintMatch]) -> str:
     """The first unknown, unmatched word of the question that is what a verb of having gets or
-    offers, itself or after one modifier ("work visas"), or ""."""
+    offers, itself or after one modifier ("work visas"), or what a typical value is asked of ("the
+    average yearly raise"), or ""."""
     for m in matches if HELD_UNKNOWN else ():
         word = m.constraint
         lower = word.text.lower()
@@ -586,8 +633,13 @@ def held_unknown(query: Query, matches: list[ConstraintMatch]) -> str:
             continue
         if lower.endswith(("ed", "ing")) or lower in _WHERE_TO:
             continue
-        held = _HELD.search(query.expanded[: word.start])
+        before = query.expanded[: word.start]
+        held = _HELD.search(before)
         if held is not None and (held.group(1) is None or held.group(1).lower() not in STOPWORDS):
+            return word.text
+        valued = _VALUE_OF.search(before) if VALUE_OF_UNKNOWN else None
+        if (valued is not None and (valued.group(1) is None or valued.group(1).lower() not in STOPWORDS)
+                and _SMALL_AFTER.match(query.expanded[word.end :])):  # fmt: skip
             return word.text
     return ""
 
