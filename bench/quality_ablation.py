@@ -222,6 +222,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            answerable, "VALUE_OF_UNKNOWN", False),
     switch("- who awards a credential is answered only by a sentence naming a body (which organization awards the CAPM?)",
            answerable, "ISSUERS", False),
+    switch("- a figure asked of two things the guide gives figures for apart declines (entry-level in NYC?)",
+           answerable, "QUALIFIERS_APART", False),
     switch("- a name put in the slot replaces one said in any earlier turn (ServiceNow? / interns? / the MTA one?)",
            chat, "SLOT_ANYWHERE", False),
     switch("- asked for more of one item, it is given whole (tell me more about the second one)",

@@ -1011,3 +1011,20 @@ def test_who_awards_a_credential_is_answered_only_by_a_sentence_naming_a_body(re
     assert behind.answered and "Georgia Tech" in behind.answer
     monkeypatch.setattr(answerable, "ISSUERS", False)
     assert real_assistant.ask(awards).answered
+
+
+def test_a_figure_asked_of_two_things_the_guide_gives_figures_for_apart_is_declined(real_assistant, monkeypatch):
+    """"What do entry-level TPMs earn in New York City?": the guide gives an entry-level figure and a
+    New York City figure, never one for both (answerable.QUALIFIERS_APART): declined, saying so;
+    "What's the typical TPM salary in New York City?" is answered ("typical" qualifies no group),
+    and so is "and in New York City?" after "And for beginners?" (the city takes the stage's place)."""
+    from tpm_assistant import answerable
+
+    both = "What do entry-level TPMs earn in New York City?"
+    answer = real_assistant.ask(both)
+    assert not answer.answered and answer.missing == ["entry-level", "New York City"] and exact(answer)
+    assert answer.answer.startswith("The guide does not give a figure for entry-level and New York City together.")
+    assert real_assistant.ask("What's the typical TPM salary in New York City?").answered
+    assert converse(real_assistant, "How much do TPMs make?", "And for beginners?", "and in New York City?").answered
+    monkeypatch.setattr(answerable, "QUALIFIERS_APART", False)
+    assert real_assistant.ask(both).answered

@@ -55,6 +55,7 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
         "ranking_unmet": checked.ranking_unmet,
         "number_unknown": checked.number_unknown,
         "object_unknown": checked.object_unknown,
+        "values_apart": checked.values_apart,
     }
     if not asked.hits:
         return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0, "other_job": 0.0} | answerability
@@ -110,7 +111,8 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # asked of a stage whose passage lacks it; a rate given beside none of the message's words; a number
 # asked about that the guide never writes ("growth through 2030"); a thing got or offered, or whose
 # typical value is asked, that the guide never names ("Does Tesla sponsor work visas?", "the average
-# yearly raise"). On the labelled sets each fires on at most
+# yearly raise"); a figure asked of two things the guide gives figures for apart ("entry-level TPMs
+# in New York City"). On the labelled sets each fires on at most
 # one fact, which the fitted model declines too, but the last: it fires on five facts (three of them
 # answered right without it: "offers student placements", "a student summer gig", "come with
 # fatter paychecks") against 13 unanswered questions it alone declines. The model
@@ -118,7 +120,7 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # they cannot be.
 DECIDING: tuple[str, ...] = (
     "known_name_value_unmatched", "comparison_unmet", "stage_value_unmet", "rate_unmatched", "ranking_unmet",
-    "number_unknown", "object_unknown",
+    "number_unknown", "object_unknown", "values_apart",
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ The results are signals for the fitted abstention model (``abstain.py``) and, wh
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ class Coverage:
     stage_value_unmet: float = 0.0  # 1 when a value is asked of a stage its words name, and that stage's passage lacks it
     rate_unmatched: float = 0.0  # 1 when a rate is asked and none is given beside any of the message's words
     held_unknown: str = ""  # a word the guide never uses, as what is got or offered ("sponsor work visas"), unmatched
+    apart: str = ""  # a word the guide gives a value beside, never beside the one of the names asked ("entry-level")
     # "which X pays the most?" asking a kind of thing no sentence on higher pay names ("company"), as asked
     ranked_kind: str = ""  # what a ranking the guide does not make asks for: "single company pays the most"
     asked_words: str = ""  # the message's specific words, once each (what that rate is of)
@@ -112,6 +114,12 @@ class Coverage:
         visas?", "Do TPMs get stock options?", "What's the average yearly raise?"): the guide cannot
         say whether anyone offers it, or what it comes to."""
         return float(bool(self.held_unknown))
+
+    @property
+    def values_apart(self) -> float:
+        """1 when a value is asked of a name and a word that the guide gives values for apart
+        ("entry-level TPMs in New York City"): neither figure is the one asked."""
+        return float(bool(self.apart))
 
     @property
     def ranking_unmet(self) -> float:
@@ -145,6 +153,8 @@ class Coverage:
             out.append(f"{noun} for {' and '.join(names)}" if names else noun)
         if self.known_name_value_unmatched >= 1.0 and not out:
             out += names  # named in the best passage, which gives a figure, but none beside them
+        if self.values_apart and not out:
+            out += [self.apart, *names]  # given apart: "entry-level" and "New York City"
         return list(dict.fromkeys(out))
 
     def _unmatched_parts(self) -> list[str]:
@@ -158,6 +168,8 @@ class Coverage:
             return "The guide does not cover that."
         if self.stage_value_unmet:
             return f"The guide does not give {_join(missing)}."
+        if self.values_apart and self.wants and missing[0] == self.apart and len(missing) >= 2:
+            return f"The guide does not give {TYPE_NOUNS[self.wants[0]]} for {' and '.join(missing)} together."
         if self.wants and self._unmatched_parts() and not self.comparison_unmet:
             if len(missing) == 1 and missing[0].lower() in RATE_WORDS:  # "an hourly figure", not "a figure for hourly"
                 noun = TYPE_NOUNS[self.wants[0]].split(" ", 1)[1]
@@ -212,17 +224,65 @@ def value_match(index: Index, asked: Ranking, chunks: list[int], constraints: li
     token matching as well as DENSE_FOUND). "What do TPMs earn in Chicago?" finds figures, but none
     beside "Chicago". Then the same share for its names, numbers and units alone (1 when it has
     none): a figure answers "in Chicago?" only beside Chicago, however well its other words match."""
+    wanted, names, found_beside = _beside_values(index, asked, chunks, constraints)
+    if not wanted:
+        return 1.0, 1.0
+    best = max((len(there) / len(wanted) for there in found_beside), default=0.0)
+    best_names = max((len(there & names) / len(names) for there in found_beside), default=0.0) if names else 1.0
+    return best, best_names
+
+
+QUALIFIERS_APART = True  # a figure asked of a name and a word the guide gives figures for apart is not given
+
+
+def qualifiers_apart(index: Index, asked: Ranking, chunks: list[int], constraints: list[Constraint]) -> str:
+    """For "What do entry-level TPMs earn in New York City?": a word of the question that the guide
+    gives a value beside, but never beside the same value as its names ("entry-level": $76,683;
+    "New York City": $112,547); the two figures do not make the one asked. "" when none."""
+    if not QUALIFIERS_APART or not asked.query.wants or _SET_AGAINST.search(asked.query.text):
+        return ""
+    _, names, found_beside = _beside_values(index, asked, chunks, constraints)
+    if not names or not found_beside:
+        return ""
+    with_names = [there for there in found_beside if names <= there]
+    if not with_names:
+        return ""
+    elsewhere = set().union(*found_beside) - names - _central_terms()
+    apart = [t for t in sorted(elsewhere) if not any(t in there for there in with_names)]
+    if not apart:
+        return ""
+    typed = re.search(rf"\b{re.escape(apart[0])}[\w-]*", asked.query.expanded, re.I)  # "entry-level", as asked
+    return typed.group() if typed else apart[0]
+
+
+_SET_AGAINST = re.compile(r"\b(?:vs|versus|than|compared?|or)\b", re.I)  # "nationally vs NYC" asks both figures
+# Words of a central or a yearly value ("typical", "averaging", "annually"): they qualify no group
+# the figure is of, whichever sentence the guide writes them in.
+_CENTRAL = ("typical typically usual usually average averaging averages median mean normal normally general generally "
+            "standard common commonly about around approximately roughly annual annually yearly year per base overall")
+
+
+@functools.lru_cache(maxsize=1)
+def _central_terms() -> frozenset[str]:
+    return frozenset(content_terms(_CENTRAL))
+
+
+def _beside_values(
+    index: Index, asked: Ranking, chunks: list[int], constraints: list[Constraint]
+) -> tuple[set[str], set[str], list[set[str]]]:
+    """The question's specific words and names, and for each sentence of ``chunks`` giving a value
+    of the type asked, those of them found there (see ``value_match``)."""
     query = asked.query
     names = {t for c in constraints if c.kind != "term" for t in c.terms}
     wanted = specific_terms(index, query) | names
     if not wanted:
-        return 1.0, 1.0
+        return wanted, names, []
     kinds = {t: c.kind for c in query.constraints for t in c.terms}
     spans = {t: [m.span() for m in re.finditer(rf"\b{re.escape(t)}\w*", query.expanded, re.I)] for t in wanted}
     tokens = {t: [i for a, b in found for i in asked.tokens.within(a, b).tolist()] for t, found in spans.items()}
-    best, best_names = 0.0, 0.0 if names else 1.0
     # a number is there as written or not, as in ``match``: "in 2022" is not "in 2025"
     likened = {t for t in wanted if tokens[t] and (DENSE_NUMBERS or kinds.get(t) != "number")}
+    out = []
     for chunk in chunks:
         passage = index.chunks[chunk]
         context = set(content_terms(f"{passage.section} {passage.label}"))
@@ -232,14 +292,11 @@ def value_match(index: Index, asked: Ranking, chunks: list[int], constraints: li
                 continue
             present = context | set(content_terms(sentence))
             sims = index.sentence_similarity(chunk, i, asked.tokens.vecs)
-            there = {
+            out.append({
                 t for t in wanted
                 if found(t in present, float(sims[tokens[t]].max()) if t in likened else 0.0, kinds.get(t, "term")) > 0
-            }  # fmt: skip
-            best = max(best, len(there) / len(wanted))
-            if names:
-                best_names = max(best_names, len(there & names) / len(names))
-    return best, best_names
+            })  # fmt: skip
+    return wanted, names, out
 
 
 def holds_value(kind: str, text: str) -> bool:
@@ -722,6 +779,8 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         stage_value_unmet=float(stage_unmet),
         rate_unmatched=rate_unmatched,
         held_unknown=held_unknown(query, matches),
+        # the message's own words: "and in NYC?" after "entry level?" puts NYC in the entry level's place
+        apart="" if query.intents.get("comparison") else qualifiers_apart(index, alone, near, alone.query.constraints),
         asked_words=asked_words,
         stage=index.chunks[stage].label if stage is not None else "",
         unmet_types=unmet,
