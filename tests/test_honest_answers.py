@@ -1028,3 +1028,19 @@ def test_a_figure_asked_of_two_things_the_guide_gives_figures_for_apart_is_decli
     assert converse(real_assistant, "How much do TPMs make?", "And for beginners?", "and in New York City?").answered
     monkeypatch.setattr(answerable, "QUALIFIERS_APART", False)
     assert real_assistant.ask(both).answered
+
+
+def test_the_second_one_after_an_answer_naming_two_programs_is_the_second_named(real_assistant, monkeypatch):
+    """"Which certificate programs focus on technical project management? / who runs the second
+    one?": the answer named two programs in one sentence, so "the second one" is the second named
+    (The DPM School's), not the second bullet of the credentials list (chat.NAMES_ORDINAL); after
+    a list answer ("What challenges ...?") it is still the list's second item."""
+    from tpm_assistant import chat
+
+    turns = ("Which certificate programs focus specifically on technical project management?", "who runs the second one?")
+    answer = converse(real_assistant, *turns)
+    assert answer.answered and "The DPM School" in answer.answer and exact(answer)
+    listed = converse(real_assistant, "What challenges do technical project managers face?", "What is the second one?")
+    assert listed.answer.startswith("Ambiguous requirements:")
+    monkeypatch.setattr(chat, "NAMES_ORDINAL", False)
+    assert "The DPM School" not in converse(real_assistant, *turns).answer

@@ -440,8 +440,8 @@ class Composer:
     def ordinal_item(self, index: Index, ranking: Ranking) -> int | None:
         """For "What is the first job on the career path?": the item in that place of the list the
         best passage sits in (a list of at least MIN_ORDINAL_LIST bullets), in the guide's order."""
-        if not self.ordinals or not ranking.hits:
-            return None
+        if not self.ordinals or not ranking.hits or ranking.within:
+            return None  # within: "who runs the second one?" asks of a name the passage lists, not of a list item
         found = _ORDINAL_IN_QUESTION.search((ranking.alone or ranking).query.text)  # the last message
         if found is None or found.group(2).lower() in STOPWORDS:
             return None  # "which credential should I get first?": an order of steps, not a place in a list

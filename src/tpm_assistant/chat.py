@@ -67,6 +67,7 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|item|stage|step|tip|option|point|bullet|role)\b", re.I)
 # "the first stage", "the second step": a place in the sequence the answer quoted stages of.
 SEQUENCE_ORDINALS = True
+NAMES_ORDINAL = True  # "the second one" after an answer naming programs in one sentence is the second named
 _ORDINAL_STAGE = re.compile(rf"\b(?:{'|'.join(_ORDINALS)})\s+(?:stage|step|role)\b", re.I)
 QUOTED_LATER = 0.5  # how much a passage the previous answer quoted after its first counts as quoted
 _MARKER = re.compile(r"\s*\[\d+\]")
@@ -258,6 +259,7 @@ class Boosts:
     # The one passage the message points at: the item "the next stage" or "the second one" names,
     # else, for "that stage" or "there", what the previous answer quoted first.
     referent: int | None = None
+    within: bool = False  # "the second one" is the second name the passage it points at lists (names_ordinal)
 
 
 def quoted_passages(index: Index, answer: str | None, documents: set[int] | None = None) -> list[int]:
@@ -443,7 +445,10 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
         # "the first stage" is the path's first stage, whichever the answer quoted first (it quoted
         # the stages the question matched best, the last one first)
         placed = next((items for items in section_lists(index, order, 3) if is_sequence(index, items)), order)
-    if placed and follow.ordinal is not None and (follow.ordinal == -1 or follow.ordinal <= len(placed)):
+    within = bool(order) and follow.ordinal is not None and placed is order and names_ordinal(index, follow, order[0])
+    if within:
+        ordinal[order[0]] = 1.0  # "who runs the second one?": the second program the passage names
+    elif placed and follow.ordinal is not None and (follow.ordinal == -1 or follow.ordinal <= len(placed)):
         ordinal[placed[follow.ordinal - 1 if follow.ordinal > 0 else -1]] = 1.0
     if follow.substitutes:
         for i in order:
@@ -460,4 +465,29 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
         referent: int | None = int(pointed[0])
     else:
         referent = order[0] if order and points_back(follow.question) else None
-    return Boosts(quoted, neighbour, direction, ordinal, sibling, by_name, referent)
+    return Boosts(quoted, neighbour, direction, ordinal, sibling, by_name, referent, within)
+
+
+# Names given as alternatives in one sentence: "Georgia Tech's ... certificate or The DPM School's ...",
+# "HSBC, Barclays, Revolut, and Monzo" (at most two words between a name and the joining word).
+_JOINED = re.compile(r"^(?:\s+[\w'’-]+){0,2}?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$", re.I)
+
+
+def names_ordinal(index: Index, follow: FollowUp, passage: int) -> bool:
+    """Whether "the second one" counts the names the previous answer's sentences list, not its
+    passages: that answer is no list of items, and the passage it quoted first names at least that
+    many things as alternatives in one sentence ("Programs such as Georgia Tech's ... or The DPM
+    School's ...")."""
+    from .answer import names_in
+
+    if not NAMES_ORDINAL or follow.ordinal is None or not follow.previous_answer or follow.previous_answer.startswith("Under “"):
+        return False
+    chunk = index.chunks[passage]
+    for s, e in chunk.sentences:
+        text = chunk.text[s - chunk.start : e - chunk.start]
+        names = [n for n in names_in(text, (), chunk.label) if n in text]
+        places = [text.index(n) for n in names]
+        joined = sum(1 for a, b, n in zip(places, places[1:], names, strict=False) if _JOINED.match(text[a + len(n) : b]))
+        if joined + 1 >= max(2, follow.ordinal):
+            return True
+    return False

@@ -92,6 +92,7 @@ class Ranking:
     conversation: Ranking | None = None
     candidates: np.ndarray | None = None  # the passages scored (the others score -inf)
     referent: int | None = None  # a follow-up: the passage it points at ("that stage"), see chat.Boosts
+    within: bool = False  # ... and "the second one" counts the names that passage lists, not list items
 
     def top(self, n: int) -> list[int]:
         """The ``n`` best-scoring passages, best first."""
@@ -549,4 +550,5 @@ class Retriever:
         hits = [Hit(int(i), float(scores[i])) for i in cand[np.argsort(-scores[cand], kind="stable")[:k]]]
         return Ranking(both.query, hits, scores, both.features, both.row_cosine, tokens,
                        both.role_similarity, alone=alone, conversation=both, candidates=cand,
-                       referent=boosts.referent if boosts is not None else None)  # fmt: skip
+                       referent=boosts.referent if boosts is not None else None,
+                       within=boosts.within if boosts is not None else False)  # fmt: skip
