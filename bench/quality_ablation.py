@@ -226,6 +226,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            answerable, "QUALIFIERS_APART", False),
     switch("- 'the second one' after names listed in one sentence is the second named (who runs the second one?)",
            chat, "NAMES_ORDINAL", False),
+    switch("- 'which of those pays the most?' is asked of what the previous answer named (fintech banks: declined)",
+           answerable, "POINTED_RANKINGS", False),
     switch("- a name put in the slot replaces one said in any earlier turn (ServiceNow? / interns? / the MTA one?)",
            chat, "SLOT_ANYWHERE", False),
     switch("- asked for more of one item, it is given whole (tell me more about the second one)",

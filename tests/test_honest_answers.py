@@ -1044,3 +1044,17 @@ def test_the_second_one_after_an_answer_naming_two_programs_is_the_second_named(
     assert listed.answer.startswith("Ambiguous requirements:")
     monkeypatch.setattr(chat, "NAMES_ORDINAL", False)
     assert "The DPM School" not in converse(real_assistant, *turns).answer
+
+
+def test_which_of_those_pays_the_most_is_asked_of_what_the_answer_named(real_assistant, monkeypatch):
+    """"Which fintech companies hire TPMs? / Which of them pays the most?": the guide never says
+    which bank pays most, so it is declined (answerable.POINTED_RANKINGS); "What industries hire
+    TPMs? / which of those pays the most?" is answered (IT and technology sectors pay most)."""
+    from tpm_assistant import answerable
+
+    turns = ("Which fintech companies hire TPMs?", "Which of them pays the most?")
+    answer = converse(real_assistant, *turns)
+    assert not answer.answered and answer.missing == ["which of them pays the most"] and exact(answer)
+    assert converse(real_assistant, "What industries hire TPMs?", "which of those pays the most?").answered
+    monkeypatch.setattr(answerable, "POINTED_RANKINGS", False)
+    assert converse(real_assistant, *turns).answered

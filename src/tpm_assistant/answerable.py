@@ -17,6 +17,7 @@ The results are signals for the fitted abstention model (``abstain.py``) and, wh
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import re
@@ -486,6 +487,8 @@ def _target(index: Index, query: Query) -> tuple[str, set[str]]:
     return shown, {t for t in content_terms(found.group(1)) if not index.generic(t, query.guide) and not is_type_term(t)}
 
 
+POINTED_RANKINGS = True  # "which of those pays the most?" asks it of what the previous answer named
+_POINTED_TARGET = re.compile(r"\bwhich\s+(?:one\s+)?of\s+(?:those|them|these|the\s+above)\b|\bwhich\s+ones?\b", re.I)
 # A sentence on where pay is higher: "IT and technology sectors offer some of the highest compensation".
 _HIGHER_PAY = re.compile(rf"\b(?:higher|{TOP_PAY_WORDS})\b", re.I)
 RANKINGS = True
@@ -524,7 +527,9 @@ _ISSUER_SAID = re.compile(
 )
 
 
-def ranked_kind(index: Index, message: Query, near: list[int]) -> str:
+def ranked_kind(
+    index: Index, message: Query, near: list[int], referent: int | None = None, conversation: Query | None = None
+) -> str:
     """For "Which single company pays TPMs the most?": the kind of thing asked to single out and how
     ("single company pays the most"), when no sentence of the near passages on higher pay names it; else "".
     The guide says which sectors pay most ("Which industry pays the most?" is answered) but never
@@ -537,6 +542,17 @@ def ranked_kind(index: Index, message: Query, near: list[int]) -> str:
     if message.intents.get("top_pay"):
         shown, asked = _target(index, message)
         said, ranks = _HIGHER_PAY, "pays the most"
+        if not asked and referent is not None and POINTED_RANKINGS and _POINTED_TARGET.search(message.text):
+            # "Which of those pays the most?": of the kind the question before asked for ("What
+            # industries hire TPMs?") and of the things the passage the previous answer quoted first
+            # names (its label, its rare words): "the lateral moves" are ranked by no sentence on pay
+            passage = index.chunks[referent]
+            asked = {t for t in content_terms(f"{passage.label} {passage.text}")
+                     if not index.generic(t, message.guide) and not is_type_term(t) and index.idf.get(t, 0.0) >= RARE_IDF}
+            if conversation is not None and conversation is not message:
+                earlier = conversation.text.removesuffix(message.text)
+                asked |= _target(index, dataclasses.replace(message, expanded=earlier))[1]
+            shown = "of them"
     elif SUPERLATIVES and (found := _SUPERLATIVE_ASKED.search(message.expanded)):
         # "Which US state employs the most TPMs?", "What's the top-ranked university for ...?": one
         # thing of a kind singled out, which a near sentence singling one out of that kind answers
@@ -757,7 +773,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         rate_unmatched = 1.0 - rate_match[0]
         asked_words = " ".join(dict.fromkeys(w for w in message.content if stem(w) in message_terms))
     return Coverage(
-        ranked_kind=ranked_kind(index, message, near),
+        ranked_kind=ranked_kind(index, message, near, ranking.referent, query),
         matches=matches,
         name_unmatched=max((1.0 - m.score for m in names), default=0.0),
         name_unknown=max((1.0 - m.score for m in names if not known_in_guide(index, m.constraint, top)), default=0.0),
