@@ -33,7 +33,7 @@ CHECK = {
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
                  "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22", "final8",
-                 "unans22")
+                 "final9", "unans22")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
