@@ -17,7 +17,6 @@ The results are signals for the fitted abstention model (``abstain.py``) and, wh
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import itertools
 import re
@@ -474,17 +473,17 @@ def _compound_of_known(index: Index, word: str, guide: int | None) -> bool:
 
 def target_terms(index: Index, query: Query) -> set[str]:
     """What a "which X is best" question asks to single out: the words after "which" or "what"."""
-    return _target(index, query)[1]
+    return _target(index, query.expanded, query.guide)[1]
 
 
-def _target(index: Index, query: Query) -> tuple[str, set[str]]:
-    """The words after "which" or "what" as asked, without answer-type words ("company", not
-    "company pays"), and their specific terms."""
-    found = _TARGET.search(query.expanded)
+def _target(index: Index, text: str, guide: int | None) -> tuple[str, set[str]]:
+    """The words after "which" or "what" in ``text`` as asked, without answer-type words
+    ("company", not "company pays"), and their specific terms."""
+    found = _TARGET.search(text)
     if found is None:
         return "", set()
     shown = " ".join(w for w in found.group(1).split() if not TYPE_WORDS.fullmatch(w))
-    return shown, {t for t in content_terms(found.group(1)) if not index.generic(t, query.guide) and not is_type_term(t)}
+    return shown, {t for t in content_terms(found.group(1)) if not index.generic(t, guide) and not is_type_term(t)}
 
 
 POINTED_RANKINGS = True  # "which of those pays the most?" asks it of what the previous answer named
@@ -540,7 +539,7 @@ def ranked_kind(
     if not RANKINGS:
         return ""
     if message.intents.get("top_pay"):
-        shown, asked = _target(index, message)
+        shown, asked = _target(index, message.expanded, message.guide)
         said, ranks = _HIGHER_PAY, "pays the most"
         if not asked and referent is not None and POINTED_RANKINGS and _POINTED_TARGET.search(message.text):
             # "Which of those pays the most?": of the kind the question before asked for ("What
@@ -550,8 +549,7 @@ def ranked_kind(
             asked = {t for t in content_terms(f"{passage.label} {passage.text}")
                      if not index.generic(t, message.guide) and not is_type_term(t) and index.idf.get(t, 0.0) >= RARE_IDF}
             if conversation is not None and conversation is not message:
-                earlier = conversation.text.removesuffix(message.text)
-                asked |= _target(index, dataclasses.replace(message, expanded=earlier))[1]
+                asked |= _target(index, conversation.text.removesuffix(message.text), message.guide)[1]
             shown = "of them"
     elif SUPERLATIVES and (found := _SUPERLATIVE_ASKED.search(message.expanded)):
         # "Which US state employs the most TPMs?", "What's the top-ranked university for ...?": one

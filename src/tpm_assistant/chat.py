@@ -202,7 +202,7 @@ def context_text(follow: FollowUp, index: Index, documents: set[int] | None = No
 
 
 def _substituted(follow: FollowUp, index: Index, documents: set[int] | None) -> str:
-    from .query import analyze, constraints_of
+    from .query import constraints_of, spelled_out
 
     *earlier, last = follow.context
     keep = set(content_terms(follow.question))
@@ -215,7 +215,8 @@ def _substituted(follow: FollowUp, index: Index, documents: set[int] | None) -> 
     slot |= named(last, {"name", "number", "unit"})
     # "What internship does ServiceNow offer? / What do interns do in it? / And the MTA one?": the
     # name the message puts in the slot replaces a name of its kind said in any question it follows.
-    own = {c.kind for c in analyze(follow.question, index).constraints if c.kind != "term"} if SLOT_ANYWHERE else set()
+    message = constraints_of(spelled_out(index, follow.question), index) if SLOT_ANYWHERE else []
+    own = {c.kind for c in message if c.kind != "term"}
     return " ".join([*(_without(q, named(q, own)) for q in earlier), _without(last, slot)])
 
 
