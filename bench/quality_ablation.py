@@ -232,6 +232,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            chat, "SLOT_ANYWHERE", False),
     switch("- asked for more of one item, it is given whole (tell me more about the second one)",
            answer, "WHOLE_ITEM", False),
+    switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",
+           answer, "WHOLE_RESTATEMENTS", False),
     switch("- a short passage the best sentence is in is given whole (when is the PMP worth getting? after experience)",
            answer, "WHOLE_PASSAGES", False),
     switch("- who wrote the guide is answered from its byline (who wrote this guide?)", retrieval, "AUTHOR_BOOST", 0.0),

@@ -1058,3 +1058,17 @@ def test_which_of_those_pays_the_most_is_asked_of_what_the_answer_named(real_ass
     assert converse(real_assistant, "What industries hire TPMs?", "which of those pays the most?").answered
     monkeypatch.setattr(answerable, "POINTED_RANKINGS", False)
     assert converse(real_assistant, *turns).answered
+
+
+def test_a_restatement_from_a_short_bullet_is_given_whole(real_assistant, monkeypatch):
+    """"Which delivery methodologies ought a TPM to know?": the answer's second statement is the
+    "Choose the right delivery approach" bullet, whose first sentence names waterfall beside agile;
+    the bullet is given whole (answer.WHOLE_RESTATEMENTS), not only the sentence the restatement
+    model picked ("Select the approach based on ...")."""
+    from tpm_assistant import answer as answer_module
+
+    question = "Which delivery methodologies ought a technical project manager to know?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "waterfall" in answer.answer and "Select the approach" in answer.answer and exact(answer)
+    monkeypatch.setattr(answer_module, "WHOLE_RESTATEMENTS", False)
+    assert "waterfall" not in real_assistant.ask(question).answer

@@ -68,6 +68,7 @@ _ORDINAL_IN_QUESTION = re.compile(rf"\bthe\s+({'|'.join(_PLACES)})\s+([\w-]+)", 
 MIN_ORDINAL_LIST = 3
 WHOLE_PASSAGES = True  # the best sentence's passage is given whole when it is short (Composer.whole)
 WHOLE_SENTENCES = 4  # a paragraph of at most this many sentences is short
+WHOLE_RESTATEMENTS = True  # a restatement from a short bullet is given whole, as the best sentence's passage is
 WHOLE_ITEM = True  # asked for more of one item, it is given whole, not its opening sentence
 _MORE_OF = re.compile(r"\b(?:more|elaborate|expand|explain|details?|in depth|further)\b", re.I)
 BESIDE_ANY_LIST = True  # the item named after "after" may be in any list among the best passages
@@ -567,7 +568,13 @@ class Composer:
         if index is not None and self.whole(index, best.chunk):
             parts += [s for s in ranked if s.chunk == best.chunk and s not in parts]
         if index is not None:
-            parts += [s for s in self.restatements(index, ranking, best, found) if s.chunk not in {p.chunk for p in parts}]
+            restated = [s for s in self.restatements(index, ranking, best, found) if s.chunk not in {p.chunk for p in parts}]
+            parts += restated
+            # "Agile, Scrum, Kanban, waterfall, and hybrid methods all have uses." opens the bullet
+            # whose second sentence the model found: the bullet says it whole.
+            whole = [s.chunk for s in restated if WHOLE_RESTATEMENTS and index.is_bullet[s.chunk] and self.whole(index, s.chunk)]
+            said = {p.text for p in parts}
+            parts += [s for s in sentence_candidates(index, ranking, 0, whole) if s.text not in said]
         return self._origin_first(self._value_first(parts, ranking), ranked, ranking)
 
     @staticmethod
