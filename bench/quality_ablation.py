@@ -228,6 +228,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            chat, "NAMES_ORDINAL", False),
     switch("- 'which of those pays the most?' is asked of what the previous answer named (fintech banks: declined)",
            answerable, "POINTED_RANKINGS", False),
+    switch("- 'which of those is the best?' is answered only where a near sentence singles one of them out (tools: declined)",
+           answerable, "POINTED_SUPERLATIVES", False),
     switch("- a name put in the slot replaces one said in any earlier turn (ServiceNow? / interns? / the MTA one?)",
            chat, "SLOT_ANYWHERE", False),
     switch("- asked for more of one item, it is given whole (tell me more about the second one)",

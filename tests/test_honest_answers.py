@@ -1072,3 +1072,19 @@ def test_a_restatement_from_a_short_bullet_is_given_whole(real_assistant, monkey
     assert answer.answered and "waterfall" in answer.answer and "Select the approach" in answer.answer and exact(answer)
     monkeypatch.setattr(answer_module, "WHOLE_RESTATEMENTS", False)
     assert "waterfall" not in real_assistant.ask(question).answer
+
+
+def test_which_of_those_is_the_best_is_answered_only_where_the_guide_singles_one_out(real_assistant, monkeypatch):
+    """"Which project management tools should a TPM know? / Which of those is the best?": the guide
+    names Jira, Asana, Trello and Microsoft Project but ranks none, so the follow-up is declined
+    (answerable.POINTED_SUPERLATIVES); after the certifications, "Which of those is best for
+    beginners?" is answered ("CAPM can be a better starting point")."""
+    from tpm_assistant import answerable
+
+    turns = ("Which project management tools should a TPM know?", "Which of those is the best?")
+    answer = converse(real_assistant, *turns)
+    assert not answer.answered and answer.missing == ["which of those is the best"] and exact(answer)
+    certificates = converse(real_assistant, "Which certifications are useful for TPMs?", "Which of those is best for beginners?")
+    assert certificates.answered and "CAPM" in certificates.answer
+    monkeypatch.setattr(answerable, "POINTED_SUPERLATIVES", False)
+    assert converse(real_assistant, *turns).answered

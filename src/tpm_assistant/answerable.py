@@ -510,6 +510,18 @@ _SINGLED_OUT = re.compile(
 )
 
 
+# "Which of those is the best?", "which one is the hardest?": one of the things the previous answer
+# named singled out, which a near sentence singling one of them out answers ("CAPM can be a better
+# starting point"); the guide ranks neither the tools nor the career stages.
+POINTED_SUPERLATIVES = True
+_POINTED_SUPER = re.compile(
+    r"\bwhich\s+(?:one\s+)?(?:of\s+(?:those|them|these|the\s+above)|ones?)\b(?:\s+[\w'-]+){0,3}?\s+"
+    r"(?:the\s+)?(?:best|worst|top|(?:most|least)(?:\s+[\w'-]+)?|number\s+one|\w{2,}est)\b",
+    re.I,
+)
+_SINGLED_OR_BETTER = re.compile(rf"{_SINGLED_OUT.pattern}|\b(?:better|more|easier|harder|stronger|greater)\b", re.I)
+
+
 # Who awards a credential: "Which organization awards the Agile Certified Practitioner credential?",
 # "who administers the PMP exam?"; answered by a sentence naming a body beside it ("offered by the
 # Project Management Institute", "Georgia Tech's ... certificate", "the ... Institute").
@@ -551,6 +563,12 @@ def ranked_kind(
             if conversation is not None and conversation is not message:
                 asked |= _target(index, conversation.text.removesuffix(message.text), message.guide)[1]
             shown = "of them"
+    elif POINTED_SUPERLATIVES and referent is not None and (found := _POINTED_SUPER.search(message.text)):
+        passage = index.chunks[referent]
+        asked = {t for t in content_terms(f"{passage.label} {passage.text}")
+                 if not index.generic(t, message.guide) and not is_type_term(t) and index.idf.get(t, 0.0) >= RARE_IDF}
+        # "which of those is the most competitive", as asked
+        shown, ranks, said = re.sub(r"^which\s+", "", found.group(0), flags=re.I), "", _SINGLED_OR_BETTER
     elif SUPERLATIVES and (found := _SUPERLATIVE_ASKED.search(message.expanded)):
         # "Which US state employs the most TPMs?", "What's the top-ranked university for ...?": one
         # thing of a kind singled out, which a near sentence singling one out of that kind answers
