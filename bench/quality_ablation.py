@@ -234,6 +234,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            chat, "SLOT_ANYWHERE", False),
     switch("- asked for more of one item, it is given whole (tell me more about the second one)",
            answer, "WHOLE_ITEM", False),
+    switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
+           query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",
            answer, "WHOLE_RESTATEMENTS", False),
     switch("- a short passage the best sentence is in is given whole (when is the PMP worth getting? after experience)",

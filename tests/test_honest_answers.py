@@ -1088,3 +1088,16 @@ def test_which_of_those_is_the_best_is_answered_only_where_the_guide_singles_one
     assert certificates.answered and "CAPM" in certificates.answer
     monkeypatch.setattr(answerable, "POINTED_SUPERLATIVES", False)
     assert converse(real_assistant, *turns).answered
+
+
+def test_a_plural_asked_for_as_a_request_gets_the_whole_list(real_assistant, monkeypatch):
+    """"Give me the tips for doing well as a TPM.": no "which" or "what are", but a plural asked for
+    as a request (query.GIVE_ME_LISTS): the tips list is given whole, not the section's introduction."""
+    from tpm_assistant import query
+
+    question = "Give me the tips for doing well as a TPM."
+    answer = real_assistant.ask(question)
+    assert answer.answered and "Document decisions, not just tasks" in answer.answer
+    assert "Focus on business value" in answer.answer and exact(answer)
+    monkeypatch.setattr(query, "GIVE_ME_LISTS", False)
+    assert "Focus on business value" not in real_assistant.ask(question).answer

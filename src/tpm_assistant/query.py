@@ -675,6 +675,11 @@ def constraints_of(text: str, index: Index, guide: int | None = None, typed: str
 
 
 # Texting spellings, read as the words they stand for ("how many yrs b4 im ready", "wat shud i do").
+# "Give me the tips for excelling", "show me some examples", "tell me the main challenges": a plural
+# asked for as a request, not a question, asks for a list too.
+GIVE_ME_LISTS = True
+_GIVE_ME_PLURAL = re.compile(r"\b(?:give|show|tell)\s+me\s+(?:the|some|all|your)\s+(?:[\w-]+\s+)?[\w-]*[^s\W]s\b", re.I)
+
 CHAT_WORDS = {
     "wat": "what", "wut": "what", "wht": "what", "shud": "should", "shld": "should", "yrs": "years", "yr": "year",
     "b4": "before", "u": "you", "ur": "your", "r": "are", "ppl": "people", "thru": "through", "tho": "though",
@@ -763,6 +768,13 @@ def abbreviation(word: str, index: Index) -> str | None:
     return max(longer, key=lambda w: (w.endswith("s") == plural, index.word_counts[w], -len(w)))
 
 
+
+def intents_of(asked: str) -> dict[str, bool]:
+    """Which of INTENTS the question's wording shows (a plural asked for as a request is a list too)."""
+    intents = {name: bool(p.search(asked)) for name, p in INTENTS.items()}
+    intents["list"] = intents["list"] or (GIVE_ME_LISTS and bool(_GIVE_ME_PLURAL.search(asked)))
+    return intents
+
 def analyze(
     text: str,
     index: Index,
@@ -832,7 +844,7 @@ def analyze(
         terms=content_terms(expanded),
         oov=oov,
         content=content,
-        intents={name: bool(p.search(asked)) for name, p in INTENTS.items()},
+        intents=intents_of(asked),
         corrections=corrections,
         focus_terms=content_terms(" ".join(focus_words)),
         role=role_of(expanded),
