@@ -1101,3 +1101,14 @@ def test_a_plural_asked_for_as_a_request_gets_the_whole_list(real_assistant, mon
     assert "Focus on business value" in answer.answer and exact(answer)
     monkeypatch.setattr(query, "GIVE_ME_LISTS", False)
     assert "Focus on business value" not in real_assistant.ask(question).answer
+
+
+def test_what_a_value_is_called_is_not_a_constraint(real_assistant):
+    """"give me salary numbers", "show me the salary figures": "numbers", "figures" name the kind of
+    answer (query.TYPE_WORDS) and "show" asks nothing (query.LIGHT_WORDS), so both are answered with
+    the guide's salary figures; "show me pay numbers for Berlin" is still declined for Berlin."""
+    for question in ("give me salary numbers", "show me the salary figures"):
+        answer = real_assistant.ask(question)
+        assert answer.answered and "$" in answer.answer and exact(answer), question
+    berlin = real_assistant.ask("show me pay numbers for Berlin")
+    assert not berlin.answered and berlin.missing == ["Berlin"]

@@ -277,6 +277,8 @@ TYPE_WORDS = re.compile(
     r"(long|fast|quickly|rates?|percent\w*|number|better|best|worse|worst|higher|lower|compared?|comparison|versus|vs"
     r"|superior|prefer\w*|salar\w*|pay|pays|paid|paying|earn\w*|make|makes|money|compensation|wages?|income|costs?"
     r"|fees?|price|priced|tuition|expensive|cheap"
+    # what a value is called, not what it is of: "the salary figures", "pay numbers", "salary stats"
+    r"|numbers|figures?|stats|statistics"
     # a definition: "what does ESG mean / stand for?"
     r"|mean|means|meaning|stand|stands|definition|define|defined|acronym|abbreviation)",
     re.I,
@@ -437,7 +439,7 @@ LIGHT_WORDS = frozenset(
         "tries", "trying", "tried", "sense", "true", "truly", "somewhere", "something", "someone", "somebody", "anything",
         "anyone", "everything", "everyone", "stuff", "thing", "things", "lot", "lots", "kind", "kinds", "sort", "sorts",
         "bit", "bits", "way", "ways", "actual", "exact", "precise", "actually", "basically", "literally", "exactly",
-        "probably", "maybe", "perhaps",
+        "probably", "maybe", "perhaps", "show", "shows",
         "honestly", "seriously", "generally", "usually", "normally", "typically", "always", "ever", "still", "sometimes",
         "often", "instead", "away", "wait", "catch", "yet", "already", "anymore",
         # vague people and plain praise or size ("folks who want to", "a great programmer", "a brand new TPM")
