@@ -38,10 +38,14 @@ def test_noise_is_skipped_not_rewritten():
 
 def test_the_byline_under_the_title_is_a_block_of_its_own(monkeypatch):
     """"by Imed Bouchrika, PhD" under the title says who wrote the guide: a "byline" block (a
-    passage only a question on the author is answered from); the author's name and role on lines
-    of their own, and bylines further down, stay noise. corpus.AUTHOR_PASSAGE off: all noise."""
+    passage only a question on the author is answered from), with the role on the line under it
+    (corpus.AUTHOR_ROLE; off: the byline alone); the author's name on a line of its own above it,
+    and bylines further down, stay noise. corpus.AUTHOR_PASSAGE off: all noise."""
     from tpm_assistant import corpus
 
+    [byline] = [b for b in guide().blocks if b.kind == "byline"]
+    assert guide().slice(byline) == "by Imed Bouchrika, PhD\n\nCo-Founder and Chief Data Scientist"
+    monkeypatch.setattr(corpus, "AUTHOR_ROLE", False)
     [byline] = [b for b in guide().blocks if b.kind == "byline"]
     assert guide().slice(byline) == "by Imed Bouchrika, PhD"
     monkeypatch.setattr(corpus, "AUTHOR_PASSAGE", False)

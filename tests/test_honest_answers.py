@@ -840,7 +840,8 @@ def test_a_question_on_who_wrote_the_guide_gets_its_byline(real_assistant, monke
     from tpm_assistant import retrieval
 
     answer = real_assistant.ask("Who wrote this guide?")
-    assert answer.answered and answer.answer == "by Imed Bouchrika, PhD [1]" and exact(answer)
+    assert answer.answered and exact(answer)
+    assert answer.answer == "by Imed Bouchrika, PhD\n\nCo-Founder and Chief Data Scientist [1]"
     phd = real_assistant.ask("Is a PhD needed to become a TPM?")
     assert all("Bouchrika" not in c.text for c in phd.citations)
     monkeypatch.setattr(retrieval, "AUTHOR_BOOST", 0.0)
@@ -1112,3 +1113,23 @@ def test_what_a_value_is_called_is_not_a_constraint(real_assistant):
         assert answer.answered and "$" in answer.answer and exact(answer), question
     berlin = real_assistant.ask("show me pay numbers for Berlin")
     assert not berlin.answered and berlin.missing == ["Berlin"]
+
+
+def test_a_follow_up_on_the_author_is_answered_from_the_byline(real_assistant, monkeypatch):
+    """"Who wrote this guide? / What's his role?": "his" after an answer quoting the byline points at
+    the author (chat.AUTHOR_PRONOUNS), and a follow-up pointing at the byline is a question on the
+    author (retrieval.AUTHOR_FOLLOWUP): the role under the byline answers it. "How much does he
+    earn?" asks a figure the byline does not give: declined. "What is the author's job title?" is a
+    question on the author too."""
+    from tpm_assistant import chat, retrieval
+
+    turns = ("Who wrote this guide?", "What's his role?")
+    answer = converse(real_assistant, *turns)
+    assert answer.answered and "Chief Data Scientist" in answer.answer and exact(answer)
+    assert not converse(real_assistant, "Who wrote this guide?", "How much does he earn?").answered
+    assert "Chief Data Scientist" in real_assistant.ask("What is the author's job title?").answer
+    monkeypatch.setattr(chat, "AUTHOR_PRONOUNS", False)
+    assert "Chief Data Scientist" not in converse(real_assistant, *turns).answer
+    monkeypatch.setattr(chat, "AUTHOR_PRONOUNS", True)
+    monkeypatch.setattr(retrieval, "AUTHOR_FOLLOWUP", False)
+    assert "Chief Data Scientist" not in converse(real_assistant, *turns).answer

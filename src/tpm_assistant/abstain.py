@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .answerable import WEAK_MATCH, Coverage, coverage
+from .answerable import WEAK_MATCH, Coverage, coverage, holds_value
 from .text import stem, words
 
 if TYPE_CHECKING:
@@ -140,7 +140,10 @@ class Abstainer:
 
     def covered(self, index: Index, ranking: Ranking, checked: Coverage | None = None) -> bool:
         if ranking.hits and ranking.hits[0].chunk in index.bylines:
-            return True  # a question on who wrote the guide, and the byline saying so (retrieval.AUTHOR_BOOST)
+            # a question on who wrote the guide, and the byline saying so (retrieval.AUTHOR_BOOST);
+            # not "how much does he earn?", a value the byline does not give
+            byline = index.chunks[ranking.hits[0].chunk].text
+            return all(holds_value(kind, byline) for kind in (ranking.alone or ranking).query.wants)
         if other_job(index, ranking):
             return False
         values = signals(index, ranking, checked)

@@ -107,6 +107,16 @@ def points_back(message: str) -> bool:
     return bool(set(words(message)) & _ANAPHORA)
 
 
+# "Who wrote this guide? / What's his role?": a personal pronoun after an answer quoting the byline
+# points at the author (retrieval.AUTHOR_FOLLOWUP makes it a question on the author).
+AUTHOR_PRONOUNS = True
+_PERSONAL = {"he", "his", "him", "she", "her", "hers", "they", "their", "them"}
+
+
+def about_author(index: Index, message: str, quoted_first: int) -> bool:
+    return AUTHOR_PRONOUNS and quoted_first in index.bylines and bool(set(words(message)) & _PERSONAL)
+
+
 def leans_on_history(message: str) -> bool:
     """Wording that only makes sense after something said before ("And in New York City?")."""
     text = message.strip()
@@ -465,7 +475,8 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
     if len(pointed):
         referent: int | None = int(pointed[0])
     else:
-        referent = order[0] if order and points_back(follow.question) else None
+        pointing = bool(order) and (points_back(follow.question) or about_author(index, follow.question, order[0]))
+        referent = order[0] if pointing else None
     return Boosts(quoted, neighbour, direction, ordinal, sibling, by_name, referent, within)
 
 

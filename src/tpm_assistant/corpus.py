@@ -28,6 +28,7 @@ _BULLET = re.compile(r"^(?:[•●▪◦‣∙·*+\-–—]|\d{1,3}[.)])[ \t]+")
 _LABEL = re.compile(r"([^:.!?\n]{1,100}?):[ \t]+\S")
 _BYLINE = re.compile(r"^by\s+\S", re.I)
 AUTHOR_PASSAGE = True
+AUTHOR_ROLE = True  # the line under the byline (the author's role) is part of the byline passage
 # Markdown markup that is not prose: code fences, thematic breaks (and setext underlines), table
 # rows, block-quote markers and task-list boxes. Lines of markup are skipped as noise; markers at
 # the start of a kept line are stepped over. Text is never rewritten.
@@ -294,8 +295,14 @@ class _Parser:
         if not self.section and not self.seen_body:
             kind = "title"
         elif not self.seen_body:
-            # Short lines between the title and the first paragraph: author, role, date.
-            self.doc.noise.append(Noise(start, end, "byline"))
+            # Short lines between the title and the first paragraph: author, role, date. The line just
+            # under the byline says what the author does ("Co-Founder and Chief Data Scientist"): it
+            # joins the byline passage, so "Who wrote this guide? / What's his role?" is answered.
+            last = self.doc.blocks[-1] if self.doc.blocks else None
+            if AUTHOR_ROLE and last is not None and last.kind == "byline" and not self.doc.text[last.end : start].strip():
+                self.doc.blocks[-1] = Block("byline", last.start, end, None, last.section, last.heading)
+            else:
+                self.doc.noise.append(Noise(start, end, "byline"))
             return
         self.section = text
         self.heading_span = (start, end)

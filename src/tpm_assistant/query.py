@@ -29,7 +29,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
     # Who wrote the guide: "who wrote this guide?", "who's the author?", "who is this written by?"
     "author": re.compile(
         r"^(?=.*\b(?:guide|article|page|piece|post|document|this|it)\b)(?:.*\bwho\b.*\b(?:wrote|writes|authored|penned"
-        r"|put together|is behind|written|made|created)\b|.*\b(?:author(?:s|ed)?|writer)\b)|^\W*who(?:'s| is) the author\W*$",
+        r"|put together|is behind|written|made|created)\b|.*\b(?:author(?:s|ed)?|writer)\b)|^\W*who(?:'s| is) the author\W*$"
+        r"|\bthe\s+(?:author|writer)(?:'s|’s)?\b",  # "What is the author's job title?"
         re.I,
     ),
     # Where people come from into the job: "switch into TPM from?", "from which earlier jobs", "what backgrounds

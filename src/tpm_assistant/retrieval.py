@@ -22,7 +22,7 @@ import logging
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .build import VIEW_CODE, VIEWS
@@ -143,6 +143,7 @@ _ASKS_OPINION = re.compile(
     re.I,
 )
 QUOTE_PENALTY = 2.0
+AUTHOR_FOLLOWUP = True  # a follow-up pointing back at the byline is a question on the author
 AUTHOR_BOOST = 10.0  # a question on who wrote the guide gets the byline (see corpus.AUTHOR_PASSAGE)
 # "What happens at the senior stage?": a stage named by the words before "stage", "level", "step"
 # ("senior") is the item of a sequence among the best passages' lists whose label has them (see
@@ -522,6 +523,10 @@ class Retriever:
         # about that item, not for the value the conversation asked for before.
         pointed = boosts is not None and bool(boosts.direction.any() or boosts.ordinal.any())
         conversation = self.analyze(f"{context} {message}", focus=message, inherit_wants=not pointed)
+        if AUTHOR_FOLLOWUP and boosts is not None and boosts.referent in self.index.bylines:
+            # "Who wrote this guide? / What's his role?": pointing back at the byline asks about the author
+            author = {"author": True}
+            message_query, conversation = (replace(q, intents=q.intents | author) for q in (message_query, conversation))
         about = self.job_documents(message_query) or self.documents_about(conversation)
         alone = self._rank(message_query, k, marked, about)
         both = self._rank(conversation, k, _union(alone.candidates, marked), about)
