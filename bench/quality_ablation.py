@@ -238,6 +238,7 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            chat, "AUTHOR_PRONOUNS", False),
     switch("- a follow-up pointing at the byline is a question on the author (who wrote this guide? / his role?)",
            retrieval, "AUTHOR_FOLLOWUP", False),
+    switch("- a difference asked for is a comparison (how is a TPM different from a Scrum Master?)", query, "DIFFERENCES", False),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",

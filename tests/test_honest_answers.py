@@ -1133,3 +1133,16 @@ def test_a_follow_up_on_the_author_is_answered_from_the_byline(real_assistant, m
     monkeypatch.setattr(chat, "AUTHOR_PRONOUNS", True)
     monkeypatch.setattr(retrieval, "AUTHOR_FOLLOWUP", False)
     assert "Chief Data Scientist" not in converse(real_assistant, *turns).answer
+
+
+def test_a_difference_asked_for_is_answered_only_by_a_comparison(real_assistant, monkeypatch):
+    """"What's the difference between a TPM and a Scrum Master?": the guide names Scrum Master only as
+    a certification and never sets the two jobs side by side, so the question is declined as a
+    comparison the guide does not make (query.DIFFERENCES)."""
+    from tpm_assistant import query
+
+    question = "How does a technical project manager's job differ from a Scrum Master's?"
+    answer = real_assistant.ask(question)
+    assert not answer.answered and answer.missing == ["a comparison"] and exact(answer)
+    monkeypatch.setattr(query, "DIFFERENCES", False)
+    assert real_assistant.ask(question).answered

@@ -276,6 +276,7 @@ POSITION_WORDS = re.compile(
 # than"): they are asked about through the answer type, not constraints to find in a passage.
 TYPE_WORDS = re.compile(
     r"(long|fast|quickly|rates?|percent\w*|number|better|best|worse|worst|higher|lower|compared?|comparison|versus|vs"
+    r"|differ|differs|differences?"
     r"|superior|prefer\w*|salar\w*|pay|pays|paid|paying|earn\w*|make|makes|money|compensation|wages?|income|costs?"
     r"|fees?|price|priced|tuition|expensive|cheap"
     # what a value is called, not what it is of: "the salary figures", "pay numbers", "salary stats"
@@ -678,6 +679,11 @@ def constraints_of(text: str, index: Index, guide: int | None = None, typed: str
 
 
 # Texting spellings, read as the words they stand for ("how many yrs b4 im ready", "wat shud i do").
+# "How is a TPM role different from a Scrum Master role?", "the difference between X and Y": asks for a
+# comparison, which only a sentence comparing them answers.
+DIFFERENCES = True
+_DIFFERENCE = re.compile(r"\bdiffer(?:ent|s)?\s+(?:from|than)\b|\bdifferences?\s+between\b", re.I)
+
 # "Give me the tips for excelling", "show me some examples", "tell me the main challenges": a plural
 # asked for as a request, not a question, asks for a list too.
 GIVE_ME_LISTS = True
@@ -773,9 +779,11 @@ def abbreviation(word: str, index: Index) -> str | None:
 
 
 def intents_of(asked: str) -> dict[str, bool]:
-    """Which of INTENTS the question's wording shows (a plural asked for as a request is a list too)."""
+    """Which of INTENTS the question's wording shows (a plural asked for as a request is a list too,
+    a difference asked for a comparison)."""
     intents = {name: bool(p.search(asked)) for name, p in INTENTS.items()}
     intents["list"] = intents["list"] or (GIVE_ME_LISTS and bool(_GIVE_ME_PLURAL.search(asked)))
+    intents["comparison"] = intents["comparison"] or (DIFFERENCES and bool(_DIFFERENCE.search(asked)))
     return intents
 
 def analyze(
