@@ -1146,3 +1146,30 @@ def test_a_difference_asked_for_is_answered_only_by_a_comparison(real_assistant,
     assert not answer.answered and answer.missing == ["a comparison"] and exact(answer)
     monkeypatch.setattr(query, "DIFFERENCES", False)
     assert real_assistant.ask(question).answered
+
+
+def test_which_things_have_the_best_is_answered_only_where_the_guide_singles_one_out(real_assistant, monkeypatch):
+    """"Which schools have the best project management degrees?" ranks schools by what they offer;
+    the guide names none as better, so it is declined (answerable.HAS_THE_BEST), saying what was
+    asked; "Which college majors are best for becoming a TPM?" asks for advice and is answered."""
+    from tpm_assistant import answerable
+
+    question = "Which schools have the best project management degrees?"
+    answer = real_assistant.ask(question)
+    assert not answer.answered and answer.missing == ["which schools have the best"] and exact(answer)
+    assert real_assistant.ask("Which college majors are best for becoming a TPM?").answered
+    monkeypatch.setattr(answerable, "HAS_THE_BEST", False)
+    assert real_assistant.ask(question).answered
+
+
+def test_which_one_has_the_best_pay_asks_which_not_a_figure(real_assistant, monkeypatch):
+    """"Which sector has the best pay for TPMs?" asks which sector, as "Which sector pays the most?"
+    does, not for a figure (query.WHICH_PAYS_MOST): answered from "IT and technology sectors offer
+    some of the highest compensation", not declined for want of a figure."""
+    from tpm_assistant import query
+
+    question = "Which sector has the best pay for TPMs?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "IT and technology sectors" in answer.answer and exact(answer)
+    monkeypatch.setattr(query, "WHICH_PAYS_MOST", False)
+    assert not real_assistant.ask(question).answered

@@ -502,6 +502,13 @@ _SUPERLATIVE_ASKED = re.compile(
     rf"|\bwhat(?:'s|’s|\s+is|\s+are)\s+the\s+(?:single\s+)?{_SUPER}\s+((?:[\w'-]+\s+)?[\w'-]+?)\s+(?:for|in|among|to|of|at|on)\b",
     re.I,
 )
+# "Which universities have the best master's programs?": things ranked by what they have, answered by
+# a near sentence singling one out or saying one is better (not "Which majors are best for becoming
+# a TPM?", which the guide's advice answers).
+HAS_THE_BEST = True
+_HAS_THE_BEST = re.compile(
+    r"\bwhich\s+((?:[\w'-]+\s+)?[\w'-]+?)\s+(?:has|have|offers?|runs?|gives?)\s+(?:the\s+)?(?:very\s+)?(?:best|top)\b", re.I
+)
 # A sentence singling one thing out: "the most common", "widely recognized", "especially", "best".
 _SINGLED_OUT = re.compile(
     r"\b(?:most|best|top|highest|largest|biggest|greatest|strongest|leading|primary|main|widely|especially"
@@ -576,6 +583,10 @@ def ranked_kind(
         shown = found.group(1) or found.group(2)
         asked = {t for t in content_terms(shown) if not index.generic(t, message.guide) and not is_type_term(t)}
         said, ranks = _SINGLED_OUT, "ranks first"
+    elif HAS_THE_BEST and (found := _HAS_THE_BEST.search(message.expanded)):
+        asked = {t for t in content_terms(found.group(1)) if not index.generic(t, message.guide) and not is_type_term(t)}
+        # "which universities have the best", as asked
+        shown, ranks, said = re.sub(r"^which\s+", "", found.group(0), flags=re.I), "", _SINGLED_OR_BETTER
     elif ISSUERS and (found := _ISSUER_ASKED.search(message.text)):
         asked = {t for t in content_terms(found.group(1)) if not index.generic(t, message.guide) and not is_type_term(t)}
         # "which organization awards the Agile Certified Practitioner credential", as asked

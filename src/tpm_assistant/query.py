@@ -931,6 +931,15 @@ _QUESTION_END = re.compile(r"(?<=[?!.])\s+")
 WANTS_PER_SENTENCE = True
 
 
+# "Which industry has the best pay?" asks which one, not a figure (as "Which industry pays the most?").
+WHICH_PAYS_MOST = True
+_WHICH = re.compile(r"\bwhich\b", re.I)
+
+
+def _which_pays_most(part: str) -> bool:
+    return WHICH_PAYS_MOST and bool(_WHICH.search(part) and INTENTS["top_pay"].search(part))
+
+
 def wanted(text: str) -> frozenset[str]:
     """The answer types ``text`` asks for (keys of WANTS). A follow-up that names none ("and in
     Chicago?") asks for what the conversation asked for ("What's the average salary?"). Each
@@ -938,6 +947,6 @@ def wanted(text: str) -> frozenset[str]:
     asks about a figure, and the conversation still asks for one."""
     return frozenset(
         t for part in (_QUESTION_END.split(text) if WANTS_PER_SENTENCE else [text]) for t, intent in WANTS.items()
-        if INTENTS[intent].search(part) and not (t == "money" and INTENTS["qualitative"].search(part))
+        if INTENTS[intent].search(part) and not (t == "money" and (INTENTS["qualitative"].search(part) or _which_pays_most(part)))
         and (DATES or t != "date")
     )  # fmt: skip
