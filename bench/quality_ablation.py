@@ -33,7 +33,7 @@ CHECK = {
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
                  "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22", "final8",
-                 "final9", "unans22")
+                 "final9", "unans22", "final10")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -238,6 +238,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            chat, "AUTHOR_PRONOUNS", False),
     switch("- a follow-up pointing at the byline is a question on the author (who wrote this guide? / his role?)",
            retrieval, "AUTHOR_FOLLOWUP", False),
+    switch("- a kind of value no near passage gives declines alone (how much does a master's cost?)",
+           abstain, "NO_VALUE_NEAR", False),
     switch("- which things have the best is answered only where a near sentence singles one out (universities: declined)",
            answerable, "HAS_THE_BEST", False),
     switch("- 'which sector has the best pay?' asks which, not a figure (answered from the highest compensation)",

@@ -1173,3 +1173,18 @@ def test_which_one_has_the_best_pay_asks_which_not_a_figure(real_assistant, monk
     assert answer.answered and "IT and technology sectors" in answer.answer and exact(answer)
     monkeypatch.setattr(query, "WHICH_PAYS_MOST", False)
     assert not real_assistant.ask(question).answered
+
+
+def test_a_kind_of_value_no_near_passage_gives_is_declined(real_assistant, monkeypatch):
+    """"What does a master's degree in project management cost?": no passage near the question gives
+    a figure, so it is declined as a figure the guide does not give (abstain.NO_VALUE_NEAR), not
+    answered with the advice to compare costs; "low cost online bachelors" names a kind of degree,
+    not a figure asked for ("low cost" is a quality), and is answered."""
+    from tpm_assistant import abstain
+
+    question = "What does a master's degree in project management cost?"
+    answer = real_assistant.ask(question)
+    assert not answer.answered and answer.missing == ["a figure"] and exact(answer)
+    assert real_assistant.ask("low cost online bachelors").answered
+    monkeypatch.setattr(abstain, "NO_VALUE_NEAR", False)
+    assert real_assistant.ask(question).answered

@@ -120,8 +120,12 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # they cannot be.
 DECIDING: tuple[str, ...] = (
     "known_name_value_unmatched", "comparison_unmet", "stage_value_unmet", "rate_unmatched", "ranking_unmet",
-    "number_unknown", "object_unknown", "values_apart",
+    "number_unknown", "object_unknown", "values_apart", "type_unmet_near",
 )  # fmt: skip
+# "How much does a master's in project management cost?": a kind of value (a figure, a duration, a
+# rate; not a count) that none of the passages near the question gives declines alone, as the
+# signals above do.
+NO_VALUE_NEAR = True
 
 
 class Abstainer:
@@ -147,6 +151,8 @@ class Abstainer:
         if other_job(index, ranking):
             return False
         values = signals(index, ranking, checked)
-        if any(values[name] >= 1.0 for name in DECIDING):
+        # a count may be of a list's items ("How many stages does the path have?"), written as no number
+        no_value = NO_VALUE_NEAR and "count" not in ranking.query.wants
+        if any(values[name] >= 1.0 for name in DECIDING if no_value or name != "type_unmet_near"):
             return False
         return self.probability(values) >= self.threshold

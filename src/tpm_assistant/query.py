@@ -83,7 +83,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "qualitative": re.compile(
         r"\b(affect|determin|factor|depend|influenc|matter|differ|vary|varies|lead|why|raise|boost|increase|change|help"
         r"|well|guarantee|track|negotiat|higher|more|most|better|command|same|less|lower|equal|push|drive|shap|impact"
-        r"|decreas|reduc)\w*",
+        r"|decreas|reduc|low[- ]?cost|affordab)\w*",
         re.I,
     ),
     "rate": re.compile(
