@@ -238,6 +238,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            chat, "AUTHOR_PRONOUNS", False),
     switch("- a follow-up pointing at the byline is a question on the author (who wrote this guide? / his role?)",
            retrieval, "AUTHOR_FOLLOWUP", False),
+    switch("- pay asked of people no near figure is given for declines (how much do TPM interns get paid?)",
+           answerable, "EARNERS", False),
     switch("- a kind of value no near passage gives declines alone (how much does a master's cost?)",
            abstain, "NO_VALUE_NEAR", False),
     switch("- which things have the best is answered only where a near sentence singles one out (universities: declined)",

@@ -1188,3 +1188,19 @@ def test_a_kind_of_value_no_near_passage_gives_is_declined(real_assistant, monke
     assert real_assistant.ask("low cost online bachelors").answered
     monkeypatch.setattr(abstain, "NO_VALUE_NEAR", False)
     assert real_assistant.ask(question).answered
+
+
+def test_pay_asked_of_people_no_near_figure_is_given_for_is_declined(real_assistant, monkeypatch):
+    """"How much do TPM interns make per year?": the figures near the question are the TPMs', the
+    entry level's and New York City's; none is given beside interns (answerable.EARNERS), so it is
+    declined saying so, not answered with the entry-level figure. "How much can the top earning TPMs
+    make?" and "How much do entry-level TPMs make?" are answered."""
+    from tpm_assistant import answerable
+
+    question = "How much do TPM interns make per year?"
+    answer = real_assistant.ask(question)
+    assert not answer.answered and answer.missing == ["a figure for interns"] and exact(answer)
+    for asked in ("How much can the top earning TPMs make?", "How much do entry-level TPMs make?"):
+        assert real_assistant.ask(asked).answered, asked
+    monkeypatch.setattr(answerable, "EARNERS", False)
+    assert real_assistant.ask(question).answered

@@ -56,6 +56,7 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
         "number_unknown": checked.number_unknown,
         "object_unknown": checked.object_unknown,
         "values_apart": checked.values_apart,
+        "earner_unvalued": checked.earner_unvalued,
     }
     if not asked.hits:
         return dict.fromkeys(SIGNALS, 0.0) | {"oov_share": 1.0, "uncovered": 1.0, "other_job": 0.0} | answerability
@@ -120,7 +121,7 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # they cannot be.
 DECIDING: tuple[str, ...] = (
     "known_name_value_unmatched", "comparison_unmet", "stage_value_unmet", "rate_unmatched", "ranking_unmet",
-    "number_unknown", "object_unknown", "values_apart", "type_unmet_near",
+    "number_unknown", "object_unknown", "values_apart", "type_unmet_near", "earner_unvalued",
 )  # fmt: skip
 # "How much does a master's in project management cost?": a kind of value (a figure, a duration, a
 # rate; not a count) that none of the passages near the question gives declines alone, as the

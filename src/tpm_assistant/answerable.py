@@ -88,6 +88,7 @@ class Coverage:
     rate_unmatched: float = 0.0  # 1 when a rate is asked and none is given beside any of the message's words
     held_unknown: str = ""  # a word the guide never uses, as what is got or offered ("sponsor work visas"), unmatched
     apart: str = ""  # a word the guide gives a value beside, never beside the one of the names asked ("entry-level")
+    unvalued: str = ""  # who a figure is asked of that no near figure is given beside ("interns"), as asked
     # "which X pays the most?" asking a kind of thing no sentence on higher pay names ("company"), as asked
     ranked_kind: str = ""  # what a ranking the guide does not make asks for: "single company pays the most"
     asked_words: str = ""  # the message's specific words, once each (what that rate is of)
@@ -122,6 +123,12 @@ class Coverage:
         return float(bool(self.apart))
 
     @property
+    def earner_unvalued(self) -> float:
+        """1 when pay is asked of people no figure near the question is given for ("How much do TPM
+        interns get paid?": the guide's figures are for TPMs, entry-level, New York City)."""
+        return float(bool(self.unvalued))
+
+    @property
     def ranking_unmet(self) -> float:
         """1 when the question asks which thing pays most of a kind the guide never ranks, or who
         awards a credential when no near sentence names a body beside it."""
@@ -148,6 +155,8 @@ class Coverage:
         if self.rate_unmatched >= 1.0 and not out:
             noun = TYPE_NOUNS[next(w for w in self.wants if w in RATES)]
             out.append(f"{noun} for {self.asked_words}" if self.asked_words else noun)
+        if self.earner_unvalued and not out:
+            out.append(f"{TYPE_NOUNS['money']} for {self.unvalued}")  # "a figure for interns"
         if self.type_unmet and not out:
             noun = TYPE_NOUNS[self.unmet_types[0]]
             out.append(f"{noun} for {' and '.join(names)}" if names else noun)
@@ -166,7 +175,7 @@ class Coverage:
         """One sentence saying what the guide does not give."""
         if not missing:
             return "The guide does not cover that."
-        if self.stage_value_unmet:
+        if self.stage_value_unmet or (self.earner_unvalued and missing[0].startswith(TYPE_NOUNS["money"])):
             return f"The guide does not give {_join(missing)}."
         if self.values_apart and self.wants and missing[0] == self.apart and len(missing) >= 2:
             return f"The guide does not give {TYPE_NOUNS[self.wants[0]]} for {' and '.join(missing)} together."
@@ -253,6 +262,38 @@ def qualifiers_apart(index: Index, asked: Ranking, chunks: list[int], constraint
         return ""
     typed = re.search(rf"\b{re.escape(apart[0])}[\w-]*", asked.query.expanded, re.I)  # "entry-level", as asked
     return typed.group() if typed else apart[0]
+
+
+EARNERS = True  # pay asked of people no near figure is given for declines
+_RANK_WORDS = re.compile(r"\b(?:top|highest|lowest|bottom|best|most|least|upper|lower|high|low|earning|paid|paying)\b", re.I)
+# Who a figure of pay is asked of: "how much do TPM interns get paid", "what does a program manager earn"
+_EARNER = re.compile(
+    r"\b(?:how\s+much|what)\s+(?:do|does|can|could|would|will|might)\s+(?:an?\s+|the\s+)?(.+?)\s+"
+    r"(?:make|earn|get\s+paid|be\s+paid|take\s+home|bring\s+home|pull\s+in)\b",
+    re.I,
+)
+
+
+def unvalued_earner(index: Index, asked: Ranking, chunks: list[int], constraints: list[Constraint]) -> str:
+    """For "How much do TPM interns get paid?": a word the guide uses, naming who the pay is asked
+    of, that no sentence of ``chunks`` giving a figure has beside it, while some sentence there
+    gives one: the figures near are of other people. As asked, or ""."""
+    query = asked.query
+    found = _EARNER.search(query.expanded)
+    if not EARNERS or found is None or query.wants != frozenset({"money"}) or _SET_AGAINST.search(query.text):
+        return ""
+    wanted, _, found_beside = _beside_values(index, asked, chunks, constraints)
+    if not found_beside:
+        return ""
+    seen = set().union(*found_beside)
+    guide = query.guide if query.guide is not None else int(index.doc[chunks[0]])
+    # the people themselves, not where or how they work ("TPMs in competitive tech sectors")
+    earners = re.split(r"\s+(?:in|at|for|with|from|on|who|that|working|across)\s+", found.group(1), maxsplit=1, flags=re.I)[0]
+    for term in content_terms(_RANK_WORDS.sub(" ", earners)):  # "the top earning TPMs" are TPMs
+        if term in wanted and term not in seen and term not in _central_terms() and index.knows_in(term, guide):
+            typed = re.search(rf"\b{re.escape(term)}[\w-]*", earners, re.I)
+            return typed.group() if typed else term
+    return ""
 
 
 _SET_AGAINST = re.compile(r"\b(?:vs|versus|than|compared?|or)\b", re.I)  # "nationally vs NYC" asks both figures
@@ -824,6 +865,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         held_unknown=held_unknown(query, matches),
         # the message's own words: "and in NYC?" after "entry level?" puts NYC in the entry level's place
         apart="" if query.intents.get("comparison") else qualifiers_apart(index, alone, near, alone.query.constraints),
+        unvalued=unvalued_earner(index, alone, near, alone.query.constraints) if near else "",
         asked_words=asked_words,
         stage=index.chunks[stage].label if stage is not None else "",
         unmet_types=unmet,
