@@ -35,6 +35,17 @@ def exact(answer) -> bool:
     } <= {c.n for c in answer.citations}
 
 
+def declined_by_rule(assistant, monkeypatch, question: str, missing: list[str], module, switch: str, answered=()) -> None:
+    """``question`` is declined saying ``missing`` (with exact citations), each of ``answered`` is
+    answered, and with ``module.switch`` off the question is answered: the rule alone declines it."""
+    answer = assistant.ask(question)
+    assert not answer.answered and answer.missing == missing and exact(answer), answer.missing
+    for other in answered:
+        assert assistant.ask(other).answered, other
+    monkeypatch.setattr(module, switch, False)
+    assert assistant.ask(question).answered
+
+
 def test_a_salary_for_a_place_the_guide_does_not_cover_is_declined_with_the_nearest_figures(real_assistant):
     answer = real_assistant.ask("What's the TPM salary in Sydney?")
     assert not answer.answered and answer.missing == ["Sydney"]
@@ -1142,10 +1153,7 @@ def test_a_difference_asked_for_is_answered_only_by_a_comparison(real_assistant,
     from tpm_assistant import query
 
     question = "How does a technical project manager's job differ from a Scrum Master's?"
-    answer = real_assistant.ask(question)
-    assert not answer.answered and answer.missing == ["a comparison"] and exact(answer)
-    monkeypatch.setattr(query, "DIFFERENCES", False)
-    assert real_assistant.ask(question).answered
+    declined_by_rule(real_assistant, monkeypatch, question, ["a comparison"], query, "DIFFERENCES")
 
 
 def test_which_things_have_the_best_is_answered_only_where_the_guide_singles_one_out(real_assistant, monkeypatch):
@@ -1155,11 +1163,8 @@ def test_which_things_have_the_best_is_answered_only_where_the_guide_singles_one
     from tpm_assistant import answerable
 
     question = "Which schools have the best project management degrees?"
-    answer = real_assistant.ask(question)
-    assert not answer.answered and answer.missing == ["which schools have the best"] and exact(answer)
-    assert real_assistant.ask("Which college majors are best for becoming a TPM?").answered
-    monkeypatch.setattr(answerable, "HAS_THE_BEST", False)
-    assert real_assistant.ask(question).answered
+    advice = ["Which college majors are best for becoming a TPM?"]
+    declined_by_rule(real_assistant, monkeypatch, question, ["which schools have the best"], answerable, "HAS_THE_BEST", advice)
 
 
 def test_which_one_has_the_best_pay_asks_which_not_a_figure(real_assistant, monkeypatch):
@@ -1183,11 +1188,7 @@ def test_a_kind_of_value_no_near_passage_gives_is_declined(real_assistant, monke
     from tpm_assistant import abstain
 
     question = "What does a master's degree in project management cost?"
-    answer = real_assistant.ask(question)
-    assert not answer.answered and answer.missing == ["a figure"] and exact(answer)
-    assert real_assistant.ask("low cost online bachelors").answered
-    monkeypatch.setattr(abstain, "NO_VALUE_NEAR", False)
-    assert real_assistant.ask(question).answered
+    declined_by_rule(real_assistant, monkeypatch, question, ["a figure"], abstain, "NO_VALUE_NEAR", ["low cost online bachelors"])
 
 
 def test_pay_asked_of_people_no_near_figure_is_given_for_is_declined(real_assistant, monkeypatch):
@@ -1197,10 +1198,6 @@ def test_pay_asked_of_people_no_near_figure_is_given_for_is_declined(real_assist
     make?" and "How much do entry-level TPMs make?" are answered."""
     from tpm_assistant import answerable
 
+    controls = ("How much can the top earning TPMs make?", "How much do entry-level TPMs make?")
     question = "How much do TPM interns make per year?"
-    answer = real_assistant.ask(question)
-    assert not answer.answered and answer.missing == ["a figure for interns"] and exact(answer)
-    for asked in ("How much can the top earning TPMs make?", "How much do entry-level TPMs make?"):
-        assert real_assistant.ask(asked).answered, asked
-    monkeypatch.setattr(answerable, "EARNERS", False)
-    assert real_assistant.ask(question).answered
+    declined_by_rule(real_assistant, monkeypatch, question, ["a figure for interns"], answerable, "EARNERS", controls)
