@@ -678,7 +678,6 @@ def constraints_of(text: str, index: Index, guide: int | None = None, typed: str
     return found
 
 
-# Texting spellings, read as the words they stand for ("how many yrs b4 im ready", "wat shud i do").
 # "How is a TPM role different from a Scrum Master role?", "the difference between X and Y": asks for a
 # comparison, which only a sentence comparing them answers.
 DIFFERENCES = True
@@ -689,6 +688,7 @@ _DIFFERENCE = re.compile(r"\bdiffer(?:ent|s)?\s+(?:from|than)\b|\bdifferences?\s
 GIVE_ME_LISTS = True
 _GIVE_ME_PLURAL = re.compile(r"\b(?:give|show|tell)\s+me\s+(?:the|some|all|your)\s+(?:[\w-]+\s+)?[\w-]*[^s\W]s\b", re.I)
 
+# Texting spellings, read as the words they stand for ("how many yrs b4 im ready", "wat shud i do").
 CHAT_WORDS = {
     "wat": "what", "wut": "what", "wht": "what", "shud": "should", "shld": "should", "yrs": "years", "yr": "year",
     "b4": "before", "u": "you", "ur": "your", "r": "are", "ppl": "people", "thru": "through", "tho": "though",
@@ -777,7 +777,6 @@ def abbreviation(word: str, index: Index) -> str | None:
     return max(longer, key=lambda w: (w.endswith("s") == plural, index.word_counts[w], -len(w)))
 
 
-
 def intents_of(asked: str) -> dict[str, bool]:
     """Which of INTENTS the question's wording shows (a plural asked for as a request is a list too,
     a difference asked for a comparison)."""
@@ -785,6 +784,7 @@ def intents_of(asked: str) -> dict[str, bool]:
     intents["list"] = intents["list"] or (GIVE_ME_LISTS and bool(_GIVE_ME_PLURAL.search(asked)))
     intents["comparison"] = intents["comparison"] or (DIFFERENCES and bool(_DIFFERENCE.search(asked)))
     return intents
+
 
 def analyze(
     text: str,
