@@ -586,6 +586,14 @@ _ISSUER_SAID = re.compile(
 )
 
 
+def _rare_named(index: Index, chunk: int, guide: int | None) -> set[str]:
+    """The things a passage names (its label's and text's rare, specific words): what "which of
+    those" asks of after an answer quoting it."""
+    passage = index.chunks[chunk]
+    return {t for t in content_terms(f"{passage.label} {passage.text}")
+            if not index.generic(t, guide) and not is_type_term(t) and index.idf.get(t, 0.0) >= RARE_IDF}  # fmt: skip
+
+
 def ranked_kind(
     index: Index, message: Query, near: list[int], referent: int | None = None, conversation: Query | None = None
 ) -> str:
@@ -605,16 +613,12 @@ def ranked_kind(
             # "Which of those pays the most?": of the kind the question before asked for ("What
             # industries hire TPMs?") and of the things the passage the previous answer quoted first
             # names (its label, its rare words): "the lateral moves" are ranked by no sentence on pay
-            passage = index.chunks[referent]
-            asked = {t for t in content_terms(f"{passage.label} {passage.text}")
-                     if not index.generic(t, message.guide) and not is_type_term(t) and index.idf.get(t, 0.0) >= RARE_IDF}
+            asked = _rare_named(index, referent, message.guide)
             if conversation is not None and conversation is not message:
                 asked |= _target(index, conversation.text.removesuffix(message.text), message.guide)[1]
             shown = "of them"
     elif POINTED_SUPERLATIVES and referent is not None and (found := _POINTED_SUPER.search(message.text)):
-        passage = index.chunks[referent]
-        asked = {t for t in content_terms(f"{passage.label} {passage.text}")
-                 if not index.generic(t, message.guide) and not is_type_term(t) and index.idf.get(t, 0.0) >= RARE_IDF}
+        asked = _rare_named(index, referent, message.guide)
         # "which of those is the most competitive", as asked
         shown, ranks, said = re.sub(r"^which\s+", "", found.group(0), flags=re.I), "", _SINGLED_OR_BETTER
     elif SUPERLATIVES and (found := _SUPERLATIVE_ASKED.search(message.expanded)):
