@@ -33,7 +33,7 @@ CHECK = {
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
                  "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22", "final8",
-                 "final9", "unans22", "final10")
+                 "final9", "unans22", "final10", "final11")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -247,6 +247,10 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
     switch("- 'which sector has the best pay?' asks which, not a figure (answered from the highest compensation)",
            query, "WHICH_PAYS_MOST", False),
     switch("- a difference asked for is a comparison (how is a TPM different from a Scrum Master?)", query, "DIFFERENCES", False),
+    switch("- a thing a named employer is asked to offer that no part naming it mentions declines (Revolut internships?)",
+           answerable, "HELD_APART", False),
+    switch("- a follow-up naming another item of the list quoted gets that item (tech employers / any e-commerce ones?)",
+           chat, "NAMED_ITEM", False),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",

@@ -320,6 +320,22 @@ def test_the_time_to_go_from_one_stage_to_another_is_that_of_the_stage_reached(r
     assert everything.ask(question).answered
 
 
+def test_a_thing_a_named_employer_is_asked_to_offer_that_no_part_naming_it_mentions_is_declined(
+    real_assistant, monkeypatch
+):
+    """"Does Medtronic have internships?": Medtronic is a health-tech employer in one section,
+    internships are another's, and nothing in the guide puts them together (answerable.HELD_APART);
+    it was answered with the health-tech employers bullet. An organisation the internship section names
+    is answered, as is what is offered "for people ..." (no thing named after the verb)."""
+    from tpm_assistant import answerable
+
+    declined_by_rule(
+        real_assistant, monkeypatch, "Does Medtronic have internships?", ["internships at Medtronic"],
+        answerable, "HELD_APART",
+        answered=("Does the MTA offer internships?", "What internship does ServiceNow offer for people new to the field?"),
+    )
+
+
 def test_a_thing_got_or_offered_that_the_guide_never_names_is_declined(real_assistant, monkeypatch):
     """"Do technical project managers get equity?": what is got is a word the guide never uses, and
     the best passage matches it badly, so the guide cannot say (answerable.HELD_UNKNOWN); it was
@@ -485,6 +501,19 @@ def test_a_follow_up_naming_another_stage_is_answered_from_that_stage(real_assis
     assert answer.answered and answer.answer.startswith("Senior Technical Project Manager") and "5-10 years" in answer.answer
     monkeypatch.setattr(chat, "NAMED_SIBLING", False)
     assert not converse(real_assistant, *turns).answer.startswith("Senior Technical Project Manager")
+
+
+def test_a_follow_up_naming_another_item_of_the_list_quoted_is_answered_from_that_item(real_assistant, monkeypatch):
+    """"And any gaming companies?" after two turns on the cybersecurity employers names another item
+    of the employers list ("Automotive and gaming", chat.NAMED_ITEM): it leads the answer, not the
+    item the conversation quoted (which led it before)."""
+    from tpm_assistant import chat
+
+    turns = ("Which cybersecurity firms hire TPMs?", "What do they work on there?", "And any gaming companies?")
+    answer = converse(real_assistant, *turns)
+    assert answer.answered and answer.answer.startswith("Automotive and gaming") and exact(answer)
+    monkeypatch.setattr(chat, "NAMED_ITEM", False)
+    assert not converse(real_assistant, *turns).answer.startswith("Automotive and gaming")
 
 
 def test_who_earns_more_of_two_jobs_is_a_comparison_the_guide_does_not_make(real_assistant):

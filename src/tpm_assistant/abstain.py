@@ -55,6 +55,7 @@ def signals(index: Index, ranking: Ranking, checked: Coverage | None = None) -> 
         "ranking_unmet": checked.ranking_unmet,
         "number_unknown": checked.number_unknown,
         "object_unknown": checked.object_unknown,
+        "held_elsewhere": checked.held_elsewhere,
         "values_apart": checked.values_apart,
         "earner_unvalued": checked.earner_unvalued,
     }
@@ -121,7 +122,7 @@ def other_job(index: Index, ranking: Ranking) -> bool:
 # they cannot be.
 DECIDING: tuple[str, ...] = (
     "known_name_value_unmatched", "comparison_unmet", "stage_value_unmet", "rate_unmatched", "ranking_unmet",
-    "number_unknown", "object_unknown", "values_apart", "type_unmet_near", "earner_unvalued",
+    "number_unknown", "object_unknown", "values_apart", "type_unmet_near", "earner_unvalued", "held_elsewhere",
 )  # fmt: skip
 # "How much does a master's in project management cost?": a kind of value (a figure, a duration, a
 # rate; not a count) that none of the passages near the question gives declines alone, as the

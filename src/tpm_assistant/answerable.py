@@ -87,6 +87,7 @@ class Coverage:
     stage_value_unmet: float = 0.0  # 1 when a value is asked of a stage its words name, and that stage's passage lacks it
     rate_unmatched: float = 0.0  # 1 when a rate is asked and none is given beside any of the message's words
     held_unknown: str = ""  # a word the guide never uses, as what is got or offered ("sponsor work visas"), unmatched
+    held_apart: str = ""  # what a name is asked to offer that no section naming it mentions ("internships at Revolut")
     apart: str = ""  # a word the guide gives a value beside, never beside the one of the names asked ("entry-level")
     unvalued: str = ""  # who a figure is asked of that no near figure is given beside ("interns"), as asked
     # "which X pays the most?" asking a kind of thing no sentence on higher pay names ("company"), as asked
@@ -117,6 +118,13 @@ class Coverage:
         return float(bool(self.held_unknown))
 
     @property
+    def held_elsewhere(self) -> float:
+        """1 when the question asks whether a name the guide uses offers, runs or has a thing the
+        guide mentions only in parts that do not name it ("Does CrowdStrike offer internships?":
+        CrowdStrike is an employer in one section, internships are another's)."""
+        return float(bool(self.held_apart))
+
+    @property
     def values_apart(self) -> float:
         """1 when a value is asked of a name and a word that the guide gives values for apart
         ("entry-level TPMs in New York City"): neither figure is the one asked."""
@@ -143,6 +151,8 @@ class Coverage:
         if self.stage_value_unmet:  # the stage asked about is what lacks the value, not the other words
             return [f"{TYPE_NOUNS[self.wants[0]]} for {self.stage}"]
         out = self._unmatched_parts()
+        if self.held_elsewhere:
+            out = [self.held_apart]  # "internships at Revolut", not the question's other words ("aspiring")
         if self.comparison_unmet:
             asked = list(dict.fromkeys(m.constraint.text for m in self.matches if m.constraint.kind == "name"))
             out.append(f"a comparison of {' and '.join(asked[:2])}" if len(asked) >= 2 else "a comparison")
@@ -789,6 +799,70 @@ def held_unknown(query: Query, matches: list[ConstraintMatch]) -> str:
     return ""
 
 
+# "Does CrowdStrike offer internships?", "Does Revolut run a TPM internship program?": the words
+# after a verb of offering or having, up to the first small word ("for", "to", "?").
+HELD_APART = True
+_OFFERS = re.compile(
+    r"\b(?:offers?|offering|run|runs|running|host|hosts|hosting|provides?|providing|sponsors?|sponsoring|have|has|having"
+    r"|give|gives|giving)\s+((?:[\w'-]+\s*){1,5})",
+    re.I,
+)
+_ARTICLE = re.compile(r"a|an|the|any|some|its|their|your|my", re.I)
+
+
+def _section_of(index: Index, chunk: int) -> list[int]:
+    """The passages of the section a passage is in (contiguous, of one guide)."""
+    doc, section = int(index.doc[chunk]), index.chunks[chunk].section
+
+    def same(c: int) -> bool:
+        return 0 <= c < len(index.chunks) and int(index.doc[c]) == doc and index.chunks[c].section == section
+
+    lo, hi = chunk, chunk
+    while same(lo - 1):
+        lo -= 1
+    while same(hi + 1):
+        hi += 1
+    return list(range(lo, hi + 1))
+
+
+def held_apart(index: Index, query: Query, guide: int) -> str:
+    """For "Does CrowdStrike offer internships?": a specific word the guide uses, asked as what a
+    name the guide uses offers, runs or has, that no section naming that name mentions (a prefix
+    counts: "interns" and "internships"). As "internships at CrowdStrike", or ""."""
+    if not HELD_APART:
+        return ""
+    names = [c for c in query.constraints if c.kind == "name" and c.in_corpus]
+    if not names:
+        return ""
+    text = query.expanded.split(" (", 1)[0]  # not the spelled-out acronyms appended
+    objects: list[str] = []
+    for found in _OFFERS.finditer(text):
+        # "a TPM internship program for ...": after an article, up to the first small word; "offer
+        # for people interested in ..." offers nothing named
+        for word in found.group(1).split()[1 if _ARTICLE.fullmatch(found.group(1).split()[0]) else 0 :]:
+            if word.lower() in STOPWORDS:
+                break
+            objects.append(word)
+    light = light_terms()
+    for name in names:
+        holding = [set(c.tolist()) for c in map(index.passage_bm25.docs_of, name.terms)]
+        with_name = set.intersection(*holding) if holding else set()
+        guide_chunks = sorted(c for c in with_name if int(index.doc[c]) == guide)
+        if not guide_chunks:
+            continue
+        near: set[str] = set()
+        for passage in {s for c in guide_chunks for s in _section_of(index, c)}:
+            near |= index.chunk_terms[passage]
+        for word in objects:
+            for term in content_terms(word):
+                if (term in name.terms or term in light or is_type_term(term) or index.generic(term, guide)
+                        or not index.knows_in(term, guide)):  # fmt: skip
+                    continue
+                if not any(t.startswith(term) or term.startswith(t) for t in near if min(len(t), len(term)) >= 4):
+                    return f"{word} at {name.text}"
+    return ""
+
+
 def coverage(index: Index, ranking: Ranking) -> Coverage:
     """Check the question's constraints, answer type and comparison against its best passage."""
     if not ranking.hits:
@@ -867,6 +941,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         stage_value_unmet=float(stage_unmet),
         rate_unmatched=rate_unmatched,
         held_unknown=held_unknown(query, matches),
+        held_apart=held_apart(index, alone.query, int(index.doc[top])),
         # the message's own words: "and in NYC?" after "entry level?" puts NYC in the entry level's place
         apart="" if query.intents.get("comparison") else qualifiers_apart(index, alone, near, alone.query.constraints),
         unvalued=unvalued_earner(index, alone, near, alone.query.constraints) if near else "",

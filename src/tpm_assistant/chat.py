@@ -376,6 +376,10 @@ def closest_named(names: dict[int, set[str]], wanted: set[str]) -> int | None:
 
 
 NAMED_SIBLING = True
+# "Any e-commerce companies that hire them too?" after an answer quoting the technology employers:
+# the item of that list the message's own words name, of any list, not only a path's stages
+NAMED_ITEM = True
+_AMONG_THOSE = re.compile(r"\b(?:those|these)\b|\bof\s+them\b", re.I)  # "which of those is best for agile teams?"
 
 
 def section_lists(index: Index, chunks: Iterable[int], least: int = 2) -> Iterator[list[int]]:
@@ -390,14 +394,15 @@ def section_lists(index: Index, chunks: Iterable[int], least: int = 2) -> Iterat
 
 
 def sequence_item_named(
-    index: Index, terms: set[str], chunks: list[int], guide: int | None = None, least: int = 2, besides: int | None = None
+    index: Index, terms: set[str], chunks: list[int], guide: int | None = None, least: int = 2, besides: int | None = None,
+    sequence: bool = True,
 ) -> int | None:
-    """The item of a sequence list (a path, stages; ``least`` items at least) among the sections of
-    ``chunks`` that ``terms`` name: of the terms any label of that list uses (not the guide's topic
-    words: "junior", "program", "senior"), the item whose label has them all and the fewest others,
-    if it is not ``besides``."""
+    """The item of a sequence list (a path, stages; ``least`` items at least; of a list that is no
+    sequence when not ``sequence``) among the sections of ``chunks`` that ``terms`` name: of the
+    terms any label of that list uses (not the guide's topic words: "junior", "program", "senior"),
+    the item whose label has them all and the fewest others, if it is not ``besides``."""
     for items in section_lists(index, chunks, least):
-        if not is_sequence(index, items):
+        if is_sequence(index, items) != sequence:
             continue
         labels = label_terms(index, items)
         wanted = {t for t in terms & set().union(*labels.values()) if not index.generic(t, guide)}
@@ -407,15 +412,15 @@ def sequence_item_named(
     return None
 
 
-def named_sibling(index: Index, message: str, quoted: list[int]) -> int | None:
+def named_sibling(index: Index, message: str, quoted: list[int], sequence: bool = True) -> int | None:
     """The stage of a list the previous answer quoted an item of that the message's own words name,
     other than the one quoted first: "senior" in "and to reach senior?" names "Senior Technical
-    Project Manager or Project Leader"."""
+    Project Manager or Project Leader" (not ``sequence``: an item of another list, "e-commerce")."""
     from .query import spelled_out
 
     bullets = [i for i in quoted if index.chunks[i].kind == "bullet"]
     terms = set(content_terms(spelled_out(index, message)))
-    return sequence_item_named(index, terms, bullets, besides=quoted[0] if quoted else None)
+    return sequence_item_named(index, terms, bullets, besides=quoted[0] if quoted else None, sequence=sequence)
 
 
 def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) -> Boosts:
@@ -467,10 +472,15 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
                 for j in index.section_bullets(i):
                     if not quoted[j]:
                         sibling[j] = 1.0
-        # "and to reach senior?" after the TPM stage: the sibling its own words name is the one meant
-        found = named_sibling(index, follow.question, order) if NAMED_SIBLING else None
-        if found is not None:
+    # "and to reach senior?" after the TPM stage: the sibling its own words name is the one meant
+    found = named_sibling(index, follow.question, order) if NAMED_SIBLING and follow.substitutes else None
+    if found is not None:
+        by_name[found] = 1.0
+    elif NAMED_ITEM and order:
+        found = named_sibling(index, follow.question, order, sequence=False)
+        if found is not None and not quoted[found] and not _AMONG_THOSE.search(follow.question):
             by_name[found] = 1.0
+            quoted[index.section_bullets(found)] = 0.0  # the item named is asked now, not the one quoted
     pointed = np.flatnonzero(direction + ordinal + by_name)
     if len(pointed):
         referent: int | None = int(pointed[0])
