@@ -347,6 +347,8 @@ def test_a_thing_got_or_offered_that_the_guide_never_names_is_declined(real_assi
     assert not declined.answered and declined.missing == ["equity"] and exact(declined)
     assert real_assistant.ask("Do TPMs get promoted faster with a PMP?").answered
     assert real_assistant.ask("Which organizations offer internships for TPMs?").answered
+    # "getting certified" is how one gets; the "raise" after it is a verb, no thing got
+    assert real_assistant.ask("Would getting certified raise my salary as a TPM?").answered
     monkeypatch.setattr(answerable, "HELD_UNKNOWN", False)
     assert real_assistant.ask("Do technical project managers get equity?").answered
 
@@ -501,6 +503,40 @@ def test_a_follow_up_naming_another_stage_is_answered_from_that_stage(real_assis
     assert answer.answered and answer.answer.startswith("Senior Technical Project Manager") and "5-10 years" in answer.answer
     monkeypatch.setattr(chat, "NAMED_SIBLING", False)
     assert not converse(real_assistant, *turns).answer.startswith("Senior Technical Project Manager")
+
+
+def test_a_whole_short_question_in_a_conversation_stands_alone(real_assistant, monkeypatch):
+    """"Do I need a degree?" after a question on pay in New York City has one word of its own, as
+    "which firms?" has, but asks whole (chat.WHOLE_QUESTIONS): it is answered alone, from the
+    degree, not from the salary passage the conversation was about."""
+    from tpm_assistant import chat
+
+    turns = ("What do TPMs make in New York City?", "Do I need a degree?")
+    answer = converse(real_assistant, *turns)
+    assert answer.answered and answer.answer.startswith("Bachelor's degree") and exact(answer)
+    monkeypatch.setattr(chat, "WHOLE_QUESTIONS", False)
+    assert not converse(real_assistant, *turns).answer.startswith("Bachelor's degree")
+
+
+def test_a_question_naming_only_the_guides_subject_gets_its_opening(real_assistant, monkeypatch):
+    """"Tell me what a TPM does." has no word but the subject's: the guide's
+    opening paragraphs answer it (retrieval.OVERVIEW_BOOST), not the sentence on where TPMs move
+    next, which shares the same words; "Is TPM a good career?" asks a judgement, and is left alone."""
+    from tpm_assistant import retrieval
+
+    opening = "Technical project managers, often called TPMs, help teams turn technical work into delivered products"
+    answer = real_assistant.ask("Tell me what a TPM does.")
+    assert answer.answered and answer.answer.startswith(opening) and exact(answer)
+    assert not real_assistant.ask("Is TPM a good career?").answer.startswith(opening)
+    monkeypatch.setattr(retrieval, "OVERVIEW_BOOST", 0.0)
+    assert not real_assistant.ask("Tell me what a TPM does.").answer.startswith(opening)
+
+
+def test_what_an_acronym_stands_for_in_the_guide_is_answered(real_assistant):
+    """"What does ESG stand for in this guide?": "stand", "mean" and "guide" are words of asking
+    (query.LIGHT_WORDS), no part of the question the passage spelling ESG out must use."""
+    answer = real_assistant.ask("What does ESG stand for in this guide?")
+    assert answer.answered and "Environmental, social, and governance" in answer.answer and exact(answer)
 
 
 def test_a_follow_up_naming_another_item_of_the_list_quoted_is_answered_from_that_item(real_assistant, monkeypatch):

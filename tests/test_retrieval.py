@@ -77,6 +77,16 @@ def test_a_word_and_its_ing_and_ed_forms_share_one_stem():
     assert int(np.argmax(bm25)) == chunk_with(index, "Amazon Web Services") and bm25.max() > 0
 
 
+def test_contractions_are_stopwords_and_paid_is_pay():
+    """"Will I'll get paid more?": "i'll" (either apostrophe) is no word of the subject, which read as
+    a part of the question the guide does not cover; "paid" is the guide's "pay" ("higher pay")."""
+    from tpm_assistant.text import content_terms
+
+    assert content_terms("Does having a PMP mean I'll get paid more? We’ve heard you'd earn more") == [
+        "pmp", "mean", "pay", "heard", "earn"]
+    assert stem("paid") == stem("pay") == stem("paying")
+
+
 def test_character_ngrams_match_a_misspelled_word_that_bm25_cannot():
     index, encoder = make_index()
     query = analyze("burnot", index, fix_typos=False)  # one letter short of "burnout"
@@ -266,6 +276,8 @@ def test_the_shipped_ranker_fuses_dense_lexical_and_token_signals():
         ("What certification do occupational health nurses need?", "occupational health nurse"),
         ("What skills do beginners need?", None),  # people at a stage need things too
         ("What tools do agile teams need?", None),  # so do the people a TPM works with
+        ("starting pay for a brand new tpm?", "brand new tpm"),  # whose pay, not which ("starting")
+        ("When does a PMP certificate become most useful in your career?", None),  # a quality, not a job
     ],
 )
 def test_the_job_a_question_names_is_found(question, role):

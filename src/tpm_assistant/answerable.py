@@ -790,7 +790,11 @@ def held_unknown(query: Query, matches: list[ConstraintMatch]) -> str:
             continue
         before = query.expanded[: word.start]
         held = _HELD.search(before)
-        if held is not None and (held.group(1) is None or held.group(1).lower() not in STOPWORDS):
+        # "getting certified raise my pay": a participle straight after the verb is how one gets
+        # (a "raise" that follows is no thing got); after an article it describes one ("a paid trip")
+        participle = held is not None and held.group(1) is not None and held.group(1).lower().endswith("ed") and not (
+            _ARTICLE.fullmatch(held.group(0).split()[1]))
+        if held is not None and not participle and (held.group(1) is None or held.group(1).lower() not in STOPWORDS):
             return word.text
         valued = _VALUE_OF.search(before) if VALUE_OF_UNKNOWN else None
         if (valued is not None and (valued.group(1) is None or valued.group(1).lower() not in STOPWORDS)

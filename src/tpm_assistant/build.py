@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 
 VIEWS = ("chunk", "context", "sentence", "label", "heading", "headlabel")
 VIEW_CODE = {view: code for code, view in enumerate(VIEWS)}
-LAYOUT = 11  # bump when the meaning of a version's files changes
+LAYOUT = 12  # bump when the meaning of a version's files changes
 BM25_K1, BM25_B = 1.2, 0.75
 HUB_SAMPLE = 2048  # sentences a passage is compared with to tell how generic ("hub") it is
 HUB_TOP = 20

@@ -128,12 +128,20 @@ def depends_on_history(message: str) -> bool:
     return leans_on_history(message) or len(content_terms(message)) <= SHORT
 
 
+WHOLE_QUESTIONS = True
+_WHOLE = re.compile(r"^\s*(?:do|does|did|can|could|should|would|will|must|is|are|am)\s+(?:i|you|we|one|people|tpms?)\s+\w+", re.I)
+
+
 def _read_with_history(message: str) -> bool:
     """Whether a message is read with the one before it, as far as its words tell: it leans on
     it, or names at most one thing ("which firms?", "what kinds of projects?"). "Which certification
     should I get first?" is short but says what it asks: a later "what about after that one?"
     follows it alone, not the salary questions before it."""
-    return leans_on_history(message) or len(set(content_terms(message)) - STOPWORDS) <= ONE_WORD
+    if leans_on_history(message):
+        return True
+    # "Do I need a degree?" asks whole (a verb and its subject, then the thing): it may stand alone
+    # as "which firms?" may not, and is left to the standalone check
+    return len(set(content_terms(message)) - STOPWORDS) <= ONE_WORD and not (WHOLE_QUESTIONS and _WHOLE.match(message))
 
 
 # "how long do people stay in my role?", "what should someone like me do first?": the asker, whose job

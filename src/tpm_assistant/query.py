@@ -214,6 +214,12 @@ _NOT_ROLES = frozenset(
         # "become comfortable using ...", "become familiar with ...": a state, not a job ("a certified
         # occupational health nurse" is one)
         "comfortable", "familiar", "proficient", "confident", "fluent", "involved",
+        # "when does a PMP become most useful?": a quality, not a job
+        "most", "less", "least", "useful", "valuable", "important", "relevant", "necessary", "available", "possible",
+        "worthwhile", "popular", "common",
+        # which pay, not whose: "starting pay for a brand new TPM?", "base salary", "median wages"
+        "starting", "base", "median", "mean", "annual", "yearly", "monthly", "weekly", "hourly", "national", "expected",
+        "initial", "total", "gross", "net", "minimum", "maximum",
     ]
 )  # fmt: skip
 
@@ -452,7 +458,9 @@ LIGHT_WORDS = frozenset(
         # words about the guide itself ("what considerations does the guide suggest", "the practitioners quoted")
         "suggest", "suggests", "suggested", "mention", "mentions", "mentioned", "quote", "quotes", "quoted", "overview",
         "section", "article", "consideration", "considerations", "write", "writes", "writing", "written", "wrote", "real",
-        "purpose", "point", "author", "authored",
+        "purpose", "point", "author", "authored", "guide", "guides",
+        # asking what a word means ("What does ESG stand for?"): the passage spells it out, in no such words
+        "stand", "stands", "mean", "means", "meaning", "define", "defined", "definition",
         # the job itself, however named ("in this job", "the role", "this line of work")
         "job", "jobs", "work", "role", "roles", "career", "careers", "field", "position", "positions", "profession", "occupation",
     ]

@@ -151,6 +151,18 @@ AUTHOR_BOOST = 10.0  # a question on who wrote the guide gets the byline (see co
 STAGE_BOOST = 3.0
 _STAGE_NAMED = re.compile(r"\b((?:[\w-]+\s+){1,2}?)(?:stage|level|step|phase|rung|tier)s?\b", re.I)
 STAGE_POOL = 10  # the lists of this many best passages are looked in
+# "What does a TPM do?", "What is technical project management?": a question in no words but a
+# guide's subject asks about the subject as a whole, which the guide's opening paragraphs (under its
+# title) answer; every passage shares those words, and one on where TPMs move next ("Technical project
+# managers often move into ...") would lead.
+OVERVIEW_BOOST = 3.0
+def _same_word(a: str, b: str) -> bool:
+    """One word in two forms: "management" and "manager" (a shared start all but two letters long)."""
+    shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return a == b or shared >= max(5, min(len(a), len(b)) - 2)
+
+
+_JUDGED = frozenset(["good", "great", "big", "whole", "new", "brand", "right", "real", "true"])
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -382,6 +394,10 @@ class Retriever:
             scores[cand] += AUTHOR_BOOST * np.isin(cand, index.bylines)  # "Who wrote this guide?"
         if STAGE_BOOST and not query.wants and (stage := self._stage_named(query.text, scores, cand, guide)) is not None:
             scores[stage] += STAGE_BOOST
+        if OVERVIEW_BOOST and not query.wants and not any(query.intents.values()):
+            opening = self._overview(query, guide)
+            if opening:
+                scores[cand] += OVERVIEW_BOOST * np.isin(cand, opening)
         if ORIGIN_BOOST and query.intents.get("origin"):
             # "Which jobs do people switch into TPM from?" asks where people come from: a passage
             # saying so ("people coming from software development") over one on where TPMs go next
@@ -397,6 +413,33 @@ class Retriever:
         hits = [Hit(int(i), float(scores[i])) for i in cand[np.argsort(-scores[cand], kind="stable")[:k]]]
         role = self.role_similarity(query.role, about)
         return Ranking(query, hits, scores, features, row_cosine, tokens, role, candidates=cand)
+
+    def _overview(self, query: Query, guide: int | None) -> list[int]:
+        """The opening paragraphs (under the title, not the byline) of the guides whose subject the
+        question names in no other words ("What is technical project management?"); none when it
+        has a word of its own."""
+        from .query import light_terms
+
+        index = self.index
+        # words that say nothing of their own ("actually", "take"), but not a judgement ("a good career?")
+        asked = set(query.terms) - (light_terms() - _JUDGED)
+        out: list[int] = []
+        for d, (_, title, _) in enumerate(index.documents):  # the opening sits under the title
+            if guide is not None and d != guide:
+                continue
+            subject = index.guide_subject_terms[d]
+            # "technical project management" names the subject too; "become" does not ("What do I need
+            # to become a TPM?" asks what the credentials section answers)
+            own = {t for t in asked if not any(_same_word(t, w) for w in subject)}
+            if not subject or len(asked - own) < len(subject) or own:
+                continue
+            start, end = index.document_span(d)
+            for c in range(start, end):
+                if index.chunks[c].section != title:
+                    break
+                if c not in index.bylines:
+                    out.append(c)
+        return out
 
     def _stage_named(self, text: str, scores: np.ndarray, cand: np.ndarray, guide: int | None) -> int | None:
         """The item of a sequence list (the career path's stages) that "the X stage" names, X

@@ -35,6 +35,21 @@ STOPWORDS = frozenset(
         "names", "named", "faq", "faqs",
     ]
 )
+# Contractions of the words above, with either apostrophe: "I'll get paid more" asks about pay, not
+# about "i'll" (a word the guide never uses, which read as a part of the question it does not cover).
+_CONTRACTED = {
+    "'ll": ("i", "you", "we", "they", "he", "she", "it", "that", "there"),
+    "'ve": ("i", "you", "we", "they", "could", "would", "should", "might", "must"),
+    "'re": ("you", "we", "they", "there", "what", "who"),
+    "'m": ("i",),
+    "'d": ("i", "you", "we", "they", "he", "she", "it", "that", "there"),
+    "'s": ("he", "she", "it", "that", "there", "what", "who", "where", "how", "here", "let"),
+    "n't": ("are", "is", "was", "were", "do", "does", "did", "have", "has", "had", "ca", "wo", "should", "would", "could",
+            "must", "need"),
+}
+STOPWORDS = STOPWORDS | frozenset(
+    f"{base}{ending}".replace("'", apostrophe) for ending, bases in _CONTRACTED.items() for base in bases for apostrophe in "'’"
+)
 
 
 def words(text: str) -> list[str]:
@@ -49,10 +64,15 @@ def words(text: str) -> list[str]:
     return out
 
 
+_IRREGULAR = {"paid": "pay"}  # "get paid more" and "higher pay"
+
+
 @functools.lru_cache(maxsize=1 << 16)  # a corpus repeats a small vocabulary: ingest stems each word once
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match "certifications" with "certification", and "hire"
     with "hiring" and "hired" (a final silent e goes, as the suffixes take it away)."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if len(word) <= 3 or not word.isalpha():
         return word
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
