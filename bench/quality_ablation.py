@@ -255,6 +255,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            retrieval, "OVERVIEW_BOOST", 0.0),
     switch("- a short whole question in a conversation may stand alone (NYC pay? / do I need a degree?)",
            chat, "WHOLE_QUESTIONS", False),
+    switch("- an acronym typed with two letters swapped is the one the guide defines (PMP or CAMP?)",
+           query, "ACRONYM_TYPOS", False),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",

@@ -532,6 +532,18 @@ def test_a_question_naming_only_the_guides_subject_gets_its_opening(real_assista
     assert not real_assistant.ask("Tell me what a TPM does.").answer.startswith(opening)
 
 
+def test_an_acronym_typed_with_two_letters_swapped_is_the_one_the_guide_defines(real_assistant, monkeypatch):
+    """"Is the CPAM a good first credential for a student?": a word in capitals the guide neither
+    uses nor defines, one swap from the CAPM it defines, is that acronym (query.ACRONYM_TYPOS); it
+    was declined as a name the guide does not know."""
+    from tpm_assistant import query
+
+    answer = real_assistant.ask("Is the CPAM a good first credential for a student?")
+    assert answer.answered and answer.answer.startswith("Certified Associate in Project Management") and exact(answer)
+    monkeypatch.setattr(query, "ACRONYM_TYPOS", False)
+    assert not real_assistant.ask("Is the CPAM a good first credential for a student?").answered
+
+
 def test_what_an_acronym_stands_for_in_the_guide_is_answered(real_assistant):
     """"What does ESG stand for in this guide?": "stand", "mean" and "guide" are words of asking
     (query.LIGHT_WORDS), no part of the question the passage spelling ESG out must use."""

@@ -461,6 +461,8 @@ LIGHT_WORDS = frozenset(
         "purpose", "point", "author", "authored", "guide", "guides",
         # asking what a word means ("What does ESG stand for?"): the passage spells it out, in no such words
         "stand", "stands", "mean", "means", "meaning", "define", "defined", "definition",
+        # going after a thing, as "get" is ("the point to pursue the PMP")
+        "pursue", "pursues", "pursuing", "pursued", "obtain", "obtains", "obtaining", "obtained",
         # the job itself, however named ("in this job", "the role", "this line of work")
         "job", "jobs", "work", "role", "roles", "career", "careers", "field", "position", "positions", "profession", "occupation",
     ]
@@ -709,6 +711,22 @@ CHAT_WORDS = {
 }  # fmt: skip
 
 
+# "PMP or CAMP?": a word typed in capitals that the corpus neither uses nor defines is the acronym it
+# defines one slip away (two letters swapped, or one changed), when only one is
+ACRONYM_TYPOS = True
+_CAPITALS = re.compile(r"\b[A-Z]{3,6}\b")
+
+
+def acronym_typo(word: str, index: Index) -> str:
+    """The acronym the corpus defines that ``word`` (typed in capitals) is a slip of, or ""."""
+    if acronym_key(index, word) or len(word) < 3 or word in index.word_counts:
+        return ""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    near = [a for a, _ in index.acronyms.all() if len(a) == len(word) and DamerauLevenshtein.distance(a, word) == 1]
+    return near[0] if len(near) == 1 else ""
+
+
 def correct(word: str, index: Index) -> str:
     """The corpus word an unknown word stands for, or the word itself.
 
@@ -812,7 +830,8 @@ def analyze(
     ``inherit_wants``: a focus naming no answer type asks for the conversation's ("and in
     Chicago?" after a salary question), unless it points at another item ("what comes after it?")."""
     tokens = words(text)
-    fixed = [correct(t, index) for t in tokens] if fix_typos else tokens
+    capitals = {w.lower() for w in _CAPITALS.findall(text)} if ACRONYM_TYPOS else set()
+    fixed = [(t in capitals and acronym_typo(t, index)) or correct(t, index) for t in tokens] if fix_typos else tokens
     corrections = {a: b for a, b in zip(tokens, fixed, strict=True) if a != b}
     expanded = text
     for wrong, right in corrections.items():
