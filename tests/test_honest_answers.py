@@ -46,6 +46,15 @@ def declined_by_rule(assistant, monkeypatch, question: str, missing: list[str], 
     assert assistant.ask(question).answered
 
 
+def answered_by_rule(assistant, monkeypatch, question: str, shown: str, module, switch: str) -> None:
+    """``question`` is answered showing ``shown`` (with exact citations), and with ``module.switch``
+    off it is declined: the rule alone answers it."""
+    answer = assistant.ask(question)
+    assert answer.answered and shown in answer.answer and exact(answer)
+    monkeypatch.setattr(module, switch, False)
+    assert not assistant.ask(question).answered
+
+
 def test_a_salary_for_a_place_the_guide_does_not_cover_is_declined_with_the_nearest_figures(real_assistant):
     answer = real_assistant.ask("What's the TPM salary in Sydney?")
     assert not answer.answered and answer.missing == ["Sydney"]
@@ -757,11 +766,8 @@ def test_a_light_verb_is_no_word_the_answer_must_use(real_assistant, monkeypatch
     passage must say (query.LIGHT); it was declined for want of "run"."""
     from tpm_assistant import query
 
-    question = "Should a technical project manager always run projects with Agile?"
-    answer = real_assistant.ask(question)
-    assert answer.answered and "Agile" in answer.answer and exact(answer)
-    monkeypatch.setattr(query, "LIGHT", False)
-    assert not real_assistant.ask(question).answered
+    answered_by_rule(real_assistant, monkeypatch, "Should a technical project manager always run projects with Agile?",
+                     "Agile", query, "LIGHT")
 
 
 def test_plain_praise_newness_and_idioms_are_no_words_the_answer_must_use(real_assistant, monkeypatch):
@@ -1250,11 +1256,8 @@ def test_which_one_has_the_best_pay_asks_which_not_a_figure(real_assistant, monk
     some of the highest compensation", not declined for want of a figure."""
     from tpm_assistant import query
 
-    question = "Which sector has the best pay for TPMs?"
-    answer = real_assistant.ask(question)
-    assert answer.answered and "IT and technology sectors" in answer.answer and exact(answer)
-    monkeypatch.setattr(query, "WHICH_PAYS_MOST", False)
-    assert not real_assistant.ask(question).answered
+    answered_by_rule(real_assistant, monkeypatch, "Which sector has the best pay for TPMs?", "IT and technology sectors",
+                     query, "WHICH_PAYS_MOST")
 
 
 def test_a_kind_of_value_no_near_passage_gives_is_declined(real_assistant, monkeypatch):

@@ -814,21 +814,6 @@ _OFFERS = re.compile(
 _ARTICLE = re.compile(r"a|an|the|any|some|its|their|your|my", re.I)
 
 
-def _section_of(index: Index, chunk: int) -> list[int]:
-    """The passages of the section a passage is in (contiguous, of one guide)."""
-    doc, section = int(index.doc[chunk]), index.chunks[chunk].section
-
-    def same(c: int) -> bool:
-        return 0 <= c < len(index.chunks) and int(index.doc[c]) == doc and index.chunks[c].section == section
-
-    lo, hi = chunk, chunk
-    while same(lo - 1):
-        lo -= 1
-    while same(hi + 1):
-        hi += 1
-    return list(range(lo, hi + 1))
-
-
 def held_apart(index: Index, query: Query, guide: int) -> str:
     """For "Does CrowdStrike offer internships?": a specific word the guide uses, asked as what a
     name the guide uses offers, runs or has, that no section naming that name mentions (a prefix
@@ -855,7 +840,7 @@ def held_apart(index: Index, query: Query, guide: int) -> str:
         if not guide_chunks:
             continue
         near: set[str] = set()
-        for passage in {s for c in guide_chunks for s in _section_of(index, c)}:
+        for passage in {s for c in guide_chunks for s in index.section_passages(c)}:
             near |= index.chunk_terms[passage]
         for word in objects:
             for term in content_terms(word):

@@ -472,9 +472,16 @@ class Index:
 
     def section_bullets(self, chunk: int) -> list[int]:
         """The bullets under the same heading of the same document, in order."""
+        return self._under_heading(chunk, bullets=True)
+
+    def section_passages(self, chunk: int) -> list[int]:
+        """Every passage under the same heading of the same document, in order."""
+        return self._under_heading(chunk, bullets=False)
+
+    def _under_heading(self, chunk: int, bullets: bool) -> list[int]:
         c = self.chunks[chunk]
-        found = self.db("SELECT i FROM chunks WHERE source = ? AND heading_start = ? AND kind = 'bullet' ORDER BY i",
-                        (c.source, c.heading[0]))  # fmt: skip
+        found = self.db("SELECT i FROM chunks WHERE source = ? AND heading_start = ? AND (kind = 'bullet' OR ?) ORDER BY i",
+                        (c.source, c.heading[0], int(not bullets)))  # fmt: skip
         return [int(i) for (i,) in found]
 
     def document_span(self, d: int) -> tuple[int, int]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .build import VIEW_CODE, VIEWS
 from .index import expand
-from .query import TOP_PAY_WORDS, Query, analyze, scoped
+from .query import TOP_PAY_WORDS, Query, analyze, light_terms, scoped
 from .text import char_grams, content_terms, is_content_token
 
 log = logging.getLogger("tpm_assistant")
@@ -418,8 +418,6 @@ class Retriever:
         """The opening paragraphs (under the title, not the byline) of the guides whose subject the
         question names in no other words ("What is technical project management?"); none when it
         has a word of its own."""
-        from .query import light_terms
-
         index = self.index
         # words that say nothing of their own ("actually", "take"), but not a judgement ("a good career?")
         asked = set(query.terms) - (light_terms() - _JUDGED)
@@ -433,12 +431,9 @@ class Retriever:
             own = {t for t in asked if not any(_same_word(t, w) for w in subject)}
             if not subject or len(asked - own) < len(subject) or own:
                 continue
-            start, end = index.document_span(d)
-            for c in range(start, end):
-                if index.chunks[c].section != title:
-                    break
-                if c not in index.bylines:
-                    out.append(c)
+            start, _ = index.document_span(d)
+            if index.chunks[start].section == title:
+                out += [c for c in index.section_passages(start) if c not in index.bylines]
         return out
 
     def _stage_named(self, text: str, scores: np.ndarray, cand: np.ndarray, guide: int | None) -> int | None:
