@@ -112,6 +112,19 @@ def test_typos_are_corrected_against_the_corpus_but_real_words_are_left_alone():
     assert analyze("project coordinater", both).corrections == {"coordinater": "coordinator"}
 
 
+def test_a_typo_one_edit_from_two_words_is_the_far_more_common_one(monkeypatch):
+    """"managrs" is one wrong letter from "manages" and one missing letter from "managers": where the
+    corpus writes "managers" many times and "manages" once, it is "managers" (query.COMMON_SLIPS),
+    not the word of the same length."""
+    from tpm_assistant import query
+
+    text = GUIDE_LIKE + "\nShe manages it.\n" + "Managers plan. " * 6 + "\n"
+    index, _ = make_index(text)
+    assert analyze("what do project managrs earn", index).corrections == {"managrs": "managers"}
+    monkeypatch.setattr(query, "COMMON_SLIPS", False)
+    assert analyze("what do project managrs earn", index).corrections == {"managrs": "manages"}
+
+
 def test_texting_spellings_are_read_as_the_words_they_stand_for():
     """"how many yrs b4 ..." asks for years before something; "wat" and "shud" are question words,
     not unknown words the guide must use (query.CHAT_WORDS)."""

@@ -66,6 +66,9 @@ _PLACES = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "f
            "5th": 5, "last": -1, "final": -1}  # fmt: skip
 _ORDINAL_IN_QUESTION = re.compile(rf"\bthe\s+({'|'.join(_PLACES)})\s+([\w-]+)", re.I)
 MIN_ORDINAL_LIST = 3
+# "What job do most people start with on the path?": where a sequence starts is its first place
+STARTS = True
+_STARTS = re.compile(r"\b(?:start|starts|starting|begin|begins|beginning)\s+(?:with|as|out\s+as|off\s+as|in)\b", re.I)
 WHOLE_PASSAGES = True  # the best sentence's passage is given whole when it is short (Composer.whole)
 WHOLE_SENTENCES = 4  # a paragraph of at most this many sentences is short
 WHOLE_RESTATEMENTS = True  # a restatement from a short bullet is given whole, as the best sentence's passage is
@@ -80,7 +83,7 @@ _OTHERS = re.compile(r"\b(?:others?|else|rest|remaining|more)\b", re.I)  # "what
 # "What are all the ...?") gets the whole list found, whatever the fitted list model says: the
 # model reads "what are the X" too, which often asks for one item.
 EVERY_ITEM = re.compile(
-    r"^\W*(?:please\s+)?(?:list|enumerate)\b"
+    r"(?:^|[.?!]\s+)\W*(?:please\s+)?(?:list|enumerate)\b"  # "How do I get promoted? List the strategies."
     r"|\b(?:full|complete|entire|whole) (?:list|rundown|run-down|breakdown|set|range)\b"
     r"|\blist (?:them|all|every|each|out)\b|\ball of (?:them|those|these)\b"
     r"|\b(?:give|tell|show|name|list)(?: me)? (?:all|every)\b|\bwhat are all\b|\b(?:walk|take) me through (?:all|every)\b",
@@ -443,13 +446,17 @@ class Composer:
         best passage sits in (a list of at least MIN_ORDINAL_LIST bullets), in the guide's order."""
         if not self.ordinals or not ranking.hits or ranking.within:
             return None  # within: "who runs the second one?" asks of a name the passage lists, not of a list item
-        found = _ORDINAL_IN_QUESTION.search((ranking.alone or ranking).query.text)  # the last message
-        if found is None or found.group(2).lower() in STOPWORDS:
+        message = (ranking.alone or ranking).query.text  # the last message
+        found = _ORDINAL_IN_QUESTION.search(message)
+        if found is not None and found.group(2).lower() not in STOPWORDS:
+            place = _PLACES[found.group(1).lower()]
+        elif STARTS and _STARTS.search(message) and _SEQUENCE.search(message):
+            place = 1
+        else:
             return None  # "which credential should I get first?": an order of steps, not a place in a list
         # "the first job on the career path" matched the section on the career path best, whatever
         # other lists score.
         items = self._navigable_list(index, ranking)
-        place = _PLACES[found.group(1).lower()]
         if len(items) < MIN_ORDINAL_LIST or place > len(items):
             return None
         return items[place - 1 if place > 0 else place]

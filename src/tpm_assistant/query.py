@@ -38,7 +38,10 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "origin": re.compile(
         r"\bfrom\W*$|\bfrom\s+(?:what|which)\b|\b(?:earlier|previous|prior|former|past)\s+(?:jobs?|roles?|careers?"
         r"|positions?|fields?|professions?)\b|\bbackgrounds\b"
-        r"|\bcome\s+(?:in\s+)?from\b",
+        r"|\bcome\s+(?:in\s+)?from\b"
+        # "What jobs do people have before becoming a TPM?" (not "what certifications ... before")
+        r"|\b(?:jobs?|roles?|positions?|careers?|fields?|professions?)\b[^?.!]*\bbefore\s+(?:becoming|switching|transitioning"
+        r"|(?:moving|getting|going)\s+(?:into|over)|moving\s+to)\b",  # not "before moving up"
         re.I,
     ),
     # Where or when pay is highest: "which industry pays the most?", "highest-paying sector", "top earners"
@@ -727,6 +730,12 @@ def acronym_typo(word: str, index: Index) -> str:
     return near[0] if len(near) == 1 else ""
 
 
+# How much likelier a wrong letter is than a missing or extra one, when weighing two corrections by
+# how often the corpus writes each
+COMMON_SLIPS = True
+SAME_LENGTH_ODDS = 5
+
+
 def correct(word: str, index: Index) -> str:
     """The corpus word an unknown word stands for, or the word itself.
 
@@ -759,11 +768,15 @@ def correct(word: str, index: Index) -> str:
     found = process.extract(word, index.correctable, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None)
     if not found:
         return word
-    # Among words as few edits away, one of the same length first: a wrong letter is a likelier slip
-    # than a missing or extra one ("coordinater" is "coordinator", not "coordinate").
+    # Among words as few edits away, the likeliest: a wrong letter is a likelier slip than a missing
+    # or extra one ("coordinater" is "coordinator", not "coordinate"), unless the other word is far
+    # more common ("managrs" is "managers", written 23 times, not "manages", written once).
     fewest = min(d for _, d, _ in found)
     same = [(w, at) for w, d, at in found if d == fewest]  # at: the word's place in the vocabulary
-    return min(same, key=lambda x: (len(x[0]) != len(word), x[1]))[0]
+    counts = index.word_counts
+    if not COMMON_SLIPS:
+        return min(same, key=lambda x: (len(x[0]) != len(word), x[1]))[0]
+    return min(same, key=lambda x: (-counts.get(x[0], 0) * (SAME_LENGTH_ODDS if len(x[0]) == len(word) else 1), x[1]))[0]
 
 
 # British and American spellings of one word ("licence" and "license", "programme" and "program",
@@ -962,6 +975,17 @@ WANTS_PER_SENTENCE = True
 WHICH_PAYS_MOST = True
 _WHICH = re.compile(r"\bwhich\b", re.I)
 
+# "How much more does X pay than Y?" asks for a figure (a difference), though "more" alone asks
+# only whether ("Do TPMs in big cities earn more?").
+HOW_MUCH_MORE = True
+_HOW_MUCH_MORE = re.compile(r"\bhow\s+much\s+(?:more|less|higher|lower)\b", re.I)
+
+
+def _qualitative_pay(part: str) -> bool:
+    if HOW_MUCH_MORE and _HOW_MUCH_MORE.search(part):
+        return False
+    return bool(INTENTS["qualitative"].search(part) or _which_pays_most(part))
+
 
 def _which_pays_most(part: str) -> bool:
     return WHICH_PAYS_MOST and bool(_WHICH.search(part) and INTENTS["top_pay"].search(part))
@@ -974,6 +998,6 @@ def wanted(text: str) -> frozenset[str]:
     asks about a figure, and the conversation still asks for one."""
     return frozenset(
         t for part in (_QUESTION_END.split(text) if WANTS_PER_SENTENCE else [text]) for t, intent in WANTS.items()
-        if INTENTS[intent].search(part) and not (t == "money" and (INTENTS["qualitative"].search(part) or _which_pays_most(part)))
+        if INTENTS[intent].search(part) and not (t == "money" and _qualitative_pay(part))
         and (DATES or t != "date")
     )  # fmt: skip
