@@ -33,7 +33,7 @@ CHECK = {
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
                  "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22", "final8",
-                 "final9", "unans22", "final10", "final11")
+                 "final9", "unans22", "final10", "final11", "final12", "final13")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -257,6 +257,13 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            chat, "WHOLE_QUESTIONS", False),
     switch("- an acronym typed with two letters swapped is the one the guide defines (PMP or CAMP?)",
            query, "ACRONYM_TYPOS", False),
+    switch("- a typo one edit from two words is the far more common one (managrs: managers, not manages)",
+           query, "COMMON_SLIPS", False),
+    switch("- 'how much more' asks for a figure (how much more does product management pay?)", query, "HOW_MUCH_MORE", False),
+    switch("- where a sequence starts is its first place (what job do most people start with on the path?)",
+           answer, "STARTS", False),
+    switch("- asked to be walked through a path, the whole path is given (walk me through the rungs of the ladder)",
+           answer, "WALK_THROUGH", False),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",

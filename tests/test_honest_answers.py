@@ -466,6 +466,20 @@ def test_a_question_asking_for_every_item_gets_the_whole_list(real_assistant, mo
     assert not real_assistant.ask(second).answer.startswith("Under ")
 
 
+def test_asked_to_be_walked_through_a_path_the_whole_path_is_given(real_assistant, monkeypatch):
+    """"Take me through the steps of the TPM career path." asks for the path's stages in order
+    (answer.WALK_THROUGH), not one stage; "Walk me through the PMP requirements." names no path and
+    keeps its one passage."""
+    from tpm_assistant import answer
+
+    question = "Take me through the steps of the TPM career path."
+    listed = real_assistant.ask(question)
+    assert listed.answered and listed.answer.startswith("Under “What is the typical career progression") and exact(listed)
+    assert not real_assistant.ask("Walk me through the PMP requirements.").answer.startswith("Under ")
+    monkeypatch.setattr(answer, "WALK_THROUGH", False)
+    assert not real_assistant.ask(question).answer.startswith("Under ")
+
+
 def test_a_message_saying_it_is_a_separate_question_stands_alone(real_assistant, monkeypatch):
     """"Different question: what is ESG ...?" after two turns about burnout is answered on its own
     (chat._NEW_TOPIC); its "it" is its own, and read with the earlier turns it was declined for

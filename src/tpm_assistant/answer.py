@@ -76,6 +76,10 @@ WHOLE_ITEM = True  # asked for more of one item, it is given whole, not its open
 _MORE_OF = re.compile(r"\b(?:more|elaborate|expand|explain|details?|in depth|further)\b", re.I)
 BESIDE_ANY_LIST = True  # the item named after "after" may be in any list among the best passages
 LEAD_IN = True  # the paragraph before a list says what its items are ("the questions below")
+# Asked to be walked through a path, ladder or stages ("walk me through the rungs of the ladder"),
+# and the list found is one its heading calls so, the whole list is asked for
+WALK_THROUGH = True
+_WALK_THROUGH = re.compile(r"\b(?:walk|take|talk|run|step)\s+(?:me|us)\s+through\b", re.I)
 # A follow-up pointing at the item the previous answer quoted asks about that item.
 POINTED_NOT_LIST = True
 _OTHERS = re.compile(r"\b(?:others?|else|rest|remaining|more)\b", re.I)  # "what other challenges does it list?"
@@ -409,6 +413,12 @@ class Composer:
             return None  # "Which government agency ...?" asks about that item of the list, not the list
         if EVERY_ITEM.search(ranking.query.expanded):
             return items
+        text = ranking.query.text
+        if WALK_THROUGH and _WALK_THROUGH.search(text) and _SEQUENCE.search(text):
+            from .chat import is_sequence
+
+            if is_sequence(index, items):
+                return items  # "Walk me through the rungs of the ladder": the path's stages, in order
         if POINTED_NOT_LIST and ranking.referent in items and not _OTHERS.search((ranking.alone or ranking).query.text):
             return None  # "what are those roles focused on?" after one stage: that item, not its list
         values = self.list_features(index, ranking, items)
