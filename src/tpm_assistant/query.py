@@ -773,9 +773,9 @@ def correct(word: str, index: Index) -> str:
     # more common ("managrs" is "managers", written 23 times, not "manages", written once).
     fewest = min(d for _, d, _ in found)
     same = [(w, at) for w, d, at in found if d == fewest]  # at: the word's place in the vocabulary
-    counts = index.word_counts
     if not COMMON_SLIPS:
         return min(same, key=lambda x: (len(x[0]) != len(word), x[1]))[0]
+    counts = index.word_counts
     return min(same, key=lambda x: (-counts.get(x[0], 0) * (SAME_LENGTH_ODDS if len(x[0]) == len(word) else 1), x[1]))[0]
 
 
