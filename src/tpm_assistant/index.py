@@ -403,6 +403,11 @@ class Index:
         return {k: int(v) for k, v in self.surface.all()}
 
     @functools.cached_property
+    def acronym_keys(self) -> tuple[str, ...]:
+        """Every acronym the corpus defines: read whole once, only to read a capitalised typo as one."""
+        return tuple(a for a, _ in self.acronyms.all())
+
+    @functools.cached_property
     def correctable(self) -> list[str]:
         from .text import STOPWORDS
 

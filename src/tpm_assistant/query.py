@@ -726,7 +726,7 @@ def acronym_typo(word: str, index: Index) -> str:
         return ""
     from rapidfuzz.distance import DamerauLevenshtein
 
-    near = [a for a, _ in index.acronyms.all() if len(a) == len(word) and DamerauLevenshtein.distance(a, word) == 1]
+    near = [a for a in index.acronym_keys if len(a) == len(word) and DamerauLevenshtein.distance(a, word) == 1]
     return near[0] if len(near) == 1 else ""
 
 

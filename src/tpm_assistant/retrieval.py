@@ -156,6 +156,8 @@ STAGE_POOL = 10  # the lists of this many best passages are looked in
 # title) answer; every passage shares those words, and one on where TPMs move next ("Technical project
 # managers often move into ...") would lead.
 OVERVIEW_BOOST = 3.0
+
+
 def _same_word(a: str, b: str) -> bool:
     """One word in two forms: "management" and "manager" (a shared start all but two letters long)."""
     shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
