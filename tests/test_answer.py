@@ -240,6 +240,35 @@ def test_a_place_in_a_list_is_taken_from_the_best_passages_own_section():
     assert composer.ordinal_item(index, ranking) == chunk_with(index, "Coordinator: In this entry stage")
 
 
+def test_of_two_lists_the_best_passages_vote_for_about_equally_the_closer_heading_wins(monkeypatch):
+    """"The abilities a TPM brings" may match a bullet of another list as well as the skills: the
+    list whose heading is closer in meaning to the question is chosen (answer.LIST_HEADING); by the
+    passages' votes alone, the other list wins."""
+    import dataclasses
+
+    import numpy as np
+    from test_retrieval import chunk_with, make_index
+
+    from tpm_assistant import answer
+    from tpm_assistant.answer import Composer
+    from tpm_assistant.retrieval import FEATURE_COLUMN, Hit, Retriever
+
+    index, encoder = make_index(PATH_AND_QUOTES)
+    ranking = Retriever(index, encoder).search("What does the job bring?", 3)
+    path = [chunk_with(index, t) for t in ("Coordinator: In this entry", "Manager: After some", "Senior manager:", "Director:")]
+    quotes = [chunk_with(index, q) for q in ("real development", "clear path", "rewarding")]
+    scores = np.full(len(index.chunks), 1.0)
+    scores[quotes[0]], scores[path[0]] = 3.02, 3.0  # one passage each, the quote a little higher
+    features = np.array(ranking.features, copy=True)
+    features[:, FEATURE_COLUMN["head"]] = 0.2
+    features[path, FEATURE_COLUMN["head"]] = 0.6  # the path's heading is the closer
+    ranking = dataclasses.replace(ranking, scores=scores, features=features, hits=[Hit(quotes[0], 3.02), Hit(path[0], 3.0)])
+    composer = Composer(sentence_weights({"features": ["cos"], "weights": [1.0]}))
+    assert composer.list_items(index, ranking) == path
+    monkeypatch.setattr(answer, "LIST_HEADING", 0.0)
+    assert composer.list_items(index, ranking) == quotes
+
+
 def test_a_question_from_one_item_to_another_gets_the_items_between_in_order():
     """ "The path from coordinator to director" is the list from the item one end names to the
     item the other names, in the guide's order, whichever way the question goes."""

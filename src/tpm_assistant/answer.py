@@ -53,6 +53,13 @@ RESTATEMENT_NEIGHBOURS = 3  # and in the passages nearest the best sentence in m
 LIST_NAMES = True  # a whole list names, beside each item, the names it gives (organisations, tools)
 LIST_HITS = 5  # how many of the best passages show whether a list as a whole is asked for
 LIST_POOL, LIST_VOTES = 10, 3  # the passages whose lists are candidates; how many of a list's passages count
+# How much the list's heading's closeness in meaning to the question adds to its votes: "the
+# abilities a TPM needs" is the skills list's heading in other words, where a bullet of another list
+# may match a word ("ability") better. Small, a tie-breaker between lists several passages vote
+# for about equally: a heading naming the guide's subject is close to any question about it ("What
+# are the benefits of becoming a technical project manager?"), one that does not is far from all
+# ("What affects your earning potential?").
+LIST_HEADING = 5.0
 LIST_FEATURES = (
     "whole_list", "list", "heading_named", "plural_heading", "rare_item", "head_over_label", "hits_in_list", "sequence",
     "item_named",
@@ -345,20 +352,25 @@ class Composer:
     def list_items(self, index: Index, ranking: Ranking) -> list[int]:
         """The bullets of the list the best passages sit in (a section's bullets), if any: of the
         lists among the LIST_POOL best passages, the one whose best LIST_VOTES passages score
-        highest above the last of the pool. A list is found by several of its items ("Give the full
-        list of skills" finds five skills), where the best passage alone may be a bullet of another."""
+        highest above the last of the pool, plus LIST_HEADING times its heading's closeness to the
+        question. A list is found by several of its items ("Give the full list of skills" finds five
+        skills), where the best passage alone may be a bullet of another."""
         if not ranking.hits:
             return []
         pool = ranking.top(LIST_POOL)
         floor = float(ranking.scores[pool[-1]])
         votes: dict[tuple[int, ...], list[float]] = {}
+        heading: dict[tuple[int, ...], float] = {}  # the list's heading's closeness to the question
+        head = ranking.column("head")
         for chunk in pool:
             items = index.section_bullets(chunk)
             if len(items) >= 2:
                 votes.setdefault(tuple(items), []).append(float(ranking.scores[chunk]) - floor)
+                heading[tuple(items)] = float(head[chunk]) * LIST_HEADING
         if not votes:
             return []
-        chosen: tuple[int, ...] = max(votes, key=lambda k: sum(votes[k][:LIST_VOTES]))  # a tie: the first found
+        # a tie: the first found
+        chosen: tuple[int, ...] = max(votes, key=lambda k: sum(votes[k][:LIST_VOTES]) + heading[k])
         return list(chosen)
 
     def list_features(self, index: Index, ranking: Ranking, items: list[int]) -> dict[str, float]:
