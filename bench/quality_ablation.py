@@ -264,6 +264,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            answer, "STARTS", False),
     switch("- asked to be walked through a path, the whole path is given (walk me through the rungs of the ladder)",
            answer, "WALK_THROUGH", False),
+    switch("- 'to become' before the job frames a question with words of its own (what skills do I need to become a TPM?)",
+           query, "UNFRAMED", False),
     switch("- among lists voted for, the heading closer to the question in meaning (the abilities a TPM brings: the skills)",
            answer, "LIST_HEADING", 0.0),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",

@@ -1341,3 +1341,24 @@ def test_pay_asked_of_people_no_near_figure_is_given_for_is_declined(real_assist
     controls = ("How much can the top earning TPMs make?", "How much do entry-level TPMs make?")
     question = "How much do TPM interns make per year?"
     declined_by_rule(real_assistant, monkeypatch, question, ["a figure for interns"], answerable, "EARNERS", controls)
+
+
+def test_become_before_the_job_frames_a_question_with_words_of_its_own(real_assistant, monkeypatch):
+    """"What skills do I need to become a TPM?" asks what the skills section answers: "to become"
+    before the job is how the guide frames every section (query.UNFRAMED), and read as the question's
+    own it found the headings on becoming one (self-assessment). "What do I need to become a TPM?"
+    has no other word, and keeps it."""
+    from tpm_assistant import query
+    from tpm_assistant.query import unframed
+
+    question = "Which skills would I need to become a TPM?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and answer.answer.startswith("Under “What skills do you need") and exact(answer)
+    index = real_assistant.load().index
+    alone = "What do I need to become a technical project manager?"
+    assert unframed(alone, index) == alone
+    assert unframed("Which skills do I need to become a technical project manager?", index) == (
+        "Which skills do I need as a technical project manager?"
+    )
+    monkeypatch.setattr(query, "UNFRAMED", False)
+    assert not real_assistant.ask(question).answer.startswith("Under “What skills")

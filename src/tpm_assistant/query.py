@@ -491,6 +491,32 @@ _THIS_JOB = re.compile(
 )
 
 
+# "What skills do I need to become a TPM?": "to become" before the job is how a guide on a job
+# frames it ("How to Become a Technical Project Manager"), and the headings of some of its sections
+# say it (credentials, benefits, self-assessment). Beside a word of the question's own ("skills") it
+# names no section, and is read as "as" ("What skills do I need as a TPM?"). Alone with the job
+# ("What do I need to become a TPM?") it is the question, and kept.
+UNFRAMED = True
+_FRAMING = re.compile(r"\bto\s+become\s+(?:an?\s+)?((?:[\w-]+\s+){0,3}[\w-]+)", re.I)
+
+
+def unframed(text: str, index: Index) -> str:
+    """``text`` with "become" before the job it names read as "as" (see UNFRAMED) when words of its
+    own remain: "What skills do I need to become a TPM?" as "What skills do I need as a TPM?"."""
+    if not UNFRAMED:
+        return text
+    subject = index.subject_terms
+    out = text
+    for found in _FRAMING.finditer(text):
+        after = content_terms(found.group(1))
+        if after and all(t in subject for t in after[: len(subject)]):
+            rest = text[: found.start()] + text[found.end():]
+            own = [t for t in content_terms(rest) if t not in subject and t not in light_terms()]
+            if own:
+                out = out.replace(found.group(0), "as " + found.group(0).split(None, 2)[2], 1)
+    return out
+
+
 def is_light(word: str) -> bool:
     """``word`` (lower case, as typed) is one of LIGHT_WORDS, and they are on (LIGHT)."""
     return LIGHT and word in LIGHT_WORDS
@@ -888,6 +914,7 @@ def analyze(
     focus_words = [correct(t, index) for t in words(asked)] if fix_typos else words(asked)
     for wrong, right in corrections.items():  # the answer type is read from the corrected wording
         asked = re.sub(rf"\b{re.escape(wrong)}\b", right, asked, flags=re.I)
+    expanded = unframed(expanded, index)
     return Query(
         text=text,
         expanded=expanded,
