@@ -33,7 +33,7 @@ CHECK = {
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
                  "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22", "final8",
-                 "final9", "unans22", "final10", "final11", "final12", "final13")
+                 "final9", "unans22", "final10", "final11", "final12", "final13", "final14")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -259,6 +259,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            query, "ACRONYM_TYPOS", False),
     switch("- a typo one edit from two words is the far more common one (managrs: managers, not manages)",
            query, "COMMON_SLIPS", False),
+    switch("- a typo of a form the guide writes only in another is that form (goverment agancy: agency, not left unknown)",
+           query, "INFLECTED_SLIPS", False),
     switch("- 'how much more' asks for a figure (how much more does product management pay?)", query, "HOW_MUCH_MORE", False),
     switch("- where a sequence starts is its first place (what job do most people start with on the path?)",
            answer, "STARTS", False),

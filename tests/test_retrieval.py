@@ -125,6 +125,22 @@ def test_a_typo_one_edit_from_two_words_is_the_far_more_common_one(monkeypatch):
     assert analyze("what do project managrs earn", index).corrections == {"managrs": "manages"}
 
 
+def test_a_typo_of_a_form_the_corpus_does_not_write_is_that_form(monkeypatch):
+    """"agancy" is one edit from "agency", which the corpus writes only as "agencies" (three edits
+    away): it is "agency", a word the tokenizer knows whose stem the corpus uses
+    (query.INFLECTED_SLIPS). A word one edit from a known word whose stem the corpus does not use
+    stays, and so does a form of a word the corpus uses ("payed" is not "paced")."""
+    from tpm_assistant import query
+
+    text = GUIDE_LIKE + "\nGovernment agencies offer internships. They pay well at a fast pace.\n"
+    index, _ = make_index(text, known={"agency", "revolt", "paced", "grad"})
+    assert analyze("goverment agancy internships", index).corrections == {"goverment": "government", "agancy": "agency"}
+    assert analyze("internships at revolut", index).corrections == {}
+    assert analyze("payed well", index).corrections == {}
+    monkeypatch.setattr(query, "INFLECTED_SLIPS", False)
+    assert analyze("goverment agancy internships", index).corrections == {"goverment": "government"}
+
+
 def test_texting_spellings_are_read_as_the_words_they_stand_for():
     """"how many yrs b4 ..." asks for years before something; "wat" and "shud" are question words,
     not unknown words the guide must use (query.CHAT_WORDS)."""

@@ -414,6 +414,22 @@ class Index:
         return sorted(w for w in self.word_counts if w.isalpha() and len(w) >= 3 and w not in STOPWORDS)
 
     @functools.cached_property
+    def inflections(self) -> list[str]:
+        """Words the tokenizer knows that the corpus writes only in another form ("agency" for the
+        corpus's "agencies"): what a typo of such a form stands for. Read once, at the first typo."""
+        from .text import STOPWORDS, stem
+
+        known = (w for w in self.known_words.tokenizer if w.isalpha() and len(w) >= 5 and w not in STOPWORDS)
+        return sorted(w for w in known if w not in self.word_counts and stem(w) in self.corpus_stems)
+
+    @functools.cached_property
+    def corpus_stems(self) -> frozenset[str]:
+        """The stems of the corpus's words ("agenc" for "agencies", "intern" for "internships")."""
+        from .text import stem
+
+        return frozenset(stem(w) for w in self.correctable)
+
+    @functools.cached_property
     def topics(self) -> tuple[list[tuple[frozenset[str], frozenset[int]]], dict[str, set[int]]]:
         """Labels and headings as (content words, documents), and each word's topics."""
         topics = [(frozenset(k.split()), frozenset(int(d) for d in v.split())) for k, v in Lexicon(self.db, "topic").all()]

@@ -760,6 +760,10 @@ def acronym_typo(word: str, index: Index) -> str:
 # how often the corpus writes each
 COMMON_SLIPS = True
 SAME_LENGTH_ODDS = 5
+# A slip in a form of a word the corpus writes only in another: "goverment agancy internships" is
+# "agency", one edit away, which the corpus writes only as "agencies" (Index.inflections). A word
+# whose stem the corpus uses is a form of that word, not a slip ("payed" is not "paced").
+INFLECTED_SLIPS = True
 
 
 def correct(word: str, index: Index) -> str:
@@ -792,6 +796,9 @@ def correct(word: str, index: Index) -> str:
 
     limit = 1 if len(word) < 8 else 2
     found = process.extract(word, index.correctable, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None)
+    if not found and INFLECTED_SLIPS and stem(word) not in index.corpus_stems:
+        # one edit only, and not a form of a word the corpus uses ("payed", "interning", "postings")
+        found = process.extract(word, index.inflections, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None)
     if not found:
         return word
     # Among words as few edits away, the likeliest: a wrong letter is a likelier slip than a missing
