@@ -1360,5 +1360,12 @@ def test_become_before_the_job_frames_a_question_with_words_of_its_own(real_assi
     assert unframed("Which skills do I need to become a technical project manager?", index) == (
         "Which skills do I need as a technical project manager?"
     )
+    # with several guides, any guide's job named whole ("data engineer"), not a word of one ("manager")
+    from types import SimpleNamespace
+
+    jobs = (frozenset({"data", "engineer"}), frozenset({"technical", "project", "manager"}))
+    two = SimpleNamespace(guide_subject_terms=jobs, subject_terms=frozenset().union(*jobs))
+    assert unframed("Which skills to become a data engineer?", two) == "Which skills as a data engineer?"
+    assert unframed("Which skills to become a manager?", two) == "Which skills to become a manager?"
     monkeypatch.setattr(query, "UNFRAMED", False)
     assert not real_assistant.ask(question).answer.startswith("Under “What skills")
