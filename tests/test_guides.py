@@ -233,3 +233,21 @@ def test_a_question_names_a_guides_subject_only_with_two_words_of_that_one_subje
     ranking = dataclasses.replace(ranking, role_similarity=0.3)  # far from the guide answering (a real encoder's view)
     assert other_job(index, ranking)
     assert not other_job(index, dataclasses.replace(ranking, query=retriever.analyze("What does a data engineer need?")))
+
+
+def test_a_question_naming_only_one_guides_job_gets_that_guides_opening():
+    """"What does a data engineer do?" names only the data engineers' guide's subject: its opening
+    (retrieval's overview, found by the subject's words, not by a pass over every guide), not the
+    other guide's; a word of the question's own ("earn") names no opening."""
+    opening = "\n\nThis guide covers pay, internships, skills and tips for the job.\n"
+    tpm = TPM.replace("# How to Become a Technical Project Manager\n", "# How to Become a Technical Project Manager" + opening)
+    data = DATA.replace("# How to Become a Data Engineer\n", "# How to Become a Data Engineer" + opening)
+    index = index_of({"tpm.md": tpm, "data.md": data})
+    retriever = Retriever(index, FakeEncoder(), typed(None), home_job="technical project manager")
+
+    def opening_of(question: str) -> set[str]:
+        return {index.chunks[c].source for c in retriever._overview(retriever.analyze(question), None)}
+
+    assert opening_of("What does a data engineer do?") == {"data.md"}
+    assert opening_of("What do technical project managers do?") == {"tpm.md"}
+    assert opening_of("What do data engineers earn?") == set()

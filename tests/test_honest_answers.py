@@ -1364,7 +1364,8 @@ def test_become_before_the_job_frames_a_question_with_words_of_its_own(real_assi
     from types import SimpleNamespace
 
     jobs = (frozenset({"data", "engineer"}), frozenset({"technical", "project", "manager"}))
-    two = SimpleNamespace(guide_subject_terms=jobs, subject_terms=frozenset().union(*jobs))
+    guides = {t: frozenset(d for d, job in enumerate(jobs) if t in job) for t in frozenset().union(*jobs)}
+    two = SimpleNamespace(guide_subject_terms=jobs, subject_terms=frozenset().union(*jobs), subject_guides=guides)
     assert unframed("Which skills to become a data engineer?", two) == "Which skills as a data engineer?"
     assert unframed("Which skills to become a manager?", two) == "Which skills to become a manager?"
     monkeypatch.setattr(query, "UNFRAMED", False)

@@ -14,6 +14,7 @@ compares what it asks to compare.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from .answerable import WEAK_MATCH, Coverage, coverage, holds_value
@@ -102,8 +103,8 @@ def other_job(index: Index, ranking: Ranking) -> bool:
         return False
     # Names a guide's subject too: two words of one subject ("data" of "Data Engineer" and
     # "project" of "Technical Project Manager" name neither).
-    terms = set(asked.query.terms)
-    return not any(len(subject & terms) >= 2 for subject in index.guide_subject_terms)
+    named = Counter(d for t in set(asked.query.terms) for d in index.subject_guides.get(t, ()))
+    return not any(n >= 2 for n in named.values())
 
 
 # Signals that decline a question alone when they hold fully, whatever else matches: a value asked

@@ -362,6 +362,16 @@ class Index:
         return tuple(frozenset(content_terms(subject or "")) for _, _, subject in self.documents)
 
     @functools.cached_property
+    def subject_guides(self) -> dict[str, frozenset[int]]:
+        """Each word of the guides' subjects, with the documents whose subject has it: a question's
+        words find the guides they name without a pass over every guide."""
+        out: dict[str, set[int]] = {}
+        for d, terms in enumerate(self.guide_subject_terms):
+            for t in terms:
+                out.setdefault(t, set()).add(d)
+        return {t: frozenset(ds) for t, ds in out.items()}
+
+    @functools.cached_property
     def subject_terms(self) -> frozenset[str]:
         """The words of the guides' subjects ("technical", "project", "manager"; "data", "engineer")."""
         return frozenset().union(*self.guide_subject_terms)

@@ -506,10 +506,10 @@ def unframed(text: str, index: Index) -> str:
     if not UNFRAMED:
         return text
     subject = index.subject_terms
-    jobs = [s for s in index.guide_subject_terms if s]
     out = text
     for found in _FRAMING.finditer(text):
         after = content_terms(found.group(1))
+        jobs = (index.guide_subject_terms[d] for d in index.subject_guides.get(after[0], ())) if after else ()
         if any(set(after[: len(job)]) == job for job in jobs):  # a guide's job, named whole
             rest = text[: found.start()] + text[found.end():]
             own = [t for t in content_terms(rest) if t not in subject and t not in light_terms()]

@@ -423,16 +423,22 @@ class Retriever:
         index = self.index
         # words that say nothing of their own ("actually", "take"), but not a judgement ("a good career?")
         asked = set(query.terms) - (light_terms() - _JUDGED)
+        # The guides whose subject has a form of every word asked: "technical project management"
+        # names the subject too; "become" does not ("What do I need to become a TPM?" asks what the
+        # credentials section answers). Looked up by word, not by a pass over every guide.
+        named: set[int] | None = None
+        for t in asked:
+            having = {d for w, ds in index.subject_guides.items() if _same_word(t, w) for d in ds}
+            named = having if named is None else named & having
+            if not named:
+                return []
         out: list[int] = []
-        for d, (_, title, _) in enumerate(index.documents):  # the opening sits under the title
+        for d in sorted(named or ()):
             if guide is not None and d != guide:
                 continue
-            subject = index.guide_subject_terms[d]
-            # "technical project management" names the subject too; "become" does not ("What do I need
-            # to become a TPM?" asks what the credentials section answers)
-            own = {t for t in asked if not any(_same_word(t, w) for w in subject)}
-            if not subject or len(asked - own) < len(subject) or own:
+            if len(asked) < len(index.guide_subject_terms[d]):
                 continue
+            title = index.documents[d][1]  # the opening sits under the title
             start, _ = index.document_span(d)
             if index.chunks[start].section == title:
                 out += [c for c in index.section_passages(start) if c not in index.bylines]
