@@ -363,10 +363,10 @@ class Composer:
         heading: dict[tuple[int, ...], float] = {}  # the list's heading's closeness to the question
         head = ranking.column("head")
         for chunk in pool:
-            items = index.section_bullets(chunk)
+            items = tuple(index.section_bullets(chunk))
             if len(items) >= 2:
-                votes.setdefault(tuple(items), []).append(float(ranking.scores[chunk]) - floor)
-                heading[tuple(items)] = float(head[chunk]) * LIST_HEADING
+                votes.setdefault(items, []).append(float(ranking.scores[chunk]) - floor)
+                heading[items] = float(head[chunk]) * LIST_HEADING  # one heading: the same for all its passages
         if not votes:
             return []
         # a tie: the first found
