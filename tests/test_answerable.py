@@ -49,6 +49,8 @@ def test_constraints_are_names_numbers_units_and_unknown_words_not_the_topic(sma
     assert constraints("how much do managers make in gamedev", index) == [("term", "gamedev", False)]
     # An indefinite pronoun is no word the guide fails to give.
     assert constraints("how much do managers make, or anybody starting as someone entry-level?", index) == []
+    # Nor is an "-ever" pronoun ("trust whatever they say"): the question is about trusting.
+    assert constraints("Do managers earn whatever the gaming employer pays, whichever it is?", index) == []
     # Nor are words about the asking ("according to", "roughly", "the name of", "the FAQ").
     assert constraints("Roughly what is the name of the gaming employer, according to you?", index) == []
     assert constraints("According to the FAQ, what gaming employer is there?", index) == []
@@ -97,6 +99,21 @@ def test_a_name_the_guide_gives_without_the_value_asked_for_is_a_missing_figure(
     assert asked.type_unmet == 1.0 and asked.type_unmet_named == 1.0  # ...but gives no figure for it
     assert asked.missing() == ["a figure for Epic Games"]
     assert asked.describe(asked.missing()) == "The guide does not give a figure for Epic Games."
+
+
+def test_an_age_asked_for_is_a_number_the_passage_must_hold():
+    # "At what age ...?" wants a number, as "how old" does: a passage naming the stages without one
+    # does not answer it.
+    assert "count" in analyze_wants("At what age do people become managers?")
+    assert "count" in analyze_wants("What age do most managers start at?")
+    assert "count" in analyze_wants("How old are most managers?")
+    assert "count" not in analyze_wants("How do managers deal with an ageing system?")
+
+
+def analyze_wants(question: str) -> frozenset[str]:
+    from tpm_assistant.query import intents_of
+
+    return frozenset(name for name, on in intents_of(question).items() if on)
 
 
 def test_a_place_written_in_lower_case_is_still_a_name(small):

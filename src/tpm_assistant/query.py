@@ -96,7 +96,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
     ),
     "count": re.compile(
         r"\bhow many\b(?!\s+(?:years?|months?|weeks?|days?|hours?)\b)|\bnumber of\b|\bhow (big|large|old)\b"
-        r"|\b(average|median|mean|typical) (age|size|number|score)\b|\b(?!(?:the|a|an|of|its|their)\b)\w+ (score|size)\b",
+        r"|\b(?:what|which) age\b|\b(average|median|mean|typical) (age|size|number|score)\b"
+        r"|\b(?!(?:the|a|an|of|its|their)\b)\w+ (score|size)\b",
         re.I,
     ),
     "duration": re.compile(

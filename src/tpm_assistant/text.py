@@ -29,6 +29,8 @@ STOPWORDS = frozenset(
         # indefinite pronouns: "someone just entering the field" asks about the field, not a someone
         "someone", "somebody", "anyone", "anybody", "everyone", "everybody", "something", "anything", "everything",
         "nobody",
+        # "-ever" pronouns: "trust whatever they produce" asks about trusting, not a "whatever"
+        "whatever", "whichever", "whoever", "whomever", "whenever", "wherever",
         # words about asking, not about the subject: "roughly what pay band", "according to the FAQ",
         # "the name of the internship"
         "according", "roughly", "approximately", "basically", "gives", "gave", "giving", "let", "name",
