@@ -67,6 +67,19 @@ def test_a_follow_up_says_where_it_points(message, direction, ordinal):
     assert (follow.direction, follow.ordinal) == (direction, ordinal)
 
 
+def test_a_bare_next_leans_on_the_conversation_a_next_from_a_named_place_does_not(monkeypatch):
+    """"What role comes next?" steps on from where the conversation is (chat.BARE_NEXT); "What's the
+    next step after senior?" names its own place and stands alone."""
+    from tpm_assistant import chat
+
+    stage = [Turn("user", "How long do coordinators stay at that stage?"), Turn("assistant", "1-2 years [1]")]
+    follow = resolve([*stage, Turn("user", "What role comes next?")])
+    assert follow.context == ("How long do coordinators stay at that stage?",) and follow.direction == 1
+    assert not depends_on_history("What's the next step after senior project manager?")
+    monkeypatch.setattr(chat, "BARE_NEXT", False)
+    assert resolve([*stage, Turn("user", "What role comes next?")]).standalone
+
+
 def test_what_about_swaps_the_earlier_questions_specific_words_for_the_new_ones():
     index, _ = make_index()
     gaming = "Gaming: Employers such as Epic Games need project managers for game development workflows. [1]"

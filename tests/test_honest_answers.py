@@ -466,6 +466,26 @@ def test_a_question_asking_for_every_item_gets_the_whole_list(real_assistant, mo
     assert not real_assistant.ask(second).answer.startswith("Under ")
 
 
+def test_asked_for_a_rundown_or_a_summary_of_all_of_it_the_whole_list_is_given(real_assistant, monkeypatch):
+    """"Give me a rundown of the abilities ..." and "Sum up all the advice ..." ask for every item
+    (answer.RUNDOWNS); the fitted list model alone answers each with one item. "every major
+    meeting" asks one tip, not the list."""
+    from tpm_assistant import answer
+
+    asked = {
+        "Give me a rundown of the abilities a TPM is expected to have.": "Under “What skills do you need",
+        "Sum up all the advice the guide gives for really standing out in the TPM role.": "Under “What tips do you need",
+    }
+    for question, opening in asked.items():
+        listed = real_assistant.ask(question)
+        assert listed.answer.startswith(opening) and exact(listed)
+    one_tip = real_assistant.ask("What should I confirm at the end of every major meeting?")
+    assert not one_tip.answer.startswith("Under ") and "short confirmation" in one_tip.answer
+    monkeypatch.setattr(answer, "RUNDOWNS", False)
+    for question in asked:
+        assert not real_assistant.ask(question).answer.startswith("Under ")
+
+
 def test_asked_to_be_walked_through_a_path_the_whole_path_is_given(real_assistant, monkeypatch):
     """"Take me through the steps of the TPM career path." asks for the path's stages in order
     (answer.WALK_THROUGH), not one stage; "Walk me through the PMP requirements." names no path and

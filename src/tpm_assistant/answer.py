@@ -100,6 +100,15 @@ EVERY_ITEM = re.compile(
     r"|\b(?:give|tell|show|name|list)(?: me)? (?:all|every)\b|\bwhat are all\b|\b(?:walk|take) me through (?:all|every)\b",
     re.I,
 )
+# ... or a summary of all of it: "Give me a rundown of the abilities ...", "Sum up all the advice
+# ...", "all the self-assessment areas ...". Not "all the" or "every" anywhere ("What should I
+# confirm at the end of every major meeting?" asks one tip).
+RUNDOWNS = True
+_RUNDOWN = re.compile(
+    r"^\W*all (?:of )?the\b|\b(?:a|the) run-?down of\b"
+    r"|\b(?:sum up|summari[sz]e|give|tell|show|share|name)(?: me| us)? all (?:of )?the\b",
+    re.I,
+)
 # "from coordinator to director": two places in a list, each named by a few words.
 _RANGE_END = r"(?:an?\s+|the\s+)?([\w-]+(?:\s+[\w-]+)?)"
 _RANGE_IN_QUESTION = re.compile(rf"\bfrom\s+{_RANGE_END}\s+(?:up\s+|down\s+)?to\s+{_RANGE_END}", re.I)
@@ -423,7 +432,7 @@ class Composer:
             return None
         if len(self.named_items(ranking, index, items)) == 1:
             return None  # "Which government agency ...?" asks about that item of the list, not the list
-        if EVERY_ITEM.search(ranking.query.expanded):
+        if EVERY_ITEM.search(ranking.query.expanded) or (RUNDOWNS and _RUNDOWN.search(ranking.query.expanded)):
             return items
         text = ranking.query.text
         if WALK_THROUGH and _WALK_THROUGH.search(text) and _SEQUENCE.search(text):

@@ -117,10 +117,18 @@ def about_author(index: Index, message: str, quoted_first: int) -> bool:
     return AUTHOR_PRONOUNS and quoted_first in index.bylines and bool(set(words(message)) & _PERSONAL)
 
 
+# "What role comes next?", "what's next?": a step along a sequence from no place the message names,
+# so from the one the conversation is at ("What's the next step after senior?" names its own).
+BARE_NEXT = True
+_BARE_NEXT = re.compile(r"\b(?:comes?|came|is|was|'s|’s|goes|happens)\s+next\b|\bnext\W*$", re.I)
+_FROM_PLACE = re.compile(r"\b(?:after|from|beyond|than)\b", re.I)
+
+
 def leans_on_history(message: str) -> bool:
     """Wording that only makes sense after something said before ("And in New York City?")."""
     text = message.strip()
-    return bool(_CONNECTOR.match(text) or points_back(text) or _ORDINAL.search(text))
+    bare_next = BARE_NEXT and bool(_BARE_NEXT.search(text)) and not _FROM_PLACE.search(text)
+    return bool(_CONNECTOR.match(text) or points_back(text) or _ORDINAL.search(text) or bare_next)
 
 
 def depends_on_history(message: str) -> bool:
