@@ -273,6 +273,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            answer, "LIST_HEADING", 0.0),
     switch("- a rundown or summary of all of it asks for the list (give me a rundown of the abilities)",
            answer, "RUNDOWNS", False),
+    switch("- 'what' and a described plural asks for a list (what concrete steps can I take?)",
+           query, "DESCRIBED_PLURALS", False),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",
