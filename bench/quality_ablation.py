@@ -275,6 +275,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            answer, "RUNDOWNS", False),
     switch("- 'what' and a described plural asks for a list (what concrete steps can I take?)",
            query, "DESCRIBED_PLURALS", False),
+    switch("- a participle not ending in -ed is how one gets, not what (so nothing gets lost)",
+           answerable, "_IRREGULAR_PARTICIPLES", frozenset()),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",

@@ -51,6 +51,7 @@ def test_constraints_are_names_numbers_units_and_unknown_words_not_the_topic(sma
     assert constraints("how much do managers make, or anybody starting as someone entry-level?", index) == []
     # Nor is an "-ever" pronoun ("trust whatever they say"): the question is about trusting.
     assert constraints("Do managers earn whatever the gaming employer pays, whichever it is?", index) == []
+    assert constraints("Do managers earn more so nothing is missed?", index) == [("term", "missed", False)]
     # Nor are words about the asking ("according to", "roughly", "the name of", "the FAQ").
     assert constraints("Roughly what is the name of the gaming employer, according to you?", index) == []
     assert constraints("According to the FAQ, what gaming employer is there?", index) == []

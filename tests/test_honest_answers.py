@@ -377,6 +377,19 @@ def test_a_thing_got_or_offered_that_the_guide_never_names_is_declined(real_assi
     assert real_assistant.ask("Do technical project managers get equity?").answered
 
 
+def test_a_participle_not_ending_in_ed_is_how_one_gets_not_what(real_assistant, monkeypatch):
+    """"... so nothing gets lost?": "lost" after "gets" is how a thing ends up, as "get promoted" is,
+    not a thing got (answerable._IRREGULAR_PARTICIPLES); "nothing" is a pronoun, no word the guide
+    fails to give."""
+    from tpm_assistant import answerable
+
+    question = "Is there a simple routine for closing out big meetings so nothing gets lost?"
+    answered = real_assistant.ask(question)
+    assert answered.answered and "short confirmation" in answered.answer and exact(answered)
+    monkeypatch.setattr(answerable, "_IRREGULAR_PARTICIPLES", frozenset())
+    assert not real_assistant.ask(question).answered
+
+
 def test_two_names_set_against_each_other_by_than_are_compared_only_by_a_sentence_naming_both(real_assistant, monkeypatch):
     """"Is the PMP a better choice than a Scrum Master certification for a new TPM?": the guide
     compares the PMP with experience and with its timing, never with Scrum Master; a sentence

@@ -775,6 +775,12 @@ _SMALL_AFTER = re.compile(
 
 # where one gets, not what ("getting ahead")
 _WHERE_TO = frozenset(["ahead", "along", "around", "together", "anywhere", "somewhere", "home", "there", "far"])
+# how one gets, not what: a past participle not ending in -ed ("gets lost", "got stuck", "get paid")
+_IRREGULAR_PARTICIPLES = frozenset(
+    ["lost", "done", "gone", "made", "known", "taken", "given", "left", "seen", "caught", "stuck", "hurt", "burnt",
+     "sent", "spent", "built", "held", "kept", "told", "sold", "shown", "thrown", "brought", "bought", "found", "won",
+     "beaten", "chosen", "forgotten", "hidden", "stolen", "torn", "worn", "bent"]
+)  # fmt: skip
 
 
 def held_unknown(query: Query, matches: list[ConstraintMatch]) -> str:
@@ -786,7 +792,7 @@ def held_unknown(query: Query, matches: list[ConstraintMatch]) -> str:
         lower = word.text.lower()
         if word.kind != "term" or word.in_corpus or m.score >= WEAK_MATCH:
             continue
-        if lower.endswith(("ed", "ing")) or lower in _WHERE_TO:
+        if lower.endswith(("ed", "ing")) or lower in _WHERE_TO or lower in _IRREGULAR_PARTICIPLES:
             continue
         before = query.expanded[: word.start]
         held = _HELD.search(before)

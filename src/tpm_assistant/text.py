@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
         "wont", "wouldnt", "shouldnt", "whats", "hows", "wheres", "whos", "thats", "theres", "lets",
         # indefinite pronouns: "someone just entering the field" asks about the field, not a someone
         "someone", "somebody", "anyone", "anybody", "everyone", "everybody", "something", "anything", "everything",
-        "nobody",
+        "nobody", "nothing", "none", "no-one",
         # "-ever" pronouns: "trust whatever they produce" asks about trusting, not a "whatever"
         "whatever", "whichever", "whoever", "whomever", "whenever", "wherever",
         # words about asking, not about the subject: "roughly what pay band", "according to the FAQ",
