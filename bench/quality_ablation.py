@@ -33,7 +33,7 @@ CHECK = {
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
                  "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22", "final8",
-                 "final9", "unans22", "final10", "final11", "final12", "final13", "final14")
+                 "final9", "unans22", "final10", "final11", "final12", "final13", "final14", "final15")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -275,6 +275,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            answer, "RUNDOWNS", False),
     switch("- 'what' and a described plural asks for a list (what concrete steps can I take?)",
            query, "DESCRIBED_PLURALS", False),
+    switch("- beside a name, a word saying which kind of a thing the passage has is no gap (AI tools for status updates)",
+           answerable, "COMPOUND_MODIFIERS", False),
     switch("- a participle not ending in -ed is how one gets, not what (so nothing gets lost)",
            answerable, "_IRREGULAR_PARTICIPLES", frozenset()),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
