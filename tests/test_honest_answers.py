@@ -383,10 +383,8 @@ def test_a_word_saying_which_kind_of_a_thing_the_passage_names_is_no_gap_beside_
     from tpm_assistant import answerable
 
     question = "Is it ok to let AI tools write my status updates?"
-    answered = real_assistant.ask(question)
-    assert answered.answered and "responsible for judgment" in answered.answer and exact(answered)
-    monkeypatch.setattr(answerable, "COMPOUND_MODIFIERS", False)
-    assert not real_assistant.ask(question).answered
+    switch = (answerable, "COMPOUND_MODIFIERS", False)
+    answered_only_with(real_assistant, monkeypatch, switch, question, "responsible for judgment")
 
 
 def test_a_participle_not_ending_in_ed_is_how_one_gets_not_what(real_assistant, monkeypatch):
@@ -396,10 +394,8 @@ def test_a_participle_not_ending_in_ed_is_how_one_gets_not_what(real_assistant, 
     from tpm_assistant import answerable
 
     question = "Is there a simple routine for closing out big meetings so nothing gets lost?"
-    answered = real_assistant.ask(question)
-    assert answered.answered and "short confirmation" in answered.answer and exact(answered)
-    monkeypatch.setattr(answerable, "_IRREGULAR_PARTICIPLES", frozenset())
-    assert not real_assistant.ask(question).answered
+    answered_only_with(real_assistant, monkeypatch, (answerable, "_IRREGULAR_PARTICIPLES", frozenset()), question,
+                       "short confirmation")
 
 
 def test_two_names_set_against_each_other_by_than_are_compared_only_by_a_sentence_naming_both(real_assistant, monkeypatch):
@@ -718,12 +714,14 @@ def test_a_name_the_guide_writes_as_initials_is_the_guides(real_assistant, monke
     )  # fmt: skip
 
 
-def answered_only_with(assistant, monkeypatch, switch: tuple, question: str, quoted: str, declined: str) -> None:
-    """``question`` is answered quoting ``quoted`` and ``declined`` is declined; with ``switch``
-    (module, name, value) set, ``question`` is declined too."""
+def answered_only_with(
+    assistant, monkeypatch, switch: tuple, question: str, quoted: str, declined: str | None = None
+) -> None:
+    """``question`` is answered quoting ``quoted`` and ``declined`` (if given) is declined; with
+    ``switch`` (module, name, value) set, ``question`` is declined too."""
     answer = assistant.ask(question)
     assert answer.answered and quoted in answer.answer and exact(answer)
-    assert not assistant.ask(declined).answered
+    assert declined is None or not assistant.ask(declined).answered
     monkeypatch.setattr(*switch)
     assert not assistant.ask(question).answered
 
@@ -1011,10 +1009,7 @@ def test_a_job_pointed_at_is_the_assistants_own(real_assistant, monkeypatch):
     from tpm_assistant import query
 
     question = "What's the first rung on the ladder if I want to go this route?"
-    answer = real_assistant.ask(question)
-    assert answer.answered and "Project Coordinator" in answer.answer and exact(answer)
-    monkeypatch.setattr(query, "THIS_JOB", False)
-    assert not real_assistant.ask(question).answered
+    answered_only_with(real_assistant, monkeypatch, (query, "THIS_JOB", False), question, "Project Coordinator")
 
 
 def test_a_restatement_is_looked_for_among_the_passages_nearest_the_answer(real_assistant, monkeypatch):

@@ -929,7 +929,9 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     own_words = OWN_WORDS and alone is not asked and bool(message_terms)
     worst_word = word_match(index, alone if own_words else asked, top)
     # beside a name the passage has, a word saying which kind of a thing the passage names is no gap
-    worst_named = word_match(index, alone if own_words else asked, top, kinds=True) if COMPOUND_MODIFIERS else worst_word
+    named_found = any(m.lexical for m in names if m.constraint.kind == "name")
+    worst_named = word_match(index, alone if own_words else asked, top, kinds=True) if (
+        COMPOUND_MODIFIERS and named_found and worst_word < 1.0) else worst_word
     rate_unmatched, asked_words = 0.0, ""
     if message.wants & RATES and message_terms:
         rate_match = beside_value if alone is asked else value_match(index, alone, near, [m.constraint for m in matches])
@@ -953,7 +955,7 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
         known_name_value_unmatched=(1.0 - beside_value[1]) if names and all(known_in_guide(index, m.constraint, top)
                                                                             for m in names) else 0.0,
         named_word_unmatched=(
-            (1.0 - worst_named) if any(m.lexical for m in names if m.constraint.kind == "name") else 0.0
+            (1.0 - worst_named) if named_found else 0.0
         ),
         stage_value_unmet=float(stage_unmet),
         rate_unmatched=rate_unmatched,

@@ -729,7 +729,6 @@ _DIFFERENCE = re.compile(r"\bdiffer(?:ent|s)?\s+(?:from|than)\b|\bdifferences?\s
 GIVE_ME_LISTS = True
 _GIVE_ME_PLURAL = re.compile(r"\b(?:give|show|tell)\s+me\s+(?:the|some|all|your)\s+(?:[\w-]+\s+)?[\w-]*[^s\W]s\b", re.I)
 
-# Texting spellings, read as the words they stand for ("how many yrs b4 im ready", "wat shud i do").
 # ... and "what" with a plural described by a word or two ("What concrete steps can I take?", "What
 # entry-level jobs lead to TPM?"), where no auxiliary, article or "kind of" comes between.
 DESCRIBED_PLURALS = True
@@ -738,6 +737,8 @@ _DESCRIBED_PLURAL = re.compile(
     r"|my|your|their|its|kind|sort|type|of|about)\b)[\w-]+\s+){1,2}(?!(?:is|was|does|has)\b)\w+[^s\W]s\b",
     re.I,
 )
+
+# Texting spellings, read as the words they stand for ("how many yrs b4 im ready", "wat shud i do").
 CHAT_WORDS = {
     "wat": "what", "wut": "what", "wht": "what", "shud": "should", "shld": "should", "yrs": "years", "yr": "year",
     "b4": "before", "u": "you", "ur": "your", "r": "are", "ppl": "people", "thru": "through", "tho": "though",
