@@ -273,8 +273,6 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            answer, "LIST_HEADING", 0.0),
     switch("- a rundown or summary of all of it asks for the list (give me a rundown of the abilities)",
            answer, "RUNDOWNS", False),
-    switch("- 'what' and a described plural asks for a list (what concrete steps can I take?)",
-           query, "DESCRIBED_PLURALS", False),
     switch("- beside a name, a word saying which kind of a thing the passage has is no gap (AI tools for status updates)",
            answerable, "COMPOUND_MODIFIERS", False),
     switch("- a participle not ending in -ed is how one gets, not what (so nothing gets lost)",

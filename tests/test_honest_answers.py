@@ -222,21 +222,6 @@ def test_what_and_a_plural_asks_for_the_list(real_assistant):
     assert all(s in answer.answer for s in skills) and exact(answer)
 
 
-def test_what_and_a_described_plural_asks_for_the_list(monkeypatch):
-    """"What concrete steps can I take?" asks for a list as "What steps can I take?" does
-    (query.DESCRIBED_PLURALS); "What do TPMs earn?" and "What kind of pay ..." do not."""
-    from tpm_assistant import query
-
-    def asks_list(question: str) -> bool:
-        return query.intents_of(question)["list"]
-
-    assert asks_list("What concrete steps can I take to get promoted?") and asks_list("What entry-level jobs lead to TPM?")
-    assert not asks_list("What do TPMs earn?") and not asks_list("What kind of pay should a newcomer expect?")
-    assert not asks_list("What exactly does a TPM do?")
-    monkeypatch.setattr(query, "DESCRIBED_PLURALS", False)
-    assert not asks_list("What concrete steps can I take to get promoted?")
-
-
 def test_a_question_about_another_job_is_declined_unless_it_names_the_guides_own(real_assistant, monkeypatch):
     """A job far from every guide's subject decides alone: the skills passage matches "What skills
     does a software architect need?" well enough for the fitted model, but the job is another one.

@@ -729,15 +729,6 @@ _DIFFERENCE = re.compile(r"\bdiffer(?:ent|s)?\s+(?:from|than)\b|\bdifferences?\s
 GIVE_ME_LISTS = True
 _GIVE_ME_PLURAL = re.compile(r"\b(?:give|show|tell)\s+me\s+(?:the|some|all|your)\s+(?:[\w-]+\s+)?[\w-]*[^s\W]s\b", re.I)
 
-# ... and "what" with a plural described by a word or two ("What concrete steps can I take?", "What
-# entry-level jobs lead to TPM?"), where no auxiliary, article or "kind of" comes between.
-DESCRIBED_PLURALS = True
-_DESCRIBED_PLURAL = re.compile(
-    r"\bwhat\s+(?:(?!(?:is|was|are|were|do|does|did|has|have|had|can|could|should|would|will|must|might|may|the|a|an"
-    r"|my|your|their|its|kind|sort|type|of|about)\b)[\w-]+\s+){1,2}(?!(?:is|was|does|has)\b)\w+[^s\W]s\b",
-    re.I,
-)
-
 # Texting spellings, read as the words they stand for ("how many yrs b4 im ready", "wat shud i do").
 CHAT_WORDS = {
     "wat": "what", "wut": "what", "wht": "what", "shud": "should", "shld": "should", "yrs": "years", "yr": "year",
@@ -864,8 +855,7 @@ def intents_of(asked: str) -> dict[str, bool]:
     """Which of INTENTS the question's wording shows (a plural asked for as a request is a list too,
     a difference asked for a comparison)."""
     intents = {name: bool(p.search(asked)) for name, p in INTENTS.items()}
-    intents["list"] = intents["list"] or (GIVE_ME_LISTS and bool(_GIVE_ME_PLURAL.search(asked))) or (
-        DESCRIBED_PLURALS and bool(_DESCRIBED_PLURAL.search(asked)))
+    intents["list"] = intents["list"] or (GIVE_ME_LISTS and bool(_GIVE_ME_PLURAL.search(asked)))
     intents["comparison"] = intents["comparison"] or (DIFFERENCES and bool(_DIFFERENCE.search(asked)))
     return intents
 
