@@ -665,24 +665,25 @@ def ranked_kind(
 OWN_WORDS = True  # a follow-up with specific words of its own is checked by them (see coverage)
 
 
-def word_match(index: Index, asked: Ranking, chunk: int, kinds: bool = False) -> float:
+def word_match(index: Index, asked: Ranking, chunk: int) -> tuple[float, float]:
     """The worst-covered specific word of the question in the passage: 1 when the passage uses it,
-    else how well its tokens match the passage's (so "burnout" still finds "burning out");
-    ``kinds``: a word typed before a word the passage uses is covered (COMPOUND_MODIFIERS)."""
+    else how well its tokens match the passage's (so "burnout" still finds "burning out"); and the
+    same with a word typed straight before a word the passage uses counted as covered
+    (COMPOUND_MODIFIERS)."""
     query = asked.query
     wanted = specific_terms(index, query) - {t for c in query.constraints for t in c.terms}
-    if not wanted:
-        return 1.0
-    worst = 1.0
+    worst = worst_of_kinds = 1.0
     for term in wanted:
         if term in index.chunk_terms[chunk]:
             continue
-        if kinds and _modifies_found(index, query.expanded, term, chunk, query.guide):
-            continue  # "status updates" where the passage says "draft updates": what kind of updates
-        spans = [m.span() for m in re.finditer(rf"\b{re.escape(term)}\w*", query.expanded, re.I)]
-        tokens = [t for a, b in spans for t in asked.tokens.within(a, b).tolist()]
-        worst = min(worst, found(False, float(asked.tokens.matches[tokens, chunk].max()) if tokens else 0.0))
-    return worst
+        typed = list(re.finditer(rf"\b({re.escape(term)}\w*)(?:(?=\s+([a-z][\w-]*)))?", query.expanded, re.I))
+        tokens = [t for m in typed for t in asked.tokens.within(*m.span(1)).tolist()]
+        match = found(False, float(asked.tokens.matches[tokens, chunk].max()) if tokens else 0.0)
+        worst = min(worst, match)
+        # "status updates" where the passage says "draft updates": which kind of updates
+        if not (COMPOUND_MODIFIERS and any(_kind_of_found(index, m.group(2), chunk, query.guide) for m in typed)):
+            worst_of_kinds = min(worst_of_kinds, match)
+    return worst, worst_of_kinds
 
 
 # A word straight before a specific word the passage uses, in a noun pair ("status updates" where
@@ -692,14 +693,11 @@ def word_match(index: Index, asked: Ranking, chunk: int, kinds: bool = False) ->
 COMPOUND_MODIFIERS = True
 
 
-def _modifies_found(index: Index, text: str, term: str, chunk: int, guide: int | None) -> bool:
-    """``term`` is typed straight before a word that ``chunk`` uses and that is not the guide's
-    topic ("status" in "status updates", the passage saying "updates")."""
-    for pair in re.finditer(rf"\b{re.escape(term)}\w*\s+([a-z][\w-]*)", text, re.I):
-        after = content_terms(pair.group(1))
-        if after and all(t in index.chunk_terms[chunk] for t in after) and not index.generic(after[0], guide):
-            return True
-    return False
+def _kind_of_found(index: Index, after: str | None, chunk: int, guide: int | None) -> bool:
+    """The word typed after a question's word (``after``) is one ``chunk`` uses and not the guide's
+    topic ("updates" after "status", the passage saying "updates")."""
+    terms = content_terms(after) if after else []
+    return bool(terms) and all(t in index.chunk_terms[chunk] for t in terms) and not index.generic(terms[0], guide)
 
 
 def asked_constraints(ranking: Ranking) -> list[Constraint]:
@@ -927,11 +925,9 @@ def coverage(index: Index, ranking: Ranking) -> Coverage:
     # on AI tools for that?" need not use the words of the question before it.
     message_terms = specific_terms(index, message)
     own_words = OWN_WORDS and alone is not asked and bool(message_terms)
-    worst_word = word_match(index, alone if own_words else asked, top)
     # beside a name the passage has, a word saying which kind of a thing the passage names is no gap
+    worst_word, worst_named = word_match(index, alone if own_words else asked, top)
     named_found = any(m.lexical for m in names if m.constraint.kind == "name")
-    worst_named = word_match(index, alone if own_words else asked, top, kinds=True) if (
-        COMPOUND_MODIFIERS and named_found and worst_word < 1.0) else worst_word
     rate_unmatched, asked_words = 0.0, ""
     if message.wants & RATES and message_terms:
         rate_match = beside_value if alone is asked else value_match(index, alone, near, [m.constraint for m in matches])
