@@ -601,15 +601,16 @@ def test_a_question_naming_only_the_guides_subject_gets_its_opening(real_assista
 
 
 def test_an_acronym_typed_with_two_letters_swapped_is_the_one_the_guide_defines(real_assistant, monkeypatch):
-    """"Is the CPAM a good first credential for a student?": a word in capitals the guide neither
-    uses nor defines, one swap from the CAPM it defines, is that acronym (query.ACRONYM_TYPOS); it
-    was declined as a name the guide does not know."""
+    """"Is the CAPN a good first credential for a student?": a word in capitals the guide neither
+    uses nor defines, one letter from the CAPM it defines, is that acronym (query.ACRONYM_TYPOS); it
+    was declined as a name the guide does not know. ("CPAM", two letters swapped, is CAPM by
+    query.SHORT_SWAPS too.)"""
     from tpm_assistant import query
 
-    answer = real_assistant.ask("Is the CPAM a good first credential for a student?")
+    answer = real_assistant.ask("Is the CAPN a good first credential for a student?")
     assert answer.answered and answer.answer.startswith("Certified Associate in Project Management") and exact(answer)
     monkeypatch.setattr(query, "ACRONYM_TYPOS", False)
-    assert not real_assistant.ask("Is the CPAM a good first credential for a student?").answered
+    assert not real_assistant.ask("Is the CAPN a good first credential for a student?").answered
 
 
 def test_how_much_more_asks_for_a_figure(real_assistant, monkeypatch):
@@ -1414,3 +1415,58 @@ def test_become_before_the_job_frames_a_question_with_words_of_its_own(real_assi
     assert unframed("Which skills to become a manager?", two) == "Which skills to become a manager?"
     monkeypatch.setattr(query, "UNFRAMED", False)
     assert not real_assistant.ask(question).answer.startswith("Under “What skills")
+
+
+def test_paying_off_asks_whether_it_is_worth_it_not_about_pay(real_assistant, monkeypatch):
+    """"Will getting the PMP pay off?" asks whether it is worth it (query.PAID_OFF): the PMP passage
+    answers, not the salary figures that "pay" alone finds."""
+    from tpm_assistant import query
+
+    question = "Will getting the PMP pay off for me?"
+    worth = real_assistant.ask(question)
+    assert worth.answer.startswith("Project Management Professional Certification Requirements") and exact(worth)
+    monkeypatch.setattr(query, "PAID_OFF", False)
+    assert real_assistant.ask(question).answer.startswith("Average salaries")
+
+
+def test_an_amount_or_a_hedge_is_no_part_of_what_is_asked(real_assistant):
+    """"more than one" is an amount, not a comparison the guide must make (query._AMOUNT_WORDS), and
+    "seems to give" a hedge, not a word the passage must use (text.STOPWORDS): the question is
+    answered. "more useful than" still compares two things."""
+    from tpm_assistant.query import intents_of
+    from tpm_assistant.text import content_terms
+
+    assert not intents_of("Is there more than one salary range?")["comparison"]
+    assert not intents_of("Do seniors earn more than $130,000?")["comparison"]
+    assert intents_of("Is the PMP more useful than a CAPM?")["comparison"]
+    assert content_terms("the PMP tends to pay off, it seems") == content_terms("the PMP to pay off, it")
+    top = real_assistant.ask("What's the top amount a TPM can make? The guide seems to give more than one upper figure.")
+    assert top.answered and "$148,000" in top.answer and exact(top)
+
+
+def test_a_range_from_the_first_place_to_the_top_is_the_whole_path(real_assistant, monkeypatch):
+    """"from the lowest rung to the top" names the ends of the path by their places
+    (answer.RANGE_PLACES), and a range is read before a place alone (answer.RANGE_FIRST): the
+    whole path in order, not its last or first stage."""
+    from tpm_assistant import answer
+
+    question = "Describe the TPM career ladder from the lowest rung to the top."
+    path = real_assistant.ask(question)
+    assert path.answer.startswith("Under “What is the typical career progression") and exact(path)
+    assert path.answer.index("Project Coordinator") < path.answer.index("Head of Projects")
+    monkeypatch.setattr(answer, "RANGE_PLACES", False)
+    assert not real_assistant.ask(question).answer.startswith("Under ")
+
+
+def test_which_thing_with_a_verb_in_the_singular_is_one_item(real_assistant, monkeypatch):
+    """"Which transit organization offers ...?" asks for one item of the internships list
+    (answer.WHICH_ONE), not the list the fitted model gives; "Which organizations offer
+    internships?" still gets the list."""
+    from tpm_assistant import answer
+
+    question = "Which transit organization offers technology project internships?"
+    one = real_assistant.ask(question)
+    assert one.answer.startswith("Government agencies: The Metropolitan Transportation Authority") and exact(one)
+    assert real_assistant.ask("Which organizations offer internships?").answer.startswith("Under ")
+    monkeypatch.setattr(answer, "WHICH_ONE", False)
+    assert real_assistant.ask(question).answer.startswith("Under ")

@@ -141,6 +141,19 @@ def test_a_typo_of_a_form_the_corpus_does_not_write_is_that_form(monkeypatch):
     assert analyze("goverment agancy internships", index).corrections == {"goverment": "government"}
 
 
+def test_two_letters_swapped_in_a_short_word_are_swapped_back(monkeypatch):
+    """"yrok" is "York" and "waht" is "what" (query.SHORT_SWAPS): too short for the other typo
+    fixes, but two neighbouring letters swapped seldom make another real word. "hwo" could be
+    "how" or "who", and stays."""
+    from tpm_assistant import query
+
+    index, _ = make_index(GUIDE_LIKE + "\nPay is high in New York City. What matters is who you know and how.\n")
+    assert analyze("waht is the pay in new yrok", index).corrections == {"waht": "what", "yrok": "york"}
+    assert analyze("hwo much", index).corrections == {}
+    monkeypatch.setattr(query, "SHORT_SWAPS", False)
+    assert analyze("waht is the pay in new yrok", index).corrections == {}
+
+
 def test_texting_spellings_are_read_as_the_words_they_stand_for():
     """"how many yrs b4 ..." asks for years before something; "wat" and "shud" are question words,
     not unknown words the guide must use (query.CHAT_WORDS)."""

@@ -109,6 +109,21 @@ _RUNDOWN = re.compile(
     r"|\b(?:sum up|summari[sz]e|give|tell|show|share|name)(?: me| us)? all (?:of )?the\b",
     re.I,
 )
+# A range is read before a place in a list: "from the first job to the top roles" asks for all of
+# it, not for the first job. In a sequence an end may be a place ("the first job", "the top").
+RANGE_FIRST = True
+RANGE_PLACES = True
+_END_PLACES = {"first": 0, "1st": 0, "entry": 0, "bottom": 0, "lowest": 0, "earliest": 0, "beginning": 0, "start": 0,
+               "last": -1, "final": -1, "top": -1, "highest": -1, "end": -1}  # fmt: skip
+# "Which healthcare organization runs internships ...?": a thing asked for with a verb in the
+# singular is one item of a list, however well the whole list matches ("Which organizations offer
+# internships?" asks for them all).
+WHICH_ONE = True
+_WHICH_ONE = re.compile(
+    r"^\W*which\s+(?:[\w'-]+\s+){0,4}?(?:is|was|has|runs|offers|provides|gives|pays|employs|hires|teaches|specializes"
+    r"|specialises|focuses|lets|helps|sponsors|hosts|trains|exposes|comes)\b",
+    re.I,
+)
 # "from coordinator to director": two places in a list, each named by a few words.
 _RANGE_END = r"(?:an?\s+|the\s+)?([\w-]+(?:\s+[\w-]+)?)"
 _RANGE_IN_QUESTION = re.compile(rf"\bfrom\s+{_RANGE_END}\s+(?:up\s+|down\s+)?to\s+{_RANGE_END}", re.I)
@@ -435,6 +450,8 @@ class Composer:
         if EVERY_ITEM.search(ranking.query.expanded) or (RUNDOWNS and _RUNDOWN.search(ranking.query.expanded)):
             return items
         text = ranking.query.text
+        if WHICH_ONE and _WHICH_ONE.search((ranking.alone or ranking).query.expanded):
+            return None  # "Which healthcare organization runs internships ...?": one of them
         if WALK_THROUGH and _WALK_THROUGH.search(text) and _SEQUENCE.search(text):
             from .chat import is_sequence
 
@@ -462,6 +479,9 @@ class Composer:
     def compose(self, index: Index, ranking: Ranking) -> Answer:
         if ranking.hits and ranking.hits[0].chunk in index.bylines:
             return self.compose_item(index, ranking, ranking.hits[0].chunk)  # "by Imed Bouchrika, PhD"
+        ranged = self.range_items(index, ranking) if RANGE_FIRST else None
+        if ranged:
+            return self.compose_list(index, ranking, ranged)  # "from the first job to the top": not the first alone
         item = self.ordinal_item(index, ranking)
         if item is None:
             item = self.beside_item(index, ranking)
@@ -530,15 +550,25 @@ class Composer:
         found = _RANGE_IN_QUESTION.search((ranking.alone or ranking).query.expanded)
         if found is None:
             return None
-        from .chat import closest_named
-
         items = self.list_items(index, ranking)
         names = {n: {stem(t) for t in content_terms(self._item_name(index, i))} for n, i in enumerate(items)}
-        ends = [closest_named(names, {stem(t) for t in content_terms(words_)}) for words_ in found.groups()]
+        ends = [self._range_end(index, items, names, words_) for words_ in found.groups()]
         if None in ends:
             return None
         a, b = sorted(e for e in ends if e is not None)
         return items[a : b + 1] if b > a else None
+
+    @staticmethod
+    def _range_end(index: Index, items: list[int], names: dict[int, set[str]], end: str) -> int | None:
+        """The place in ``items`` one end of a range names: by an item's words ("coordinator"), or
+        in a sequence by a place ("the first job", "the top roles")."""
+        from .chat import closest_named, is_sequence
+
+        named = closest_named(names, {stem(t) for t in content_terms(end)})
+        if named is not None or not RANGE_PLACES or not is_sequence(index, items):
+            return named
+        place = next((_END_PLACES[w] for w in words(end) if w in _END_PLACES), None)
+        return None if place is None else (place if place >= 0 else len(items) + place)
 
     def compose_item(self, index: Index, ranking: Ranking, item: int) -> Answer:
         """One item of a list: its opening sentence, with its label, cited first; or, when the

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 # "how fast" asks for a rate of something changing ("how fast is it growing?"), else for a time.
 _CHANGING = r"\b(grow\w*|increas\w*|ris\w*|expand\w*|declin\w*)\b"
+# "more than one figure", "less than 5 years": an amount, not a comparison of two things
+_AMOUNT_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple|twice|double|half)"
+# "Does the PMP pay off?" asks whether it is worth it, not about pay: searched for so, and no
+# question about where pay is highest.
+PAID_OFF = True
+_PAID_OFF = re.compile(r"\bpa(?:y|ys|ying|id)\s+off\b", re.I)
+_PAY_NOT_OFF = r"(?!pa(?:y|ys|ying|id)\s+off\b)pa(?:y|id)"
 # The kind of answer a question wants, from its wording (matched against what a passage holds).
 INTENTS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
@@ -46,8 +53,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
     ),
     # Where or when pay is highest: "which industry pays the most?", "highest-paying sector", "top earners"
     "top_pay": re.compile(
-        r"\b(?:most|highest|best|top|biggest|largest)\b[^?.!]*\b(?:pay\w*|paid|salar\w*|earn\w*|money|compensation)\b"
-        r"|\b(?:pay\w*|paid|salar\w*|earn\w*|compensation)\b[^?.!]*\b(?:most|highest|best|top)\b"
+        rf"\b(?:most|highest|best|top|biggest|largest)\b[^?.!]*\b(?:{_PAY_NOT_OFF}\w*|salar\w*|earn\w*|money|compensation)\b"
+        rf"|\b(?:{_PAY_NOT_OFF}\w*|salar\w*|earn\w*|compensation)\b[^?.!]*\b(?:most|highest|best|top)\b"
         r"|\b(?:highest|top|best)[- ]pa(?:ying|id)\b",
         re.I,
     ),
@@ -119,7 +126,9 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "comparison": re.compile(
         r"\b(better|best|worse|worst|superior|prefer\w*|wiser|smarter)\b(?=.*\b(or|vs\.?|versus|than|over)\b)"
         r"|\b(or|vs\.?|versus)\b(?=.*\b(better|best|worse|worst|superior|prefer\w*)\b)"
+        # ... not an amount (_AMOUNT_WORDS)
         r"|\b(more|less|higher|lower|better|worse|cheaper|faster|easier|harder|bigger|greater)\s+(?:\w+\s+){0,3}?than\b"
+        rf"(?!\s+(?:\$?\d|{_AMOUNT_WORDS}\b))"
         r"|\bcompared? (to|with)\b"
         # "X or Y: which one pays more?", "Tableau vs Power BI, which should I learn?": a choice
         # between two named things, whichever comes first.
@@ -792,7 +801,7 @@ def correct(word: str, index: Index) -> str:
     if clipped:
         return clipped
     if len(word) < MIN_TYPO_LENGTH:
-        return word
+        return (SHORT_SWAPS and swapped(word, index)) or word
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
 
@@ -812,6 +821,20 @@ def correct(word: str, index: Index) -> str:
         return min(same, key=lambda x: (len(x[0]) != len(word), x[1]))[0]
     counts = index.word_counts
     return min(same, key=lambda x: (-counts.get(x[0], 0) * (SAME_LENGTH_ODDS if len(x[0]) == len(word) else 1), x[1]))[0]
+
+
+# Two letters typed the wrong way round in a short word ("Yrok" for "York"): a slip too common to
+# leave, and, unlike any other edit, one that seldom turns one real word into another.
+SHORT_SWAPS = True
+
+
+def swapped(word: str, index: Index) -> str | None:
+    """The one corpus word ``word`` is with two neighbouring letters swapped back, or None."""
+    if len(word) < 3:
+        return None
+    near = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    found = [w for w in near - {word} if w in index.word_counts]  # "waht" is "what"
+    return found[0] if len(found) == 1 else None
 
 
 # British and American spellings of one word ("licence" and "license", "programme" and "program",
@@ -884,6 +907,8 @@ def analyze(
     expanded = text
     for wrong, right in corrections.items():
         expanded = re.sub(rf"\b{re.escape(wrong)}\b", right, expanded, flags=re.I)
+    if PAID_OFF:
+        expanded = _PAID_OFF.sub("be worth it", expanded)
     if expand_acronyms:
         spelled = {}
         for t in dict.fromkeys(fixed):

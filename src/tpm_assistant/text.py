@@ -35,6 +35,8 @@ STOPWORDS = frozenset(
         # "the name of the internship"
         "according", "roughly", "approximately", "basically", "gives", "gave", "giving", "let", "name",
         "names", "named", "faq", "faqs",
+        # hedges on a verb: "does the PMP tend to pay off" asks whether it pays off, "seems to give" gives
+        "tend", "tends", "tended", "seem", "seems", "seemed",
     ]
 )
 # Contractions of the words above, with either apostrophe: "I'll get paid more" asks about pay, not
