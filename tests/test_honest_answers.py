@@ -1468,5 +1468,41 @@ def test_which_thing_with_a_verb_in_the_singular_is_one_item(real_assistant, mon
     one = real_assistant.ask(question)
     assert one.answer.startswith("Government agencies: The Metropolitan Transportation Authority") and exact(one)
     assert real_assistant.ask("Which organizations offer internships?").answer.startswith("Under ")
+    said = "Which of the quoted professionals mentions job stability?"  # a verb of saying, in the singular
+    quoted = real_assistant.ask(said)
+    assert "Sullivan" in quoted.answer and not quoted.answer.startswith("Under ") and exact(quoted)
     monkeypatch.setattr(answer, "WHICH_ONE", False)
     assert real_assistant.ask(question).answer.startswith("Under ")
+    assert real_assistant.ask(said).answer.startswith("Under ")
+
+
+def test_a_list_asked_for_in_other_words_is_the_list_its_heading_names(real_assistant, monkeypatch):
+    """"the biggest hurdles" asks for the list headed "What challenges ...?" (answer.LIST_SYNONYMS:
+    common synonyms of the kinds of lists a career guide gives), and "the abilities" for the skills
+    list, not the self-assessment list whose items say "ability" (answer.LIST_NAMED_VOTE)."""
+    from tpm_assistant import answer
+
+    hurdles = "What are the biggest hurdles a TPM faces?"
+    listed = real_assistant.ask(hurdles)
+    assert listed.answer.startswith("Under “What challenges will you encounter") and exact(listed)
+    abilities = "Give me a rundown of the abilities a TPM ought to have."
+    assert real_assistant.ask(abilities).answer.startswith("Under “What skills do you need")
+    warned = "What are all the difficulties the guide warns TPMs about?"
+    assert real_assistant.ask(warned).answer.startswith("Under “What challenges will you encounter")
+    monkeypatch.setattr(answer, "LIST_NAMED_VOTE", 0.0)
+    assert real_assistant.ask(abilities).answer.startswith("Under “How do you know if becoming")
+    assert real_assistant.ask(warned).answer.startswith("Under “What tips do you need")
+    monkeypatch.setattr(answer, "LIST_SYNONYMS", False)
+    assert not real_assistant.ask(hurdles).answer.startswith("Under ")
+
+
+def test_a_word_for_a_span_of_figures_asks_for_the_range(real_assistant, monkeypatch):
+    """"What salary band ...?" asks for the range the guide gives ("band", "bracket" and "ballpark"
+    are query.LIGHT_WORDS), not for a figure of something called a band."""
+    from tpm_assistant import query
+
+    question = "What salary band do TPMs in the US sit in?"
+    band = real_assistant.ask(question)
+    assert band.answered and "$104,000 and $140,000" in band.answer and exact(band)
+    monkeypatch.setattr(query, "LIGHT_WORDS", query.LIGHT_WORDS - {"band", "bands", "bracket", "brackets", "ballpark"})
+    assert real_assistant.ask(question).missing == ["band"]

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Container
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 from .abstain import other_job
 from .answerable import holds_value
 from .models import Answer, Citation
-from .query import RARE_IDF, spelled_out
+from .query import RARE_IDF, Query, spelled_out
 from .retrieval import Hit
 from .text import STOPWORDS, content_terms, stem, words
 from .weights import SentenceWeights
@@ -60,6 +61,22 @@ LIST_POOL, LIST_VOTES = 10, 3  # the passages whose lists are candidates; how ma
 # are the benefits of becoming a technical project manager?"), one that does not is far from all
 # ("What affects your earning potential?").
 LIST_HEADING = 5.0
+# Words a heading may use for what a question asks in others: common English synonyms for the
+# kinds of lists a career guide gives (challenges, skills, tips, benefits, what affects pay, how to
+# advance), not words of this guide alone.
+LIST_SYNONYMS = True
+# ... and a list whose heading names the kind of thing asked for (a plural of the question, or its
+# synonym) is the likelier list: added to its votes, as its heading's closeness in meaning is.
+LIST_NAMED_VOTE = 1.5
+_SYNONYM_GROUPS = (
+    "challenges difficulties hurdles obstacles struggles hardships",
+    "skills abilities competencies capabilities competences",
+    "tips advice pointers suggestions recommendations",
+    "benefits advantages perks upsides",
+    "affects determines influences drives shapes factors",
+    "advance promoted promotion progress climb",
+    "credentials qualifications",
+)
 LIST_FEATURES = (
     "whole_list", "list", "heading_named", "plural_heading", "rare_item", "head_over_label", "hits_in_list", "sequence",
     "item_named",
@@ -121,7 +138,8 @@ _END_PLACES = {"first": 0, "1st": 0, "entry": 0, "bottom": 0, "lowest": 0, "earl
 WHICH_ONE = True
 _WHICH_ONE = re.compile(
     r"^\W*which\s+(?:[\w'-]+\s+){0,4}?(?:is|was|has|runs|offers|provides|gives|pays|employs|hires|teaches|specializes"
-    r"|specialises|focuses|lets|helps|sponsors|hosts|trains|exposes|comes)\b",
+    r"|specialises|focuses|lets|helps|sponsors|hosts|trains|exposes|comes"
+    r"|says|talks|mentions|describes|notes|warns|stresses|emphasizes|emphasises|highlights|credits|calls)\b",
     re.I,
 )
 # "from coordinator to director": two places in a list, each named by a few words.
@@ -386,16 +404,27 @@ class Composer:
         votes: dict[tuple[int, ...], list[float]] = {}
         heading: dict[tuple[int, ...], float] = {}  # the list's heading's closeness to the question
         head = ranking.column("head")
+        # the message's own kinds: after a question on skills, "what separates task trackers from
+        # leaders?" does not ask for the skills list
+        asked = self._asked_kinds((ranking.alone or ranking).query) if LIST_NAMED_VOTE else set()
         for chunk in pool:
             items = tuple(index.section_bullets(chunk))
             if len(items) >= 2:
                 votes.setdefault(items, []).append(float(ranking.scores[chunk]) - floor)
                 heading[items] = float(head[chunk]) * LIST_HEADING  # one heading: the same for all its passages
+                if asked & set(content_terms(index.chunks[chunk].section)):
+                    heading[items] += LIST_NAMED_VOTE  # "the abilities" and "What skills do you need ...?"
         if not votes:
             return []
         # a tie: the first found
         chosen: tuple[int, ...] = max(votes, key=lambda k: sum(votes[k][:LIST_VOTES]) + heading[k])
         return list(chosen)
+
+    @staticmethod
+    def _asked_kinds(query: Query) -> set[str]:
+        """The question's plural nouns and their synonyms: the kinds of things a list may be of."""
+        plural = {stem(w) for w in words(query.text) if w.endswith("s") and not w.endswith("ss") and len(w) > 3}
+        return synonyms_of(plural) | (plural - STOPWORDS) if LIST_SYNONYMS else plural
 
     def list_features(self, index: Index, ranking: Ranking, items: list[int]) -> dict[str, float]:
         """What tells a question asking for a whole list ("What are the main challenges?") from
@@ -412,6 +441,8 @@ class Composer:
         plural = {stem(w) for w in words(query.text)
                   if w.endswith("s") and not w.endswith("ss") and len(w) > 3 and w not in ("ones", "others")}
         best_label = max(float(ranking.column("label")[i]) for i in items)
+        if LIST_SYNONYMS:  # "the main difficulties" names the list headed "What challenges ...?"
+            asked, plural = asked | synonyms_of(asked), plural | synonyms_of(plural)
         return {
             "whole_list": float(query.intents["whole_list"]),
             "list": float(query.intents["list"]),
@@ -772,6 +803,19 @@ def _names_subject(index: Index, name: str) -> bool:
 # A run of capitalised words, with the acronym the guide gives it in brackets ("... Authority (MTA)").
 ACRONYM_AFTER = r"(?:\s\([A-Z][A-Za-z]*[A-Z]\))?"
 _NAME_RUN = re.compile(r"(?<!\()\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w’'&.-]*)*" + ACRONYM_AFTER)
+
+
+
+@functools.lru_cache(maxsize=1)
+def _synonyms() -> dict[str, frozenset[str]]:
+    groups = [frozenset(t for w in g.split() for t in content_terms(w)) for g in _SYNONYM_GROUPS]
+    return {t: g for g in groups for t in g}
+
+
+def synonyms_of(terms: set[str]) -> set[str]:
+    """The (stemmed) synonyms of ``terms`` in _SYNONYM_GROUPS."""
+    table = _synonyms()
+    return {s for t in terms for s in table.get(t, ())}
 
 
 def names_in(text: str, common: Container[str], skip: str = "") -> list[str]:

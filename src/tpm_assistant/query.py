@@ -476,6 +476,8 @@ LIGHT_WORDS = frozenset(
         "stand", "stands", "mean", "means", "meaning", "define", "defined", "definition",
         # going after a thing, as "get" is ("the point to pursue the PMP")
         "pursue", "pursues", "pursuing", "pursued", "obtain", "obtains", "obtaining", "obtained",
+        # words for a span of figures ("what pay band", "a ballpark"): the guide says "range"
+        "band", "bands", "bracket", "brackets", "ballpark",
         # the job itself, however named ("in this job", "the role", "this line of work")
         "job", "jobs", "work", "role", "roles", "career", "careers", "field", "position", "positions", "profession", "occupation",
     ]
