@@ -1417,16 +1417,21 @@ def test_become_before_the_job_frames_a_question_with_words_of_its_own(real_assi
     assert not real_assistant.ask(question).answer.startswith("Under “What skills")
 
 
-def test_paying_off_asks_whether_it_is_worth_it_not_about_pay(real_assistant, monkeypatch):
-    """"Will getting the PMP pay off?" asks whether it is worth it (query.PAID_OFF): the PMP passage
-    answers, not the salary figures that "pay" alone finds."""
+def test_idioms_are_read_in_plain_words(real_assistant, monkeypatch):
+    """"Will getting the PMP pay off?" asks whether it is worth it, and "the top brass" are the
+    executives (query.IDIOMS): the PMP passage answers, not the salary figures that "pay" alone
+    finds, and the advice on executive communication, where "brass" was a word the guide lacks."""
     from tpm_assistant import query
 
     question = "Will getting the PMP pay off for me?"
     worth = real_assistant.ask(question)
     assert worth.answer.startswith("Project Management Professional Certification Requirements") and exact(worth)
-    monkeypatch.setattr(query, "PAID_OFF", False)
+    brass = "How should I brief the top brass on a slipping project?"
+    executives = real_assistant.ask(brass)
+    assert executives.answer.startswith("Strengthen executive communication") and exact(executives)
+    monkeypatch.setattr(query, "IDIOMS", False)
     assert real_assistant.ask(question).answer.startswith("Average salaries")
+    assert not real_assistant.ask(brass).answered
 
 
 def test_an_amount_or_a_hedge_is_no_part_of_what_is_asked(real_assistant):

@@ -19,10 +19,27 @@ if TYPE_CHECKING:
 _CHANGING = r"\b(grow\w*|increas\w*|ris\w*|expand\w*|declin\w*)\b"
 # "more than one figure", "less than 5 years": an amount, not a comparison of two things
 _AMOUNT_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple|twice|double|half)"
-# "Does the PMP pay off?" asks whether it is worth it, not about pay: searched for so, and no
-# question about where pay is highest.
-PAID_OFF = True
-_PAID_OFF = re.compile(r"\bpa(?:y|ys|ying|id)\s+off\b", re.I)
+# Idioms of work and pay, read in plain words before anything else ("Does the PMP pay off?" asks
+# whether it is worth it, not about pay; "the top brass" are executives): their words alone find
+# other passages, or none, and read as parts of the question the guide does not cover.
+IDIOMS = True
+_IDIOMS = tuple(
+    (re.compile(pattern, re.I), plain)
+    for pattern, plain in (
+        (r"\bpa(?:y|ys|ying|id)\s+off\b", "be worth it"),
+        (r"\btake[- ]home\s+(?:pay|salary|money)\b", "pay"),
+        (r"\b(?:take|takes|taking|took)\s+home\b", "earn"),
+        (r"\b(?:pull|pulls|pulling|rake|rakes|raking)\s+in\b", "earn"),
+        (r"\bfat(?:ter|test)?\s+pay\s?checks?\b", "higher pay"),
+        (r"\bpay\s?checks?\b", "pay"),
+        (r"\b(?:on|off)\s+(?:my|your|his|her|their|our|one's)\s+plate\b", "in the workload"),
+        (r"\b(?:the\s+)?top\s+brass\b", "executives"),
+        (r"\b(?:been\s+)?around\s+the\s+block(?:\s+a\s+few\s+times)?\b", "experienced"),
+        (r"\bcut\s+out\s+for\b", "suited to"),
+        (r"\bfoot\s+in\s+the\s+door\b", "first job"),
+        (r"\bclimb(?:s|ing|ed)?\s+(?:up\s+)?the\s+(?:career\s+|corporate\s+)?ladder\b", "advance"),
+    )
+)
 _PAY_NOT_OFF = r"(?!pa(?:y|ys|ying|id)\s+off\b)pa(?:y|id)"
 # The kind of answer a question wants, from its wording (matched against what a passage holds).
 INTENTS: dict[str, re.Pattern[str]] = {
@@ -909,8 +926,8 @@ def analyze(
     expanded = text
     for wrong, right in corrections.items():
         expanded = re.sub(rf"\b{re.escape(wrong)}\b", right, expanded, flags=re.I)
-    if PAID_OFF:
-        expanded = _PAID_OFF.sub("be worth it", expanded)
+    for idiom, plain in _IDIOMS if IDIOMS else ():
+        expanded = idiom.sub(plain, expanded)
     if expand_acronyms:
         spelled = {}
         for t in dict.fromkeys(fixed):
