@@ -33,7 +33,7 @@ CHECK = {
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
                  "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22", "final8",
-                 "final9", "unans22", "final10", "final11", "final12", "final13", "final14", "final15")
+                 "final9", "unans22", "final10", "final11", "final12", "final13", "final14", "final15", "final16")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -277,6 +277,18 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            answerable, "COMPOUND_MODIFIERS", False),
     switch("- a participle not ending in -ed is how one gets, not what (so nothing gets lost)",
            answerable, "_IRREGULAR_PARTICIPLES", frozenset()),
+    switch("- two letters swapped in a short word are swapped back (new yrok, waht)", query, "SHORT_SWAPS", False),
+    switch("- idioms of work and pay read in plain words (does the PMP pay off? the top brass)", query, "IDIOMS", False),
+    switch("- a range is read before a place in a list (from the first job to the top)", answer, "RANGE_FIRST", False),
+    switch("- a range's end may be a place in a sequence (from the lowest rung to the top)", answer, "RANGE_PLACES", False),
+    switch("- 'which X' with a verb in the singular asks one item (which healthcare organization runs ...?)",
+           answer, "WHICH_ONE", False),
+    switch("- a list asked for in other words is the list its heading names (the main difficulties: challenges)",
+           answer, "LIST_SYNONYMS", False),
+    switch("- a list whose heading names the message's plural gains votes (the abilities: skills, not self-assessment)",
+           answer, "LIST_NAMED_VOTE", 0.0),
+    switch("- which kind pays the most is answered by where pay is highest (which industry pays the most?)",
+           retrieval, "WHERE_PAY_IS_HIGHEST", False),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",

@@ -934,13 +934,15 @@ def test_a_definition_question_is_answered_by_the_definition(real_assistant, mon
 def test_a_question_on_where_pay_is_highest_gets_where_it_is_highest(real_assistant, monkeypatch):
     """"Which sector tends to pay TPMs the most?" asks where pay is highest (the "top_pay" intent):
     the passage saying so ("IT and technology sectors offer some of the highest compensation") is
-    cited first, over the one listing what pay depends on (retrieval.TOP_PAY_BOOST)."""
+    cited first, over the one listing what pay depends on (retrieval.TOP_PAY_BOOST; for a "which"
+    question, TOP_PAY_WHERE_BOOST, so both off)."""
     from tpm_assistant import retrieval
 
     question = "Which sector tends to pay TPMs the most?"
     answer = real_assistant.ask(question)
     assert answer.answered and answer.citations[0].text.startswith("Industry: IT and technology sectors") and exact(answer)
     monkeypatch.setattr(retrieval, "TOP_PAY_BOOST", 0.0)
+    monkeypatch.setattr(retrieval, "WHERE_PAY_IS_HIGHEST", False)
     assert not real_assistant.ask(question).citations[0].text.startswith("Industry: IT and technology sectors")
 
 
@@ -1511,3 +1513,30 @@ def test_a_word_for_a_span_of_figures_asks_for_the_range(real_assistant, monkeyp
     assert band.answered and "$104,000 and $140,000" in band.answer and exact(band)
     monkeypatch.setattr(query, "LIGHT_WORDS", query.LIGHT_WORDS - {"band", "bands", "bracket", "brackets", "ballpark"})
     assert real_assistant.ask(question).missing == ["band"]
+
+
+def test_which_kind_pays_the_most_is_answered_by_where_pay_is_highest(real_assistant, monkeypatch):
+    """"In which industry do TPMs get paid the most?" asks where pay is highest
+    (retrieval.WHERE_PAY_IS_HIGHEST): the sentence saying so leads ("IT and technology sectors offer
+    some of the highest compensation"), not how high pay goes ("can earn upwards of $148,000"),
+    which still answers "What's the highest salary a TPM can earn?"."""
+    from tpm_assistant import retrieval
+
+    question = "In which industry do TPMs get paid the most?"
+    where = real_assistant.ask(question)
+    assert where.answer.startswith("Industry: IT and technology sectors offer some of the highest") and exact(where)
+    assert "$148,000" in real_assistant.ask("What's the highest salary a TPM can earn?").answer
+    monkeypatch.setattr(retrieval, "WHERE_PAY_IS_HIGHEST", False)
+    assert not real_assistant.ask(question).answer.startswith("Industry:")
+
+
+def test_a_kind_of_pay_besides_a_salary_asks_for_a_figure_of_it(real_assistant):
+    """"What's the stipend for the MTA internship?" asks for a figure (query._PAY_KINDS: bonus,
+    stipend, commission, equity), which the guide does not give: declined, not answered with the
+    MTA bullet."""
+    from tpm_assistant.query import wanted
+
+    assert wanted("What's the stipend for the MTA internship?") == {"money"}
+    assert wanted("What signing bonus can a new TPM expect?") == {"money"}
+    stipend = real_assistant.ask("What's the stipend for the MTA internship?")
+    assert not stipend.answered and stipend.missing == ["stipend"] and exact(stipend)

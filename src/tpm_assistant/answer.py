@@ -674,7 +674,7 @@ class Composer:
             whole = [s.chunk for s in restated if WHOLE_RESTATEMENTS and index.is_bullet[s.chunk] and self.whole(index, s.chunk)]
             said = {p.text for p in parts}
             parts += [s for s in sentence_candidates(index, ranking, 0, whole) if s.text not in said]
-        return self._origin_first(self._value_first(parts, ranking), ranked, ranking)
+        return self._where_pay_first(self._origin_first(self._value_first(parts, ranking), ranked, ranking), ranked, ranking)
 
     @staticmethod
     def whole(index: Index, chunk: int) -> bool:
@@ -694,6 +694,19 @@ class Composer:
         quoted = {p.chunk for p in parts}
         origin = next((s for s in ranked if s.chunk in quoted and ORIGIN.search(s.text)), None)
         return parts if origin is None else [origin, *(p for p in parts if p is not origin)]
+
+    @staticmethod
+    def _where_pay_first(parts: list[Sentence], ranked: list[Sentence], ranking: Ranking) -> list[Sentence]:
+        """For "Which industry pays the most?", the best sentence of the candidate passages saying
+        where pay is highest ("IT and technology sectors offer some of the highest compensation")
+        leads, over one listing what pay depends on, which shares more of the question's words."""
+        from .query import which_pays_most
+        from .retrieval import _TOP_PAY_WHERE, WHERE_PAY_IS_HIGHEST
+
+        if not WHERE_PAY_IS_HIGHEST or not which_pays_most(ranking.query.text) or _TOP_PAY_WHERE.search(parts[0].text):
+            return parts
+        where = next((s for s in ranked if _TOP_PAY_WHERE.search(s.text)), None)
+        return parts if where is None else [where, *(p for p in parts if p is not where)]
 
     def _value_first(self, parts: list[Sentence], ranking: Ranking) -> list[Sentence]:
         """When the question asks for a value ("how long", "what salary") and the answer's first

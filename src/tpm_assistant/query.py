@@ -41,11 +41,13 @@ _IDIOMS = tuple(
     )
 )
 _PAY_NOT_OFF = r"(?!pa(?:y|ys|ying|id)\s+off\b)pa(?:y|id)"
+# Kinds of pay besides a salary: "What bonus do TPMs get?" asks for a figure, which a salary is not.
+_PAY_KINDS = r"bonus|bonuses|stipends?|commissions?|equity|stock options|overtime pay|per diem|allowances?"
 # The kind of answer a question wants, from its wording (matched against what a passage holds).
 INTENTS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
         r"\b(salar\w*|pay|pays|paid|paying|earn\w*|money|compensation|wages?|income|costs?|fees?|price|priced|tuition"
-        r"|expensive|cheap)\b|\$"
+        rf"|expensive|cheap|{_PAY_KINDS})\b|\$"
         r"|\bhow much\b(?!.*\b(experience|time|education|school|work)\b)"
         r"|\b(make|makes)\b.*\b(year|annually|month|hour)\b|\b(make|makes)\W*$",
         re.I,
@@ -97,7 +99,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "figure": re.compile(
         r"\bhow much\b[^?]*\b(earn|make|pay|paid|cost|charge|salar\w*|money|spend|fees?|price|worth|bring)"
         r"|\b(what|what's|whats)\b[^?]*"
-        r"\b(salar\w*|pay|wages?|income|compensation|costs?|fees?|price|tuition|earnings|day rate|hourly rate)\b(?!-)"
+        r"\b(salar\w*|pay|wages?|income|compensation|costs?|fees?|price|tuition|earnings|day rate|hourly rate"
+        rf"|{_PAY_KINDS})\b(?!-)"
         r"|\bwhat (do|does|did|will|would|can|could)\b[^?]*\b(earn|make|pay|paid|charge|cost|earning|paying|charging|costing)s?\b"
         r"|^\W*(?!(?:are|is|do|does|did|can|could|will|would|should|has|have|was|were)\b)(\w+\W+){0,5}"
         r"(salar\w*|pay|wages?|compensation|income|fees?|costs?|tuition|price)\b(?!-)(\W+\w+){0,3}\W*$"
@@ -157,6 +160,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
 # How a passage says pay is highest ("some of the highest compensation", "upwards of $148,000"):
 # what answers "which sector pays the most?" (retrieval.TOP_PAY, answerable.ranked_kind).
 TOP_PAY_WORDS = r"highest|top[- ]paying|best[- ]paid|most lucrative|upwards of"
+# ... of which "upwards of" says how high pay goes, not where it is highest
+TOP_PAY_WHERE = r"highest|top[- ]paying|best[- ]paid|most lucrative"
 # Answer types a question can want and a passage can hold: a question asking for one is answered
 # only by a passage that gives one ("what does X pay" by a figure, "how long" by a duration).
 WANTS = {"money": "figure", "count": "count", "percent": "rate", "duration": "duration", "date": "date"}  # type -> intent
@@ -1064,10 +1069,10 @@ _HOW_MUCH_MORE = re.compile(r"\bhow\s+much\s+(?:more|less|higher|lower)\b", re.I
 def _qualitative_pay(part: str) -> bool:
     if HOW_MUCH_MORE and _HOW_MUCH_MORE.search(part):
         return False
-    return bool(INTENTS["qualitative"].search(part) or _which_pays_most(part))
+    return bool(INTENTS["qualitative"].search(part) or which_pays_most(part))
 
 
-def _which_pays_most(part: str) -> bool:
+def which_pays_most(part: str) -> bool:
     return WHICH_PAYS_MOST and bool(_WHICH.search(part) and INTENTS["top_pay"].search(part))
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .build import VIEW_CODE, VIEWS
 from .index import expand
-from .query import TOP_PAY_WORDS, Query, analyze, light_terms, scoped
+from .query import TOP_PAY_WHERE, TOP_PAY_WORDS, Query, analyze, light_terms, scoped, which_pays_most
 from .text import char_grams, content_terms, is_content_token
 
 log = logging.getLogger("tpm_assistant")
@@ -134,6 +134,12 @@ ORIGIN_BOOST = 3.0
 # Where pay is highest, as a passage says it.
 TOP_PAY = re.compile(rf"\b(?:{TOP_PAY_WORDS})\b", re.I)
 TOP_PAY_BOOST = 2.0
+# "Which industry pays the most?" asks where pay is highest: a passage saying where it is is the
+# answer, by more than TOP_PAY_BOOST (a passage listing what pay depends on shares more words), and
+# how high pay goes ("can earn upwards of $148,000") is not.
+WHERE_PAY_IS_HIGHEST = True
+TOP_PAY_WHERE_BOOST = 4.0
+_TOP_PAY_WHERE = re.compile(rf"\b(?:{TOP_PAY_WHERE})\b", re.I)
 # A passage that is a quotation signed by a person: opens with a quotation mark, ends "— Name".
 QUOTATION = re.compile(r"""^\W*["“].*[—–]\s*[A-Z][\w.' -]{1,40}["”]?\s*$""", re.S)
 _ASKS_OPINION = re.compile(
@@ -391,7 +397,10 @@ class Retriever:
             # "Which industry pays the most?" asks where pay is highest: a passage saying where it
             # is ("IT and technology sectors offer some of the highest compensation") over one
             # listing what pay depends on, which shares more of its words.
-            scores[cand] += TOP_PAY_BOOST * self._saying(TOP_PAY, cand)
+            if WHERE_PAY_IS_HIGHEST and which_pays_most(query.text):
+                scores[cand] += TOP_PAY_WHERE_BOOST * self._saying(_TOP_PAY_WHERE, cand)
+            else:
+                scores[cand] += TOP_PAY_BOOST * self._saying(TOP_PAY, cand)
         if AUTHOR_BOOST and query.intents.get("author") and len(index.bylines):
             scores[cand] += AUTHOR_BOOST * np.isin(cand, index.bylines)  # "Who wrote this guide?"
         if STAGE_BOOST and not query.wants and (stage := self._stage_named(query.text, scores, cand, guide)) is not None:
