@@ -289,6 +289,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            answer, "LIST_NAMED_VOTE", 0.0),
     switch("- which kind pays the most is answered by where pay is highest (which industry pays the most?)",
            retrieval, "WHERE_PAY_IS_HIGHEST", False),
+    switch("- a sentence turning on the one before keeps it before it (however, experience weighs more)",
+           answer, "CONTRASTS_KEEP_BEFORE", False),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",

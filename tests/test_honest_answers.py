@@ -1540,3 +1540,17 @@ def test_a_kind_of_pay_besides_a_salary_asks_for_a_figure_of_it(real_assistant):
     assert wanted("What signing bonus can a new TPM expect?") == {"money"}
     stipend = real_assistant.ask("What's the stipend for the MTA internship?")
     assert not stipend.answered and stipend.missing == ["stipend"] and exact(stipend)
+
+
+def test_a_sentence_turning_on_the_one_before_keeps_it_before_it(real_assistant, monkeypatch):
+    """"However, real-world experience ... often weighs more heavily with employers" says what it
+    does only after the sentence it turns on (answer.CONTRASTS_KEEP_BEFORE): the answer quotes the
+    sentence on what certifications give, just before it, not after it or not at all."""
+    from tpm_assistant import answer
+
+    question = "Is real-world experience weighed more heavily than a certificate?"
+    both = real_assistant.ask(question)
+    assert both.answer.startswith("Certifications like PMP") and exact(both)
+    assert both.answer.index("credibility") < both.answer.index("However, real-world experience")
+    monkeypatch.setattr(answer, "CONTRASTS_KEEP_BEFORE", False)
+    assert real_assistant.ask(question).answer.startswith("However, ")

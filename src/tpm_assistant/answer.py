@@ -39,6 +39,10 @@ SENTENCE_FEATURES = ("cos", "maxsim", "chunk_score", "top_chunk", "overlap", "mo
 SENTENCE_COLUMN = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
 # A word this rare in the guide names one item of a list ("tools", "healthcare"), not the list.
 _BACK_REFERENCE = re.compile(r"^(it|its|they|their|this|these|that|those|he|she|such|both)\b", re.I)
+# A sentence turning on the one before ("However, real-world experience ... often weighs more
+# heavily") says what it does only with it: it keeps it, as a pointing-back sentence does.
+CONTRASTS_KEEP_BEFORE = True
+_TURNS_ON = re.compile(r"^\W*(?:however|but|yet|still|in contrast|by contrast|on the other hand)\b", re.I)
 _MONEY = re.compile(r"\$\s?\d")
 _YEARS = re.compile(r"\b\d+\s*(?:-\s*\d+\s*)?years?\b")
 _PERCENT = re.compile(r"\d\s?%")
@@ -773,9 +777,10 @@ class Composer:
             group = sorted(group, key=lambda s: s.start)  # the opening sentence carries the label
         chosen: list[Sentence] = []
         for s in group:
-            if not s.first and _BACK_REFERENCE.match(s.text):
+            if not s.first and (_BACK_REFERENCE.match(s.text) or (CONTRASTS_KEEP_BEFORE and _TURNS_ON.match(s.text))):
                 before = [c for c in candidates if c.chunk == s.chunk and c.end <= s.start]
-                if before and before[-1] not in group and before[-1] not in chosen:
+                # ... just before it, also when it is quoted anyway ("However, ..." never leads it)
+                if before and before[-1] not in chosen:
                     chosen.append(before[-1])
             if s not in chosen:
                 chosen.append(s)
