@@ -705,11 +705,11 @@ class Composer:
         where pay is highest ("IT and technology sectors offer some of the highest compensation")
         leads, over one listing what pay depends on, which shares more of the question's words."""
         from .query import which_pays_most
-        from .retrieval import _TOP_PAY_WHERE, WHERE_PAY_IS_HIGHEST
+        from .retrieval import TOP_PAY_SAID_WHERE, WHERE_PAY_IS_HIGHEST
 
-        if not WHERE_PAY_IS_HIGHEST or not which_pays_most(ranking.query.text) or _TOP_PAY_WHERE.search(parts[0].text):
+        if not WHERE_PAY_IS_HIGHEST or not which_pays_most(ranking.query.text) or TOP_PAY_SAID_WHERE.search(parts[0].text):
             return parts
-        where = next((s for s in ranked if _TOP_PAY_WHERE.search(s.text)), None)
+        where = next((s for s in ranked if TOP_PAY_SAID_WHERE.search(s.text)), None)
         return parts if where is None else [where, *(p for p in parts if p is not where)]
 
     def _value_first(self, parts: list[Sentence], ranking: Ranking) -> list[Sentence]:
@@ -823,9 +823,9 @@ ACRONYM_AFTER = r"(?:\s\([A-Z][A-Za-z]*[A-Z]\))?"
 _NAME_RUN = re.compile(r"(?<!\()\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w’'&.-]*)*" + ACRONYM_AFTER)
 
 
-
 @functools.lru_cache(maxsize=1)
 def _synonyms() -> dict[str, frozenset[str]]:
+    """Each stemmed word of _SYNONYM_GROUPS and its group (built once)."""
     groups = [frozenset(t for w in g.split() for t in content_terms(w)) for g in _SYNONYM_GROUPS]
     return {t: g for g in groups for t in g}
 

@@ -139,7 +139,7 @@ TOP_PAY_BOOST = 2.0
 # how high pay goes ("can earn upwards of $148,000") is not.
 WHERE_PAY_IS_HIGHEST = True
 TOP_PAY_WHERE_BOOST = 4.0
-_TOP_PAY_WHERE = re.compile(rf"\b(?:{TOP_PAY_WHERE})\b", re.I)
+TOP_PAY_SAID_WHERE = re.compile(rf"\b(?:{TOP_PAY_WHERE})\b", re.I)
 # A passage that is a quotation signed by a person: opens with a quotation mark, ends "— Name".
 QUOTATION = re.compile(r"""^\W*["“].*[—–]\s*[A-Z][\w.' -]{1,40}["”]?\s*$""", re.S)
 _ASKS_OPINION = re.compile(
@@ -398,7 +398,7 @@ class Retriever:
             # is ("IT and technology sectors offer some of the highest compensation") over one
             # listing what pay depends on, which shares more of its words.
             if WHERE_PAY_IS_HIGHEST and which_pays_most(query.text):
-                scores[cand] += TOP_PAY_WHERE_BOOST * self._saying(_TOP_PAY_WHERE, cand)
+                scores[cand] += TOP_PAY_WHERE_BOOST * self._saying(TOP_PAY_SAID_WHERE, cand)
             else:
                 scores[cand] += TOP_PAY_BOOST * self._saying(TOP_PAY, cand)
         if AUTHOR_BOOST and query.intents.get("author") and len(index.bylines):
