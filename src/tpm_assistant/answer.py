@@ -427,7 +427,7 @@ class Composer:
     @staticmethod
     def _asked_kinds(query: Query) -> set[str]:
         """The question's plural nouns and their synonyms: the kinds of things a list may be of."""
-        plural = {stem(w) for w in words(query.text) if w.endswith("s") and not w.endswith("ss") and len(w) > 3}
+        plural = _plurals(query.text)
         return synonyms_of(plural) | (plural - STOPWORDS) if LIST_SYNONYMS else plural
 
     def list_features(self, index: Index, ranking: Ranking, items: list[int]) -> dict[str, float]:
@@ -441,9 +441,7 @@ class Composer:
         rare = {t for t in asked if index.idf.get(t, 0.0) >= RARE_IDF}
         in_list = set(items)
         hits = [h.chunk for h in ranking.hits[:LIST_HITS]] or [ranking.hits[0].chunk]
-        # "the advanced ones", "the others": pronouns, which name no kind of item
-        plural = {stem(w) for w in words(query.text)
-                  if w.endswith("s") and not w.endswith("ss") and len(w) > 3 and w not in ("ones", "others")}
+        plural = _plurals(query.text)
         best_label = max(float(ranking.column("label")[i]) for i in items)
         if LIST_SYNONYMS:  # "the main difficulties" names the list headed "What challenges ...?"
             asked, plural = asked | synonyms_of(asked), plural | synonyms_of(plural)
@@ -696,8 +694,7 @@ class Composer:
         if not ORIGIN_BOOST or not ranking.query.intents.get("origin") or ORIGIN.search(parts[0].text):
             return parts
         quoted = {p.chunk for p in parts}
-        origin = next((s for s in ranked if s.chunk in quoted and ORIGIN.search(s.text)), None)
-        return parts if origin is None else [origin, *(p for p in parts if p is not origin)]
+        return _led_by(parts, [s for s in ranked if s.chunk in quoted], ORIGIN)
 
     @staticmethod
     def _where_pay_first(parts: list[Sentence], ranked: list[Sentence], ranking: Ranking) -> list[Sentence]:
@@ -709,8 +706,7 @@ class Composer:
 
         if not WHERE_PAY_IS_HIGHEST or not which_pays_most(ranking.query.text) or TOP_PAY_SAID_WHERE.search(parts[0].text):
             return parts
-        where = next((s for s in ranked if TOP_PAY_SAID_WHERE.search(s.text)), None)
-        return parts if where is None else [where, *(p for p in parts if p is not where)]
+        return _led_by(parts, ranked, TOP_PAY_SAID_WHERE)
 
     def _value_first(self, parts: list[Sentence], ranking: Ranking) -> list[Sentence]:
         """When the question asks for a value ("how long", "what salary") and the answer's first
@@ -821,6 +817,20 @@ def _names_subject(index: Index, name: str) -> bool:
 # A run of capitalised words, with the acronym the guide gives it in brackets ("... Authority (MTA)").
 ACRONYM_AFTER = r"(?:\s\([A-Z][A-Za-z]*[A-Z]\))?"
 _NAME_RUN = re.compile(r"(?<!\()\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w’'&.-]*)*" + ACRONYM_AFTER)
+
+
+def _plurals(text: str) -> set[str]:
+    """The stems of the plural nouns typed in ``text`` ("difficulties", "tools"); not "the advanced
+    ones" or "the others", pronouns, which name no kind of item."""
+    return {stem(w) for w in words(text)
+            if w.endswith("s") and not w.endswith("ss") and len(w) > 3 and w not in ("ones", "others")}  # fmt: skip
+
+
+def _led_by(parts: list[Sentence], candidates: list[Sentence], pattern: re.Pattern[str]) -> list[Sentence]:
+    """``parts`` led by the first of ``candidates`` that ``pattern`` finds (moved up if quoted
+    already, else added), or as they are when none does."""
+    lead = next((s for s in candidates if pattern.search(s.text)), None)
+    return parts if lead is None else [lead, *(p for p in parts if p is not lead)]
 
 
 @functools.lru_cache(maxsize=1)
