@@ -33,7 +33,8 @@ CHECK = {
     for name in ("dev", "tune3", "holdout", "holdout2", "final", "holdout3", "conv6", "conv7", "probe6", "mix8", "mix9",
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
                  "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22", "final8",
-                 "final9", "unans22", "final10", "final11", "final12", "final13", "final14", "final15", "final16")
+                 "final9", "unans22", "final10", "final11", "final12", "final13", "final14", "final15", "final16",
+                 "final17")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -291,6 +292,12 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            retrieval, "WHERE_PAY_IS_HIGHEST", False),
     switch("- a sentence turning on the one before keeps it before it (however, experience weighs more)",
            answer, "CONTRASTS_KEEP_BEFORE", False),
+    switch("- a question's word the passage says in a common synonym is covered (the course: programs)",
+           answerable, "WORD_SYNONYMS", False),
+    switch("- a stage's title typed whole names it, topic words and all (the salary of a program manager)",
+           answerable, "STAGE_TITLES", False),
+    switch("- the highest or lowest of a sequence is its end (the highest stage of the career path)",
+           answer, "SEQUENCE_ENDS", False),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",

@@ -991,12 +991,12 @@ def test_which_thing_pays_most_is_answered_only_where_the_guide_ranks_that_kind(
 
 
 def test_a_job_pointed_at_is_the_assistants_own(real_assistant, monkeypatch):
-    """"What's the first rung on the ladder if I want to go this route?" names no job but points at
-    one: in a chat about one job it is that job, searched for as if named (query.THIS_JOB); without,
-    the question found nothing close enough and was declined."""
+    """"What's the first rung if I want to go this route?" names no job but points at one: in a chat
+    about one job it is that job, searched for as if named (query.THIS_JOB); without, the question
+    found nothing close enough and was declined."""
     from tpm_assistant import query
 
-    question = "What's the first rung on the ladder if I want to go this route?"
+    question = "What's the first rung if I want to go this route?"
     answered_only_with(real_assistant, monkeypatch, (query, "THIS_JOB", False), question, "Project Coordinator")
 
 
@@ -1554,3 +1554,65 @@ def test_a_sentence_turning_on_the_one_before_keeps_it_before_it(real_assistant,
     assert both.answer.index("credibility") < both.answer.index("However, real-world experience")
     monkeypatch.setattr(answer, "CONTRASTS_KEEP_BEFORE", False)
     assert real_assistant.ask(question).answer.startswith("However, ")
+
+
+def test_a_word_the_passage_says_in_a_common_synonym_is_covered(real_assistant, monkeypatch):
+    """"Which course does The DPM School run?": the guide calls it one of the "Programs"; the
+    question's "course" is covered by its synonym (answerable.WORD_SYNONYMS), and was a word the
+    passage lacks."""
+    from tpm_assistant import answerable
+
+    question = "Which course does The DPM School run?"
+    answer = real_assistant.ask(question)
+    assert answer.answered and "Mastering Digital Project Management" in answer.answer and exact(answer)
+    monkeypatch.setattr(answerable, "WORD_SYNONYMS", False)
+    assert not real_assistant.ask(question).answered
+
+
+def test_a_stage_title_typed_whole_names_that_stage(real_assistant, monkeypatch):
+    """"What's the yearly pay of a program manager?": "program" and "manager" are the guide's topic
+    words, and the career-path passage is not among those the question finds; the title typed whole
+    names the stage, which gives no figure (answerable.STAGE_TITLES). Without it the TPM figures
+    answered a question about another job."""
+    from tpm_assistant import answerable
+
+    question = "What's the yearly pay of a program manager?"
+    answer = real_assistant.ask(question)
+    assert not answer.answered and answer.missing == ["a figure for Program Manager, Project Director, or Head of Projects"]
+    assert real_assistant.ask("What's the yearly pay of a technical program manager?").missing != answer.missing
+    monkeypatch.setattr(answerable, "STAGE_TITLES", False)
+    assert real_assistant.ask(question).answered
+
+
+def test_the_highest_or_lowest_stage_is_an_end_of_the_sequence(real_assistant, monkeypatch):
+    """"What is the highest stage on the TPM career path?" asks the last stage, "the lowest" the first
+    (answer.SEQUENCE_ENDS); "the top skills" still asks for the skills, not an end of a list."""
+    from tpm_assistant import answer as composing
+
+    highest = real_assistant.ask("What is the highest stage on the TPM career path?")
+    assert highest.answer.startswith("Program Manager, Project Director, or Head of Projects") and exact(highest)
+    lowest = real_assistant.ask("What is the lowest stage on the TPM career path?")
+    assert lowest.answer.startswith("Project Coordinator or Technical Project Coordinator") and exact(lowest)
+    assert "Stakeholder communication" in real_assistant.ask("What are the top skills for a TPM?").answer
+    monkeypatch.setattr(composing, "SEQUENCE_ENDS", False)
+    assert not real_assistant.ask("What is the highest stage on the TPM career path?").answer.startswith("Program Manager")
+
+
+def test_more_idioms_and_words_about_the_guide_are_read_in_plain_words(real_assistant, monkeypatch):
+    """A trap or a misstep is a mistake, "count on" is "rely on", "major in" a degree in, "the
+    ladder" the career progression (query.IDIOMS); "brings up" says nothing the passage must say
+    (query.LIGHT_WORDS)."""
+    from tpm_assistant import query
+
+    trap = real_assistant.ask("What trap should I avoid if I chase every credential?")
+    assert "collecting certifications without increasing project scope" in trap.answer and exact(trap)
+    major = real_assistant.ask("What should I major in?")
+    assert major.answer.startswith("Bachelor's degree in computer science") and exact(major)
+    assert "rely on" in real_assistant.rank([Turn("user", "Which firms count on TPMs?")]).query.expanded
+    bring = real_assistant.ask("Which certificate does the guide bring up from Georgia Tech?")
+    assert bring.answered and "Georgia Tech" in bring.answer
+    monkeypatch.setattr(query, "IDIOMS", False)
+    assert "collecting certifications" not in real_assistant.ask("What trap should I avoid if I chase every credential?").answer
+    assert not real_assistant.ask("What should I major in?").answer.startswith("Bachelor's degree")
+    monkeypatch.setattr(query, "LIGHT", False)
+    assert real_assistant.ask("Which certificate does the guide bring up from Georgia Tech?").missing == ["bring"]

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Container
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from .answerable import holds_value
 from .models import Answer, Citation
 from .query import RARE_IDF, Query, spelled_out
 from .retrieval import Hit
-from .text import STOPWORDS, content_terms, stem, words
+from .text import STOPWORDS, content_terms, stem, synonyms_of, words
 from .weights import SentenceWeights
 
 if TYPE_CHECKING:
@@ -66,21 +65,11 @@ LIST_POOL, LIST_VOTES = 10, 3  # the passages whose lists are candidates; how ma
 # ("What affects your earning potential?").
 LIST_HEADING = 5.0
 # Words a heading may use for what a question asks in others: common English synonyms for the
-# kinds of lists a career guide gives (challenges, skills, tips, benefits, what affects pay, how to
-# advance), not words of this guide alone.
+# kinds of lists a career guide gives (text.SYNONYM_GROUPS).
 LIST_SYNONYMS = True
 # ... and a list whose heading names the kind of thing asked for (a plural of the question, or its
 # synonym) is the likelier list: added to its votes, as its heading's closeness in meaning is.
 LIST_NAMED_VOTE = 1.5
-_SYNONYM_GROUPS = (
-    "challenges difficulties hurdles obstacles struggles hardships",
-    "skills abilities competencies capabilities competences",
-    "tips advice pointers suggestions recommendations",
-    "benefits advantages perks upsides",
-    "affects determines influences drives shapes factors",
-    "advance promoted promotion progress climb",
-    "credentials qualifications",
-)
 LIST_FEATURES = (
     "whole_list", "list", "heading_named", "plural_heading", "rare_item", "head_over_label", "hits_in_list", "sequence",
     "item_named",
@@ -97,6 +86,11 @@ MIN_ORDINAL_LIST = 3
 # "What job do most people start with on the path?": where a sequence starts is its first place
 STARTS = True
 _STARTS = re.compile(r"\b(?:start|starts|starting|begin|begins|beginning)\s+(?:with|as|out\s+as|off\s+as|in)\b", re.I)
+# "the highest stage of the career progression", "the top of the path": an end of a list, when that
+# list is a sequence (in "the top skills" or "the lowest-paying industry" top and low rank, not place).
+SEQUENCE_ENDS = True
+_SEQUENCE_END = re.compile(r"\bthe\s+(highest|top|lowest|bottom|most\s+senior|most\s+junior)\s+(?:of\s+the\s+)?([\w-]+)", re.I)
+_SEQUENCE_ENDS = {"highest": -1, "top": -1, "most senior": -1, "lowest": 1, "bottom": 1, "most junior": 1}
 WHOLE_PASSAGES = True  # the best sentence's passage is given whole when it is short (Composer.whole)
 WHOLE_SENTENCES = 4  # a paragraph of at most this many sentences is short
 WHOLE_RESTATEMENTS = True  # a restatement from a short bullet is given whole, as the best sentence's passage is
@@ -532,8 +526,11 @@ class Composer:
             return None  # within: "who runs the second one?" asks of a name the passage lists, not of a list item
         message = (ranking.alone or ranking).query.text  # the last message
         found = _ORDINAL_IN_QUESTION.search(message)
+        end = _SEQUENCE_END.search(message) if SEQUENCE_ENDS else None
         if found is not None and found.group(2).lower() not in STOPWORDS:
             place = _PLACES[found.group(1).lower()]
+        elif end is not None and end.group(2).lower() not in STOPWORDS:
+            place = _SEQUENCE_ENDS[" ".join(end.group(1).lower().split())]
         elif STARTS and _STARTS.search(message) and _SEQUENCE.search(message):
             place = 1
         else:
@@ -543,6 +540,11 @@ class Composer:
         items = self._navigable_list(index, ranking)
         if len(items) < MIN_ORDINAL_LIST or place > len(items):
             return None
+        if found is None and end is not None:
+            from .chat import is_sequence
+
+            if not is_sequence(index, items):
+                return None
         return items[place - 1 if place > 0 else place]
 
     def beside_item(self, index: Index, ranking: Ranking) -> int | None:
@@ -831,19 +833,6 @@ def _led_by(parts: list[Sentence], candidates: list[Sentence], pattern: re.Patte
     already, else added), or as they are when none does."""
     lead = next((s for s in candidates if pattern.search(s.text)), None)
     return parts if lead is None else [lead, *(p for p in parts if p is not lead)]
-
-
-@functools.lru_cache(maxsize=1)
-def _synonyms() -> dict[str, frozenset[str]]:
-    """Each stemmed word of _SYNONYM_GROUPS and its group (built once)."""
-    groups = [frozenset(t for w in g.split() for t in content_terms(w)) for g in _SYNONYM_GROUPS]
-    return {t: g for g in groups for t in g}
-
-
-def synonyms_of(terms: set[str]) -> set[str]:
-    """The (stemmed) synonyms of ``terms`` in _SYNONYM_GROUPS."""
-    table = _synonyms()
-    return {s for t in terms for s in table.get(t, ())}
 
 
 def names_in(text: str, common: Container[str], skip: str = "") -> list[str]:

@@ -20,11 +20,12 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .query import RARE_IDF, RATE_WORDS, TOP_PAY_WORDS, TYPE_WORDS, Constraint, Query, is_type_term, known_word, light_terms
-from .text import STOPWORDS, content_terms, stem, words
+from .text import STOPWORDS, content_terms, stem, synonyms_of, words
 
 if TYPE_CHECKING:
     from .index import Index
@@ -674,7 +675,7 @@ def word_match(index: Index, asked: Ranking, chunk: int) -> tuple[float, float]:
     wanted = specific_terms(index, query) - {t for c in query.constraints for t in c.terms}
     worst = worst_of_kinds = 1.0
     for term in wanted:
-        if term in index.chunk_terms[chunk]:
+        if term in index.chunk_terms[chunk] or (WORD_SYNONYMS and synonyms_of({term}) & index.chunk_terms[chunk]):
             continue
         typed = list(re.finditer(rf"\b({re.escape(term)}\w*)(?:(?=\s+([a-z][\w-]*)))?", query.expanded, re.I))
         tokens = [t for m in typed for t in asked.tokens.within(*m.span(1)).tolist()]
@@ -684,6 +685,11 @@ def word_match(index: Index, asked: Ranking, chunk: int) -> tuple[float, float]:
         if not (COMPOUND_MODIFIERS and any(_kind_of_found(index, m.group(2), chunk, query.guide) for m in typed)):
             worst_of_kinds = min(worst_of_kinds, match)
     return worst, worst_of_kinds
+
+
+# A question's word the passage says in a common synonym ("the course" of a passage on "programs")
+# is covered (text.SYNONYM_GROUPS).
+WORD_SYNONYMS = True
 
 
 # A word straight before a specific word the passage uses, in a noun pair ("status updates" where
@@ -754,7 +760,52 @@ def named_stage(index: Index, query: Query, near: list[int]) -> int | None:
             if left is not None and _TIME_SPENT.search(index.chunks[left].text):
                 return left
         return goal
-    return sequence_item_named(index, set(query.terms), near, query.guide, least=SEQUENCE_LIST)
+    named = sequence_item_named(index, set(query.terms), near, query.guide, least=SEQUENCE_LIST)
+    return named if named is not None or not STAGE_TITLES else titled_stage(index, query)
+
+
+# "What's the average salary of a program manager?": a stage's title typed whole names that stage,
+# though its words are the guide's topic words and its passage is not among those found; not inside
+# the guide's own job ("technical program manager") nor the job itself at some level ("senior TPM").
+STAGE_TITLES = True
+_TITLE_PARTS = re.compile(r",\s*(?:or\s+)?|\s+or\s+", re.I)
+_TITLES: weakref.WeakKeyDictionary[Index, dict[tuple[str, ...], list[int]]] = weakref.WeakKeyDictionary()
+
+
+def stage_titles(index: Index) -> dict[tuple[str, ...], list[int]]:
+    """Each title of two words or more a stage of a sequence list goes by (its label's parts:
+    "Program Manager", "Head of Projects"), as terms, and the stages (read once per index)."""
+    from .chat import is_sequence
+
+    titles = _TITLES.get(index)
+    if titles is None:
+        lists: dict[tuple[str, int], list[int]] = {}
+        for i, source, start in index.db("SELECT i, source, heading_start FROM chunks WHERE kind = 'bullet' ORDER BY i"):
+            lists.setdefault((source, start), []).append(int(i))
+        titles = {}
+        for items in lists.values():
+            if len(items) >= SEQUENCE_LIST and is_sequence(index, items):
+                for i in items:
+                    for part in _TITLE_PARTS.split(index.chunks[i].label):
+                        if len(terms := tuple(content_terms(part))) >= 2:
+                            titles.setdefault(terms, []).append(i)
+        _TITLES[index] = titles
+    return titles
+
+
+def titled_stage(index: Index, query: Query) -> int | None:
+    """The stage whose title (stage_titles) the question types whole, or None."""
+    typed = content_terms(query.expanded)
+    subject = index.subject_terms if query.guide is None else index.guide_subject_terms[query.guide]
+    source = None if query.guide is None else index.documents[query.guide][0]
+    for title, items in stage_titles(index).items():
+        stages = [i for i in items if source is None or index.chunks[i].source == source]
+        if not stages or subject <= set(title):
+            continue
+        for k in range(len(typed) - len(title) + 1):
+            if tuple(typed[k : k + len(title)]) == title and (k == 0 or typed[k - 1] not in subject):
+                return stages[0]
+    return None
 
 
 def pointed_stage(index: Index, chunk: int) -> int | None:

@@ -37,7 +37,16 @@ _IDIOMS = tuple(
         (r"\b(?:been\s+)?around\s+the\s+block(?:\s+a\s+few\s+times)?\b", "experienced"),
         (r"\bcut\s+out\s+for\b", "suited to"),
         (r"\bfoot\s+in\s+the\s+door\b", "first job"),
-        (r"\bclimb(?:s|ing|ed)?\s+(?:up\s+)?the\s+(?:career\s+|corporate\s+)?ladder\b", "advance"),
+        (r"\bclimb(?:s|ing|ed)?\s+(?:up\s+)?the\s+(?:[\w-]+\s+){0,2}?ladder\b", "advance"),
+        (r"\b(?:the\s+)?(?:career|corporate|job|tpm)?\s*ladder\b", "the career progression"),
+        (r"\b(?:get|gets|getting|got|stay|stays|staying)\s+ahead\b", "advance"),
+        (r"\b(?:count|counts|counting|counted|lean|leans|leaning|leaned)\s+on\b", "rely on"),
+        (r"\b(?:fall|falls|falling|fell)\s+(?:in|into)\b", "make"),
+        (r"\b(?:traps?|pitfalls?|missteps?|blunders?)\b", "mistake"),
+        (r"\bchas(?:e|es|ing|ed)\b", "pursue"),
+        (r"\b(?:undergrad(?:uate)?|college|university)\s+(?:degrees?|majors?|studies|programs?)\b", "bachelor's degree"),
+        (r"\bundergrad(?:uate)?s?\b", "bachelor's"),
+        (r"\bmajor(?:s|ed|ing)?\s+in\b", "degree in"),
     )
 )
 _PAY_NOT_OFF = r"(?!pa(?:y|ys|ying|id)\s+off\b)pa(?:y|id)"
@@ -494,6 +503,8 @@ LIGHT_WORDS = frozenset(
         "suggest", "suggests", "suggested", "mention", "mentions", "mentioned", "quote", "quotes", "quoted", "overview",
         "section", "article", "consideration", "considerations", "write", "writes", "writing", "written", "wrote", "real",
         "purpose", "point", "author", "authored", "guide", "guides",
+        "bring", "brings", "bringing", "brought", "talk", "talks", "talking", "talked", "refer", "refers", "referring",
+        "referred", "cite", "cites", "citing", "cited", "recommend", "recommends", "recommended", "recommending",
         # asking what a word means ("What does ESG stand for?"): the passage spells it out, in no such words
         "stand", "stands", "mean", "means", "meaning", "define", "defined", "definition",
         # going after a thing, as "get" is ("the point to pursue the PMP")

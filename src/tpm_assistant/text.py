@@ -206,3 +206,30 @@ def guide_subject(titles: list[str]) -> str | None:
         if match:
             return match.group(1).strip()
     return None
+
+
+# Common English synonyms for what a career guide speaks of (the kinds of lists it gives: challenges,
+# skills, tips, benefits, what affects pay, how to advance; and ways of learning), not words of one guide.
+SYNONYM_GROUPS = (
+    "challenges difficulties hurdles obstacles struggles hardships",
+    "skills abilities competencies capabilities competences",
+    "tips advice pointers suggestions recommendations",
+    "benefits advantages perks upsides",
+    "affects determines influences drives shapes factors",
+    "advance promoted promotion progress climb",
+    "credentials qualifications",
+    "course program class training",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _synonyms() -> dict[str, frozenset[str]]:
+    """Each stemmed word of SYNONYM_GROUPS and its group (built once)."""
+    groups = [frozenset(t for w in g.split() for t in content_terms(w)) for g in SYNONYM_GROUPS]
+    return {t: g for g in groups for t in g}
+
+
+def synonyms_of(terms: set[str]) -> set[str]:
+    """The (stemmed) synonyms of ``terms`` in SYNONYM_GROUPS."""
+    table = _synonyms()
+    return {s for t in terms for s in table.get(t, ())}
