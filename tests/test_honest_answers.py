@@ -1616,3 +1616,35 @@ def test_more_idioms_and_words_about_the_guide_are_read_in_plain_words(real_assi
     assert not real_assistant.ask("What should I major in?").answer.startswith("Bachelor's degree")
     monkeypatch.setattr(query, "LIGHT", False)
     assert real_assistant.ask("Which certificate does the guide bring up from Georgia Tech?").missing == ["bring"]
+
+
+def test_a_sentence_elsewhere_opening_as_the_best_one_is_a_restatement(real_assistant, monkeypatch):
+    """"How much does an MBA matter for a technical project manager?": the guide says that advanced
+    degrees are not mandatory and, under what affects pay, that "Advanced degrees or specialized
+    ... certifications can increase access to senior roles"; the second opens as the first does, and
+    is shown as a restatement (answer.SAME_SUBJECT), which the model alone scored too low."""
+    from tpm_assistant import answer as composing
+
+    question = "How much does an MBA matter for a technical project manager?"
+    answer = real_assistant.ask(question)
+    assert "not mandatory" in answer.answer and "access to senior roles" in answer.answer and exact(answer)
+    monkeypatch.setattr(composing, "SAME_SUBJECT", False)
+    assert "access to senior roles" not in real_assistant.ask(question).answer
+
+
+def test_an_item_named_in_a_follow_up_is_of_the_list_the_answer_is_about(real_assistant, monkeypatch):
+    """"What about experienced ones?" after the New York figure (and the location bullet shown beside
+    it as a restatement) asks for their pay: an item is named from the list of the passage the
+    previous answer quoted first (chat.NAMED_ITEM_OF_FIRST), not from the list of pay factors the
+    restatement came from ("Experience level")."""
+    from tpm_assistant import chat
+
+    def converse() -> str:
+        turns: list[Turn] = []
+        for message in ("How much do TPMs earn?", "And in New York City?", "What about experienced ones?"):
+            turns += [Turn("user", message), Turn("assistant", real_assistant.chat([*turns, Turn("user", message)]).answer)]
+        return turns[-1].content
+
+    assert "$148,000" in converse()
+    monkeypatch.setattr(chat, "NAMED_ITEM_OF_FIRST", False)
+    assert converse().startswith("Experience level")

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Container
 from dataclasses import dataclass, field
@@ -93,6 +94,10 @@ _SEQUENCE_END = re.compile(r"\bthe\s+(highest|top|lowest|bottom|most\s+senior|mo
 _SEQUENCE_ENDS = {"highest": -1, "top": -1, "most senior": -1, "lowest": 1, "bottom": 1, "most junior": 1}
 WHOLE_PASSAGES = True  # the best sentence's passage is given whole when it is short (Composer.whole)
 WHOLE_SENTENCES = 4  # a paragraph of at most this many sentences is short
+# A sentence elsewhere with the best sentence's opening words ("Advanced degrees or specialized
+# certifications can increase access to senior roles" beside "Advanced degrees such as an MBA ... are
+# not mandatory") says more of the same subject: a restatement, whatever the model scores it.
+SAME_SUBJECT = True
 WHOLE_RESTATEMENTS = True  # a restatement from a short bullet is given whole, as the best sentence's passage is
 WHOLE_ITEM = True  # asked for more of one item, it is given whole, not its opening sentence
 _MORE_OF = re.compile(r"\b(?:more|elaborate|expand|explain|details?|in depth|further)\b", re.I)
@@ -733,13 +738,17 @@ class Composer:
         if self.restatement_margin < 0 or self.max_restatements < 1:
             return []
         found = restatement_candidates(index, ranking, best, self) if found is None else found
+        subject = _opening(index, best.text) if SAME_SUBJECT else None
+        same = [r.sentence for r in found if subject and subject in itertools.pairwise(_specific(index, r.sentence.text))]
         if self.restatement_weights is not None:
             scored = [(self.restatement_score(r), r.sentence) for r in found if r.sentence.text != best.text]
-            # the likelier ones first (the model's even odds), then those just below fill the places left
-            kept = [s for score, s in scored if score > 0] + [s for score, s in scored if RESTATEMENT_THRESHOLD < score <= 0]
+            # the likelier ones first (the model's even odds), then those of the same subject, then
+            # those just below even odds fill the places left
+            kept = [s for score, s in scored if score > 0] + same
+            kept += [s for score, s in scored if RESTATEMENT_THRESHOLD < score <= 0]
         else:
-            kept = [r.sentence for r in found if r.closeness >= self.parallel_cosine and r.gap <= self.restatement_margin
-                    and r.sentence.text != best.text]  # fmt: skip
+            kept = [r.sentence for r in found if r.closeness >= self.parallel_cosine and r.gap <= self.restatement_margin] + same
+        kept = [s for n, s in enumerate(kept) if s.text != best.text and s not in kept[:n]]
         return kept[: self.max_restatements]
 
     def restatement_score(self, found: Restatement) -> float:
@@ -833,6 +842,17 @@ def _led_by(parts: list[Sentence], candidates: list[Sentence], pattern: re.Patte
     already, else added), or as they are when none does."""
     lead = next((s for s in candidates if pattern.search(s.text)), None)
     return parts if lead is None else [lead, *(p for p in parts if p is not lead)]
+
+
+def _specific(index: Index, text: str) -> list[str]:
+    """``text``'s terms that are not the guide's topic words, in order."""
+    return [t for t in content_terms(text) if not index.generic(t)]
+
+
+def _opening(index: Index, text: str) -> tuple[str, str] | None:
+    """The first two specific terms of a sentence (SAME_SUBJECT), if it has two."""
+    terms = _specific(index, text)
+    return (terms[0], terms[1]) if len(terms) >= 2 else None
 
 
 def names_in(text: str, common: Container[str], skip: str = "") -> list[str]:

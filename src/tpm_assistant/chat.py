@@ -395,6 +395,10 @@ NAMED_SIBLING = True
 # "Any e-commerce companies that hire them too?" after an answer quoting the technology employers:
 # the item of that list the message's own words name, of any list, not only a path's stages
 NAMED_ITEM = True
+# ... of the list the previous answer is about (the passage it quoted first), not of one a restatement
+# it added comes from: "What about the very experienced ones?" after the New York figure and the
+# location bullet beside it asks for their pay, not for the "Experience level" bullet.
+NAMED_ITEM_OF_FIRST = True
 _AMONG_THOSE = re.compile(r"\b(?:those|these)\b|\bof\s+them\b", re.I)  # "which of those is best for agile teams?"
 
 
@@ -493,7 +497,7 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
     if found is not None:
         by_name[found] = 1.0
     elif NAMED_ITEM and order:
-        found = named_sibling(index, follow.question, order, sequence=False)
+        found = named_sibling(index, follow.question, order[:1] if NAMED_ITEM_OF_FIRST else order, sequence=False)
         if found is not None and not quoted[found] and not _AMONG_THOSE.search(follow.question):
             by_name[found] = 1.0
             quoted[index.section_bullets(found)] = 0.0  # the item named is asked now, not the one quoted
