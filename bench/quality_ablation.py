@@ -302,6 +302,8 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            answer, "SAME_SUBJECT", False),
     switch("- a follow-up names an item of the list the answer quoted first (and the experienced ones? their pay)",
            chat, "NAMED_ITEM_OF_FIRST", False),
+    switch("- a word of a joined ask wanting no value need not stand beside it (the growth rate and the 2026 outlook)",
+           answerable, "JOINED_ASKS", False),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",

@@ -1648,3 +1648,17 @@ def test_an_item_named_in_a_follow_up_is_of_the_list_the_answer_is_about(real_as
     assert "$148,000" in converse()
     monkeypatch.setattr(chat, "NAMED_ITEM_OF_FIRST", False)
     assert converse().startswith("Experience level")
+
+
+def test_a_word_of_a_joined_ask_wanting_no_value_need_not_stand_beside_the_value(real_assistant, monkeypatch):
+    """"Tell me the projected growth rate and the 2026 outlook for TPM jobs.": two things asked; the
+    rate is given (10% through 2025) and "2026" is the outlook's, not the rate's (answerable.JOINED_ASKS).
+    It was declined as asking a rate for 2026. A name beside the asked value still binds it."""
+    from tpm_assistant import answerable
+
+    question = "Tell me the projected growth rate and the 2026 outlook for TPM jobs."
+    answer = real_assistant.ask(question)
+    assert answer.answered and "10% through 2025" in answer.answer and "2026" in answer.answer and exact(answer)
+    assert real_assistant.ask("What is the growth rate and the salary in Sydney?").missing == ["Sydney"]
+    monkeypatch.setattr(answerable, "JOINED_ASKS", False)
+    assert real_assistant.ask(question).missing == ["2026"]

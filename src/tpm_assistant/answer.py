@@ -739,7 +739,8 @@ class Composer:
             return []
         found = restatement_candidates(index, ranking, best, self) if found is None else found
         subject = _opening(index, best.text) if SAME_SUBJECT else None
-        same = [r.sentence for r in found if subject and subject in itertools.pairwise(_specific(index, r.sentence.text))]
+        same = [r.sentence for r in found if subject and set(subject) <= index.chunk_terms[r.sentence.chunk]
+                and subject in itertools.pairwise(_specific(index, r.sentence.text))]  # fmt: skip
         if self.restatement_weights is not None:
             scored = [(self.restatement_score(r), r.sentence) for r in found if r.sentence.text != best.text]
             # the likelier ones first (the model's even odds), then those of the same subject, then

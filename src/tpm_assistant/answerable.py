@@ -325,8 +325,9 @@ def _beside_values(
     """The question's specific words and names, and for each sentence of ``chunks`` giving a value
     of the type asked, those of them found there (see ``value_match``)."""
     query = asked.query
-    names = {t for c in constraints if c.kind != "term" for t in c.terms}
-    wanted = specific_terms(index, query) | names
+    apart = joined_unvalued(query)
+    names = {t for c in constraints if c.kind != "term" for t in c.terms} - apart
+    wanted = (specific_terms(index, query) | names) - apart
     if not wanted:
         return wanted, names, []
     kinds = {t: c.kind for c in query.constraints for t in c.terms}
@@ -349,6 +350,32 @@ def _beside_values(
                 if found(t in present, float(sims[tokens[t]].max()) if t in likened else 0.0, kinds.get(t, "term")) > 0
             })  # fmt: skip
     return wanted, names, out
+
+
+# "both the projected growth rate and the 2026 outlook": two things asked, joined by "and"; the
+# words of the one that asks no value ("2026" of the outlook) need not stand beside the rate. Within a
+# sentence: "And how about in Chicago?" after a question on pay asks pay in Chicago.
+JOINED_ASKS = True
+_JOINED = re.compile(r"(?<=\w)\s+and\s+(?=(?:the|a|an|its|their|how|what|which|whether|also)\b)", re.I)
+
+
+def joined_unvalued(query: Query) -> set[str]:
+    """The terms only of the parts of a question joined by "and" that ask for no value of the type
+    it wants, when another part does (JOINED_ASKS); none otherwise."""
+    from .query import INTENTS, WANTS
+
+    parts = _JOINED.split(query.expanded) if JOINED_ASKS and query.wants else []
+    if len(parts) < 2:
+        return set()
+    intents = [INTENTS[WANTS[k]] for k in query.wants if k in WANTS]
+    asking = [any(pattern.search(part) for pattern in intents) for part in parts]
+    if not any(asking) or all(asking):
+        return set()
+    kept = {t for part, asks in zip(parts, asking, strict=True) if asks for t in content_terms(part)}
+    pinned = {t for c in query.constraints if c.kind != "term" for t in c.terms} | light_terms()
+    # a part of its own names a thing ("the 2026 outlook"), not only a name ("and what about Chicago?")
+    own = [set(content_terms(part)) for part, asks in zip(parts, asking, strict=True) if not asks]
+    return {t for terms in own if terms - pinned - kept for t in terms} - kept
 
 
 def holds_value(kind: str, text: str) -> bool:
