@@ -1662,3 +1662,23 @@ def test_a_word_of_a_joined_ask_wanting_no_value_need_not_stand_beside_the_value
     assert real_assistant.ask("What is the growth rate and the salary in Sydney?").missing == ["Sydney"]
     monkeypatch.setattr(answerable, "JOINED_ASKS", False)
     assert real_assistant.ask(question).missing == ["2026"]
+
+
+def test_words_for_degrees_newcomers_and_testimonials_are_read_in_plain_words(real_assistant, monkeypatch):
+    """A two-year degree is an associate degree, a rookie an entry-level TPM, the testimonials what
+    professionals say (query.IDIOMS): "Is a two-year degree ever enough?" got the TPM stage, "What
+    does a rookie TPM get paid?" was declined, and "What do the testimonials say about career
+    growth?" led with the growth rate."""
+    from tpm_assistant import query
+
+    questions = ("Is a two-year degree ever enough for TPM roles?", "What does a rookie TPM get paid?",
+                 "What do the testimonials say about career growth?")  # fmt: skip
+    degree, rookie, testimonials = (real_assistant.ask(q) for q in questions)
+    assert degree.answer.startswith("Bachelor's degree in computer science") and "associate degree" in degree.answer
+    assert rookie.answer.startswith("Entry-level technical project managers") and exact(rookie)
+    assert "— Sullivan" in testimonials.answer.split("[1]")[0] and exact(testimonials)
+    monkeypatch.setattr(query, "IDIOMS", False)
+    degree, rookie, testimonials = (real_assistant.ask(q) for q in questions)
+    assert not degree.answer.startswith("Bachelor's degree")
+    assert not rookie.answered
+    assert testimonials.answer.startswith("The technical project manager role is projected to grow")

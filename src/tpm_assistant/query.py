@@ -20,8 +20,10 @@ _CHANGING = r"\b(grow\w*|increas\w*|ris\w*|expand\w*|declin\w*)\b"
 # "more than one figure", "less than 5 years": an amount, not a comparison of two things
 _AMOUNT_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple|twice|double|half)"
 # Idioms of work and pay, read in plain words before anything else ("Does the PMP pay off?" asks
-# whether it is worth it, not about pay; "the top brass" are executives): their words alone find
-# other passages, or none, and read as parts of the question the guide does not cover.
+# whether it is worth it, not about pay; "the top brass" are executives), and everyday words for
+# what a guide names otherwise (a two-year degree is an associate degree, a rookie is entry-level,
+# a trap is a mistake): their words alone find other passages, or none, and read as parts of the
+# question the guide does not cover.
 IDIOMS = True
 _IDIOMS = tuple(
     (re.compile(pattern, re.I), plain)
@@ -42,11 +44,16 @@ _IDIOMS = tuple(
         (r"\b(?:get|gets|getting|got|stay|stays|staying)\s+ahead\b", "advance"),
         (r"\b(?:count|counts|counting|counted|lean|leans|leaning|leaned)\s+on\b", "rely on"),
         (r"\b(?:fall|falls|falling|fell)\s+(?:in|into)\b", "make"),
-        (r"\b(?:traps?|pitfalls?|missteps?|blunders?)\b", "mistake"),
+        (r"\b(?:traps?|pitfalls?|missteps?|blunders?|errors?)\b", "mistake"),
         (r"\bchas(?:e|es|ing|ed)\b", "pursue"),
         (r"\b(?:undergrad(?:uate)?|college|university)\s+(?:degrees?|majors?|studies|programs?)\b", "bachelor's degree"),
         (r"\bundergrad(?:uate)?s?\b", "bachelor's"),
         (r"\bmajor(?:s|ed|ing)?\s+in\b", "degree in"),
+        (r"\btwo[- ]year\s+(?:college\s+)?degrees?\b", "associate degree"),
+        (r"\bfour[- ]year\s+(?:college\s+)?degrees?\b", "bachelor's degree"),
+        (r"\b(?:newcomers?|rookies?|newbies?)\b", "entry-level"),
+        (r"\b(?:seasoned|veteran)\b", "experienced"),
+        (r"\btestimonials?\b", "what professionals say"),
     )
 )
 _PAY_NOT_OFF = r"(?!pa(?:y|ys|ying|id)\s+off\b)pa(?:y|id)"
