@@ -1609,6 +1609,7 @@ def test_more_idioms_and_words_about_the_guide_are_read_in_plain_words(real_assi
     major = real_assistant.ask("What should I major in?")
     assert major.answer.startswith("Bachelor's degree in computer science") and exact(major)
     assert "rely on" in real_assistant.rank([Turn("user", "Which firms count on TPMs?")]).query.expanded
+    assert "fall into" in real_assistant.rank([Turn("user", "How did you fall into project management?")]).query.expanded
     bring = real_assistant.ask("Which certificate does the guide bring up from Georgia Tech?")
     assert bring.answered and "Georgia Tech" in bring.answer
     monkeypatch.setattr(query, "IDIOMS", False)

@@ -43,8 +43,10 @@ _IDIOMS = tuple(
         (r"\b(?:the\s+)?(?:career|corporate|job|tpm)?\s*ladder\b", "the career progression"),
         (r"\b(?:get|gets|getting|got|stay|stays|staying)\s+ahead\b", "advance"),
         (r"\b(?:count|counts|counting|counted|lean|leans|leaning|leaned)\s+on\b", "rely on"),
-        (r"\b(?:fall|falls|falling|fell)\s+(?:in|into)\b", "make"),
         (r"\b(?:traps?|pitfalls?|missteps?|blunders?|errors?)\b", "mistake"),
+        # falling into a mistake is making it (not "falling into project management")
+        (r"(\bmistakes?\b[^.?!]{0,40}?)\b(?:fall|falls|falling|fell)\s+in(?:to)?\b", r"\1make"),
+        (r"\b(?:fall|falls|falling|fell)\s+in(?:to)?\b(?=[^.?!]{0,40}\bmistakes?\b)", "make"),
         (r"\bchas(?:e|es|ing|ed)\b", "pursue"),
         (r"\b(?:undergrad(?:uate)?|college|university)\s+(?:degrees?|majors?|studies|programs?)\b", "bachelor's degree"),
         (r"\bundergrad(?:uate)?s?\b", "bachelor's"),
