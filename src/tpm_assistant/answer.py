@@ -532,10 +532,11 @@ class Composer:
         message = (ranking.alone or ranking).query.text  # the last message
         found = _ORDINAL_IN_QUESTION.search(message)
         end = _SEQUENCE_END.search(message) if SEQUENCE_ENDS else None
+        at_end = False  # the place is an end of a sequence ("the highest stage"), not a count
         if found is not None and found.group(2).lower() not in STOPWORDS:
             place = _PLACES[found.group(1).lower()]
         elif end is not None and end.group(2).lower() not in STOPWORDS:
-            place = _SEQUENCE_ENDS[" ".join(end.group(1).lower().split())]
+            place, at_end = _SEQUENCE_ENDS[" ".join(end.group(1).lower().split())], True
         elif STARTS and _STARTS.search(message) and _SEQUENCE.search(message):
             place = 1
         else:
@@ -545,7 +546,7 @@ class Composer:
         items = self._navigable_list(index, ranking)
         if len(items) < MIN_ORDINAL_LIST or place > len(items):
             return None
-        if found is None and end is not None:
+        if at_end:
             from .chat import is_sequence
 
             if not is_sequence(index, items):

@@ -175,11 +175,11 @@ INTENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
-# How a passage says pay is highest ("some of the highest compensation", "upwards of $148,000"):
-# what answers "which sector pays the most?" (retrieval.TOP_PAY, answerable.ranked_kind).
-TOP_PAY_WORDS = r"highest|top[- ]paying|best[- ]paid|most lucrative|upwards of"
-# ... of which "upwards of" says how high pay goes, not where it is highest
+# How a passage says where pay is highest ("some of the highest compensation") ...
 TOP_PAY_WHERE = r"highest|top[- ]paying|best[- ]paid|most lucrative"
+# ... or how high it goes ("upwards of $148,000"): what answers "which sector pays the most?"
+# (retrieval.TOP_PAY, answerable.ranked_kind).
+TOP_PAY_WORDS = rf"{TOP_PAY_WHERE}|upwards of"
 # Answer types a question can want and a passage can hold: a question asking for one is answered
 # only by a passage that gives one ("what does X pay" by a figure, "how long" by a duration).
 WANTS = {"money": "figure", "count": "count", "percent": "rate", "duration": "duration", "date": "date"}  # type -> intent
