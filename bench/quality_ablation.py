@@ -34,7 +34,7 @@ CHECK = {
                  "conv10", "fact10", "near11", "conv12", "conv13", "probe13", "mix14", "conv16", "fact17",
                  "both15", "both18", "para18", "conv19", "mix19", "conv20", "conv21", "unans21", "final7", "conv22", "final8",
                  "final9", "unans22", "final10", "final11", "final12", "final13", "final14", "final15", "final16",
-                 "final17")
+                 "final17", "final18")
 }
 COLUMNS = ("hit@1", "hit@3", "answer_acc", "abstain_oos", "false_abstain", "followup_acc", "answer_words_p50")
 # Each pooled share is weighted by the number of questions it is a share of.
@@ -304,6 +304,12 @@ VARIANTS: list[tuple[str, dict[str, Any], Any]] = [
            chat, "NAMED_ITEM_OF_FIRST", False),
     switch("- a word of a joined ask wanting no value need not stand beside it (the growth rate and the 2026 outlook)",
            answerable, "JOINED_ASKS", False),
+    switch("- a list asked for is a paragraph's whose heading names more of it (list the lateral moves)",
+           answer, "PROSE_LISTS", False),
+    switch("- a follow-up picking an item by name points at it though the answer quoted it lower (the one on AI tools)",
+           chat, "NAMED_ITEM_QUOTED_LATER", False),
+    switch("- an item is named by a word of its label's family (the documentation one: Document decisions)",
+           chat, "LABEL_WORD_FAMILY", False),
     switch("- a plural asked for as a request asks for the list (give me the tips for doing well)",
            query, "GIVE_ME_LISTS", False),
     switch("- a restatement from a short bullet is given whole (delivery methodologies: waterfall too)",

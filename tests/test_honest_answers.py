@@ -1684,3 +1684,71 @@ def test_words_for_degrees_newcomers_and_testimonials_are_read_in_plain_words(re
     assert not rookie.answered
     assert testimonials.answer.startswith("The technical project manager role is projected to grow")
 
+
+def test_a_list_written_as_a_sentence_under_its_own_heading_is_that_list(real_assistant, monkeypatch):
+    """"Please list the lateral career moves open to a TPM.": the guide lists them in a sentence
+    under "Common lateral moves", right after the path's bullets; asked to list, it gave the path
+    (answer.PROSE_LISTS: the best passage's heading names more of the question than the bullets')."""
+    from tpm_assistant import answer as composing
+
+    question = "Please list the lateral career moves open to a TPM."
+    answer = real_assistant.ask(question)
+    assert answer.answer.startswith("Technical project managers often move into program management") and exact(answer)
+    assert real_assistant.ask("List the skills a TPM needs.").answer.startswith("Under “What skills")
+    monkeypatch.setattr(composing, "PROSE_LISTS", False)
+    assert real_assistant.ask(question).answer.startswith("Under “What is the typical career progression")
+
+
+def test_wholly_remote_a_programmer_and_studying_at_university_are_read_in_plain_words(real_assistant, monkeypatch):
+    """"100 percent from home" is fully remote, not a rate; a programmer is what the guide calls a
+    coder; what people studied at university is their bachelor's degree (query.IDIOMS)."""
+    from tpm_assistant import query
+
+    questions = ("Is it possible to do TPM work 100 percent from home?", "Is a TPM job ever 100% remote?",
+                 "Must a TPM be a gifted programmer?", "What did TPMs usually study at university?")  # fmt: skip
+    home, remote, programmer, studied = (real_assistant.ask(q) for q in questions)
+    assert home.answer.startswith("Some TPMs can work fully remotely") and remote.answer.startswith("Some TPMs can work fully")
+    assert "strongest coder in the room" in programmer.answer.split("[1]")[0] and exact(programmer)
+    assert studied.answer.startswith("Bachelor's degree in computer science") and exact(studied)
+    assert not real_assistant.ask("What percent of TPMs work remotely?").answered  # a rate the guide does not give
+    monkeypatch.setattr(query, "IDIOMS", False)
+    home, remote, programmer, studied = (real_assistant.ask(q) for q in questions)
+    assert not home.answered and "strongest coder" not in programmer.answer.split("[1]")[0]
+    assert not studied.answer.startswith("Bachelor's degree")
+
+
+def _bullet(index, label: str) -> int:
+    return next(i for i, c in enumerate(index.chunks) if c.kind == "bullet" and (c.label or "").startswith(label))
+
+
+def test_an_item_is_named_by_a_word_of_its_labels_family(real_assistant, monkeypatch):
+    """"the documentation one" names the tip labelled "Document decisions, not just tasks"
+    (chat.LABEL_WORD_FAMILY: the same word with another ending); "direct" names no "Director"."""
+    from tpm_assistant import chat
+
+    index = real_assistant.load().index
+    translate, document = _bullet(index, "Translate clearly"), _bullet(index, "Document decisions")
+    assert chat.named_sibling(index, "Explain the documentation one.", [translate], sequence=False) == document
+    assert not chat._same_word("direct", "director") and chat._same_word("document", "documentation")
+    monkeypatch.setattr(chat, "LABEL_WORD_FAMILY", False)
+    assert chat.named_sibling(index, "Explain the documentation one.", [translate], sequence=False) is None
+
+
+def test_a_follow_up_picking_an_item_by_name_points_at_it_though_the_answer_quoted_it_lower(real_assistant, monkeypatch):
+    """After an answer quoting the translation tip first and the AI tip below it, "And the one on AI
+    tools?" points at the AI tip (chat.NAMED_ITEM_QUOTED_LATER); it was passed over as quoted
+    already, and the follow-up was declined. "So how do you keep that going?" picks none."""
+    from tpm_assistant import chat
+
+    index = real_assistant.load().index
+    translate, ai = _bullet(index, "Translate clearly"), _bullet(index, "Use AI-enabled tools")
+    previous = f"{index.chunks[translate].text} [1] {index.chunks[ai].text} [2]"
+
+    def referent(message: str) -> int | None:
+        messages = [Turn("user", "Which tips help a TPM?"), Turn("assistant", previous), Turn("user", message)]
+        return chat.boosts(index, chat.resolve(messages)).referent
+
+    assert referent("And the one on AI tools?") == ai
+    assert referent("So how do you keep that going?") != ai
+    monkeypatch.setattr(chat, "NAMED_ITEM_QUOTED_LATER", False)
+    assert referent("And the one on AI tools?") != ai

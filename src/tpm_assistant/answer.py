@@ -124,6 +124,9 @@ EVERY_ITEM = re.compile(
 # ...", "all the self-assessment areas ...". Not "all the" or "every" anywhere ("What should I
 # confirm at the end of every major meeting?" asks one tip).
 RUNDOWNS = True
+# ... but not when the list asked for is written as a sentence under its own heading ("Common lateral
+# moves": "TPMs often move into program management, product management, ...").
+PROSE_LISTS = True
 _RUNDOWN = re.compile(
     r"^\W*all (?:of )?the\b|\b(?:a|the) run-?down of\b"
     r"|\b(?:sum up|summari[sz]e|give|tell|show|share|name)(?: me| us)? all (?:of )?the\b",
@@ -480,7 +483,7 @@ class Composer:
         if len(self.named_items(ranking, index, items)) == 1:
             return None  # "Which government agency ...?" asks about that item of the list, not the list
         if EVERY_ITEM.search(ranking.query.expanded) or (RUNDOWNS and _RUNDOWN.search(ranking.query.expanded)):
-            return items
+            return None if self.listed_in_prose(index, ranking, items) else items
         text = ranking.query.text
         if WHICH_ONE and _WHICH_ONE.search((ranking.alone or ranking).query.expanded):
             return None  # "Which healthcare organization runs internships ...?": one of them
@@ -494,6 +497,22 @@ class Composer:
         values = self.list_features(index, ranking, items)
         z = self.list_bias + sum(w * values[n] for n, w in self.list_weights.items())
         return items if z > 0 else None
+
+    @staticmethod
+    def listed_in_prose(index: Index, ranking: Ranking, items: list[int]) -> bool:
+        """Whether the list asked for is a paragraph's, not ``items``: the best passage is no bullet
+        of it, and its heading names more of what the question asks ("List the lateral career
+        moves" and the paragraph under "Common lateral moves") than the bullets' heading does."""
+        best = ranking.hits[0].chunk
+        if not PROSE_LISTS or best in items or index.is_bullet[best]:
+            return False
+        asked = {t for t in ranking.query.terms if not index.generic(t, ranking.query.guide)}
+        title = set(content_terms(index.documents[int(index.doc[best])][1]))  # the guide's title heads its opening
+
+        def named(chunk: int) -> int:
+            return len(asked & (set(content_terms(index.chunks[chunk].section)) - title))
+
+        return named(best) > named(items[0])
 
     def named_items(self, ranking: Ranking, index: Index, items: list[int]) -> list[int]:
         """The items every word of whose name the question has ("government agency" for the item

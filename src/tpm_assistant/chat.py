@@ -399,6 +399,15 @@ NAMED_ITEM = True
 # it added comes from: "What about the very experienced ones?" after the New York figure and the
 # location bullet beside it asks for their pay, not for the "Experience level" bullet.
 NAMED_ITEM_OF_FIRST = True
+# ... even one the previous answer quoted, but not first, when the message picks one by name ("What
+# about the one on AI tools?" after an answer on the documentation tip that quoted the AI tip too)
+NAMED_ITEM_QUOTED_LATER = True
+_PICKS_ONE = re.compile(r"\bthe\s+(?:[\w-]+\s+){0,3}?(?:one|part|item|tip|point|bullet)\b", re.I)
+# A word of the message names an item whose label has the same word with another ending ("the
+# documentation one" names "Document decisions, not just tasks"); only endings that keep the
+# meaning ("director" is no direct).
+LABEL_WORD_FAMILY = True
+_SAME_WORD_ENDINGS = ("ation", "ations", "ment", "ments", "ing", "ings")
 _AMONG_THOSE = re.compile(r"\b(?:those|these)\b|\bof\s+them\b", re.I)  # "which of those is best for agile teams?"
 
 
@@ -425,11 +434,30 @@ def sequence_item_named(
         if is_sequence(index, items) != sequence:
             continue
         labels = label_terms(index, items)
-        wanted = {t for t in terms & set().union(*labels.values()) if not index.generic(t, guide)}
+        used = set().union(*labels.values())
+        wanted = {t for t in _in_family(terms, used) & used if not index.generic(t, guide)}
         item = closest_named(labels, wanted)
         if item is not None and item != besides:
             return item
     return None
+
+
+def _in_family(terms: set[str], used: set[str]) -> set[str]:
+    """``terms``, each one not in ``used`` replaced by the word of ``used`` it is with another ending,
+    if one (LABEL_WORD_FAMILY)."""
+    if not LABEL_WORD_FAMILY:
+        return terms
+    out = set()
+    for t in terms:
+        kin = [] if t in used else [u for u in used if _same_word(t, u)]
+        out.add(min(kin, key=len) if kin else t)
+    return out
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One of the two is the other with one of _SAME_WORD_ENDINGS."""
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short) and long[len(short) :] in _SAME_WORD_ENDINGS
 
 
 def named_sibling(index: Index, message: str, quoted: list[int], sequence: bool = True) -> int | None:
@@ -498,7 +526,9 @@ def boosts(index: Index, follow: FollowUp, documents: set[int] | None = None) ->
         by_name[found] = 1.0
     elif NAMED_ITEM and order:
         found = named_sibling(index, follow.question, order[:1] if NAMED_ITEM_OF_FIRST else order, sequence=False)
-        if found is not None and not quoted[found] and not _AMONG_THOSE.search(follow.question):
+        picked = NAMED_ITEM_QUOTED_LATER and _PICKS_ONE.search(follow.question) is not None
+        if (found is not None and (not quoted[found] or (picked and found != order[0]))
+                and not _AMONG_THOSE.search(follow.question)):  # fmt: skip
             by_name[found] = 1.0
             quoted[index.section_bullets(found)] = 0.0  # the item named is asked now, not the one quoted
     pointed = np.flatnonzero(direction + ordinal + by_name)

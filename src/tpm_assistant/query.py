@@ -25,6 +25,8 @@ _AMOUNT_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a few|a co
 # a trap is a mistake): their words alone find other passages, or none, and read as parts of the
 # question the guide does not cover.
 IDIOMS = True
+# What "100%" (or "100 percent") says wholly of, not as a rate: "work 100% from home", "100% remote".
+_WHOLLY_OF = r"\s+(?:from\s+home|remote|remotely|in[- ]person|on[- ]?site)\b"
 _IDIOMS = tuple(
     (re.compile(pattern, re.I), plain)
     for pattern, plain in (
@@ -56,6 +58,13 @@ _IDIOMS = tuple(
         (r"\b(?:newcomers?|rookies?|newbies?)\b", "entry-level"),
         (r"\b(?:seasoned|veteran)\b", "experienced"),
         (r"\btestimonials?\b", "what professionals say"),
+        # "100% from home", "100 percent remote": wholly, not a rate
+        (rf"\b100\s*(?:%|percent)(?={_WHOLLY_OF})", "fully"),
+        (r"\b(?:work|works|working|worked)\s+(?:fully\s+)?from\s+home\b", "work remotely"),
+        (r"\bweigh(?:s|ing|ed)?\s+up\b", "compare"),
+        (r"\b(?:study|studies|studied|studying)\s+(?:in|at)\s+(?:college|university|uni)\b", "study for a bachelor's degree"),
+        (r"\bmajors\b", "bachelor's degree fields"),
+        (r"\bprogrammer(s?)\b", r"coder\1"),  # the guide's word ("not the strongest coder in the room")
     )
 )
 _PAY_NOT_OFF = r"(?!pa(?:y|ys|ying|id)\s+off\b)pa(?:y|id)"
@@ -96,7 +105,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "years": re.compile(r"\b(how long|how many years|years?|when|how much experience)\b", re.I),
-    "percent": re.compile(r"%|\bpercent|\bhow fast\b|\bgrow", re.I),
+    "percent": re.compile(rf"%(?!{_WHOLLY_OF})|\bpercent(?!{_WHOLLY_OF})|\bhow fast\b|\bgrow", re.I),
     # ... or "what" and a plural ("What skills do I need?"), not a verb ("what does", "what helps").
     "list": re.compile(
         r"\b(list|which|what are|name|examples?|some|any|all|every|types|kinds)\b"
@@ -135,7 +144,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "rate": re.compile(
-        rf"%|\bpercent\w*|\b\w+ rate\b|\bhow (fast|quickly)\b(?=.*{_CHANGING})"
+        rf"%(?!{_WHOLLY_OF})|\bpercent\w*(?!{_WHOLLY_OF})|\b\w+ rate\b|\bhow (fast|quickly)\b(?=.*{_CHANGING})"
         r"|\bby how much\b|\b(share|proportion|fraction|ratio) of\b",
         re.I,
     ),
