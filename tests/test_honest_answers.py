@@ -1752,3 +1752,18 @@ def test_a_follow_up_picking_an_item_by_name_points_at_it_though_the_answer_quot
     assert referent("So how do you keep that going?") != ai
     monkeypatch.setattr(chat, "NAMED_ITEM_QUOTED_LATER", False)
     assert referent("And the one on AI tools?") != ai
+
+
+def test_who_should_not_become_one_and_whole_projects_are_read_in_plain_words(real_assistant, monkeypatch):
+    """Who should not pursue the job is who it is a poor fit for, and entire projects are the full
+    projects a TPM manages after 3-5 years (query.IDIOMS): without them the first question got the
+    CAPM bullet and the second the senior stage's 5-10 years."""
+    from tpm_assistant import query
+
+    questions = ("Which sort of person should not pursue a TPM career?", "When can I handle entire projects alone?")
+    unsuited, projects = (real_assistant.ask(q) for q in questions)
+    assert "It may be a poor fit if you prefer deep individual technical work" in unsuited.answer and exact(unsuited)
+    assert "After 3-5 years" in projects.answer.split("[1]")[0] and exact(projects)
+    monkeypatch.setattr(query, "IDIOMS", False)
+    unsuited, projects = (real_assistant.ask(q) for q in questions)
+    assert "poor fit" not in unsuited.answer and "After 3-5 years" not in projects.answer.split("[1]")[0]

@@ -65,6 +65,12 @@ _IDIOMS = tuple(
         (r"\b(?:study|studies|studied|studying)\s+(?:in|at)\s+(?:college|university|uni)\b", "study for a bachelor's degree"),
         (r"\bmajors\b", "bachelor's degree fields"),
         (r"\bprogrammer(s?)\b", r"coder\1"),  # the guide's word ("not the strongest coder in the room")
+        # who should not become one is who it is a poor fit for ("It may be a poor fit if you prefer ...")
+        (r"\b(?:should\s*n[o’']?t|would\s*n[o’']?t)\s+(?:become|be|enjoy|like|choose|pursue)\b", "would be a poor fit for"),
+        (r"\b(?:bad|wrong|not\s+a\s+(?:good|great))\s+fit\b", "poor fit"),
+        (r"\bnot\s+(?:suited|cut\s+out)\s+(?:to|for)\b", "a poor fit for"),
+        (r"\brun(?:s|ning)?\s+(?:an?\s+)?(?:whole|entire|full)\s+projects?\b", "manage full projects"),
+        (r"\b(?:whole|entire)\s+projects?\b", "full projects"),
     )
 )
 _PAY_NOT_OFF = r"(?!pa(?:y|ys|ying|id)\s+off\b)pa(?:y|id)"
