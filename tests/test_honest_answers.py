@@ -1767,3 +1767,18 @@ def test_who_should_not_become_one_and_whole_projects_are_read_in_plain_words(re
     monkeypatch.setattr(query, "IDIOMS", False)
     unsuited, projects = (real_assistant.ask(q) for q in questions)
     assert "poor fit" not in unsuited.answer and "After 3-5 years" not in projects.answer.split("[1]")[0]
+
+
+def test_a_straight_line_and_breaking_in_are_read_in_plain_words(real_assistant, monkeypatch):
+    """A career that goes in a straight line is a linear one ("Progression is not always linear"),
+    and breaking in is entering the field ("not mandatory for entry into the field"): query.IDIOMS."""
+    from tpm_assistant import query
+
+    questions = ("Does career progression in this field follow a straight line?", "Is it hard to break in without a master's?")
+    line, enter = (real_assistant.ask(q) for q in questions)
+    assert line.answer.startswith("Progression is not always linear.") and exact(line)
+    assert enter.answer.startswith("Advanced degrees such as an MBA") and "not mandatory for entry" in enter.answer
+    monkeypatch.setattr(query, "IDIOMS", False)
+    line, enter = (real_assistant.ask(q) for q in questions)
+    assert not line.answer.startswith("Progression is not always linear.")
+    assert not enter.answer.startswith("Advanced degrees such as an MBA")

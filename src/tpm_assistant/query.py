@@ -71,6 +71,8 @@ _IDIOMS = tuple(
         (r"\bnot\s+(?:suited|cut\s+out)\s+(?:to|for)\b", "a poor fit for"),
         (r"\brun(?:s|ning)?\s+(?:an?\s+)?(?:whole|entire|full)\s+projects?\b", "manage full projects"),
         (r"\b(?:whole|entire)\s+projects?\b", "full projects"),
+        (r"\b(?:in\s+)?a\s+straight\s+line\b", "linear"),  # "Progression is not always linear."
+        (r"\bbreak(?:s|ing)?\s+in(?:to)?\b", "enter"),
     )
 )
 _PAY_NOT_OFF = r"(?!pa(?:y|ys|ying|id)\s+off\b)pa(?:y|id)"
